@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerKeys } from './commands/keys';
+import { registerMigrate } from './commands/migrate';
+import { registerServe } from './commands/serve';
+import { registerStart } from './commands/start';
+import { registerTenants } from './commands/tenants';
+
+const program = new Command('sentinel').description('Sentinel: SLA intelligence over GraphQL');
+registerStart(program);
+registerMigrate(program);
+registerServe(program);
+registerTenants(program);
+registerKeys(program);
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  console.error(`sentinel: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import path from 'node:path';
+
+/** Everything Sentinel reads from the environment, parsed once. */
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  /** Owner connection (migrations). Unset: the embedded PostgreSQL under dataDir. */
+  databaseUrl?: string;
+  /** App-role connection. Unset: derived from databaseUrl with the app role's credentials. */
+  appDatabaseUrl?: string;
+  redisUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  embeddedRedisPort: number;
+  /** A platform admin key given by the operator (may create tenants). */
+  platformKey?: string;
+  logLevel: string;
+  limits: {
+    maxQueryDepth: number;
+    maxQueryCost: number;
+    bodyLimitBytes: number;
+  };
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    nodeEnv: env.NODE_ENV ?? 'development',
+    port: intFromEnv(env, 'PORT', 4000),
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    appDatabaseUrl: optional(env, 'APP_DATABASE_URL'),
+    redisUrl: optional(env, 'REDIS_URL'),
+    dataDir: path.resolve(env.SENTINEL_DATA_DIR ?? '.data'),
+    embeddedPgPort: intFromEnv(env, 'SENTINEL_EMBEDDED_PG_PORT', 54329),
+    embeddedRedisPort: intFromEnv(env, 'SENTINEL_EMBEDDED_REDIS_PORT', 63799),
+    platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    limits: {
+      maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
+      maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),
+      bodyLimitBytes: intFromEnv(env, 'MAX_BODY_BYTES', 1024 * 1024),
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import express from 'express';
+import type { Logger } from '../config/logger';
+import { ErrorCode } from '../errors/app-errors';
+import { httpRequestDuration, metricsRegistry } from './metrics';
+import { requestIdFrom, runWithRequestId } from './request-id';
+
+const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+
+/** Request id, access log and latency histogram for every request. */
+export function observeRequests(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // Unknown paths share one label, so scanners cannot blow up the metric's cardinality.
+      const route = KNOWN_ROUTES.has(req.path) ? req.path : 'other';
+      httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    runWithRequestId(requestId, next);
+  };
+}
+
+export function metricsRoute(): express.RequestHandler {
+  return async (_req, res) => {
+    res.setHeader('content-type', metricsRegistry.contentType);
+    res.send(await metricsRegistry.metrics());
+  };
+}
+
+/** Body parser failures (too large, not JSON) answered in GraphQL's error shape with our codes. */
+export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
+  return (err: { status?: number; type?: string; message?: string }, _req, res, _next) => {
+    const status = err.status ?? 500;
+    if (status >= 500) logger.error({ err }, 'unhandled http error');
+    const message = err.type === 'entity.too.large' ? 'Request body is larger than the limit.' : status >= 500 ? 'Internal server error' : (err.message ?? 'Bad request');
+    res.status(status).json({
+      errors: [{ message, extensions: { code: status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT, reason: err.type } }],
+    });
+  };
+}

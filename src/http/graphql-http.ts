@@ -1,0 +1,81 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type http from 'node:http';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
+import { logger } from '../config/logger';
+import { toClientError } from '../errors/to-client-error';
+import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import type { RequestContext } from '../tenancy/context';
+import { graphqlOperations } from './metrics';
+import { queryLimitErrors } from './query-limits';
+import { currentRequestId } from './request-id';
+
+/** Refuses too deep or too costly operations before they execute. */
+function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          const errors = queryLimitErrors(config.limits, schema, document, request.variables, request.operationName);
+          if (errors[0]) throw errors[0];
+        },
+      };
+    },
+  };
+}
+
+const metricsPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ operation, errors }) {
+        const code = errors?.[0]?.extensions?.code;
+        graphqlOperations.inc({
+          transport: 'http',
+          type: operation?.operation ?? 'unknown',
+          outcome: typeof code === 'string' ? code : errors?.length ? 'error' : 'ok',
+        });
+      },
+    };
+  },
+};
+
+/** Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking. */
+export async function createGraphqlHttpHandler(options: {
+  config: Config;
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  dataSource: DataSource;
+}): Promise<{ handler: express.RequestHandler[]; stop: () => Promise<void> }> {
+  const { config, schema, dataSource } = options;
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.nodeEnv !== 'production',
+    csrfPrevention: true,
+    // We stop Apollo ourselves, in order (src/cli/stop-on-signal.ts); its own handler re-raises the signal.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => toClientError(formatted, error, currentRequestId()),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      queryLimitsPlugin(config),
+      metricsPlugin,
+    ],
+  });
+  await apollo.start();
+
+  const middleware = expressMiddleware(apollo, {
+    context: async ({ req }): Promise<RequestContext> => {
+      const requestId = currentRequestId();
+      const principal = await authenticate(dataSource, keyFromAuthorization(req.headers.authorization), config.platformKey);
+      return { requestId, principal, dataSource, logger: logger.child({ requestId }) };
+    },
+  });
+  return {
+    handler: [express.json({ limit: config.limits.bodyLimitBytes }), middleware],
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,35 @@
+import express from 'express';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+
+async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** /healthz: the process is up. /readyz: it can serve (PostgreSQL and Redis answer). */
+export function healthRoutes(deps: { dataSource: DataSource; redis: Redis; details: () => Record<string, unknown> }): express.Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', ...deps.details() });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const [postgres, redis] = await Promise.all([
+      check(() => deps.dataSource.query('select 1')),
+      check(() => deps.redis.ping()),
+    ]);
+    const ready = postgres.ok && redis.ok;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } });
+  });
+  return router;
+}

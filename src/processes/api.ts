@@ -1,0 +1,54 @@
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
+import { createGraphqlHttpHandler } from '../http/graphql-http';
+import { attachGraphqlWs } from '../http/graphql-ws';
+import { healthRoutes } from '../http/health';
+import { buildSentinelSchema } from '../schema/build-schema';
+import { openConnections, type ServiceUrls } from './connections';
+
+export interface RunningApi {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** The API process: HTTP and WebSocket on one port, /graphql for both, plus health and metrics. */
+export async function startApi(config: Config, urls: ServiceUrls, logger: Logger): Promise<RunningApi> {
+  const connections = await openConnections(urls, logger);
+  const { dataSource, redis } = connections;
+  const schema = await buildSentinelSchema();
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource });
+  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource });
+
+  app.use(observeRequests(logger));
+  app.use(healthRoutes({ dataSource, redis, details: () => ({ process: 'api' }) }));
+  app.get('/metrics', metricsRoute());
+  app.use('/graphql', ...graphqlHttp.handler);
+  app.use(jsonErrorHandler(logger));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  logger.info({ port }, `Sentinel API listening on http://localhost:${port}/graphql`);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await graphqlWs.stop();
+      // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
+      await graphqlHttp.stop();
+      await connections.close();
+      logger.info('api stopped');
+    },
+  };
+}

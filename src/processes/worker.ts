@@ -1,0 +1,28 @@
+import type Bull from 'bull';
+import type { Logger } from '../config/logger';
+import { processors } from '../jobs/processors';
+import { openQueue } from '../jobs/queues';
+import { openConnections, type ServiceUrls } from './connections';
+
+/** The worker process: consumes Bull queues. Never serves HTTP; training runs here, not in the API. */
+export async function startWorker(urls: ServiceUrls, logger: Logger): Promise<{ stop: () => Promise<void> }> {
+  const connections = await openConnections(urls, logger, 5);
+  const deps = { dataSource: connections.dataSource, redisUrl: urls.redisUrl, logger };
+  const queues: Bull.Queue[] = [];
+  for (const registration of processors) {
+    const queue = openQueue(registration.queue, urls.redisUrl);
+    queue.process(registration.concurrency, (job) => registration.process(job, deps));
+    queue.on('failed', (job, err) => logger.warn({ queue: registration.queue, jobId: job.id, err: err.message }, 'job failed'));
+    queues.push(queue);
+  }
+  await Promise.all(queues.map((queue) => queue.isReady()));
+  logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');
+  return {
+    stop: async () => {
+      // close() waits for the jobs in progress to finish before it resolves.
+      await Promise.all(queues.map((queue) => queue.close()));
+      await connections.close();
+      logger.info('worker stopped');
+    },
+  };
+}

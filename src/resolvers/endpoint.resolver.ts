@@ -1,0 +1,66 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
+import { EndpointConnection } from '../schema/endpoint-connection';
+import { EndpointType } from '../schema/endpoint.types';
+import { toEndpointType } from '../schema/mappers';
+import { assertPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from '../schema/pagination';
+import * as endpoints from '../services/endpoints';
+import { tenantIdOf, type RequestContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
+
+@Resolver()
+export class EndpointResolver {
+  @Authorized('read')
+  @Query(() => EndpointConnection, {
+    description: 'Endpoints in creation order.',
+    // Cost grows with the page size the client asks for.
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? DEFAULT_PAGE_SIZE),
+  })
+  async endpoints(
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('includeArchived', { defaultValue: false }) includeArchived?: boolean,
+  ): Promise<EndpointConnection> {
+    assertPageSize(first);
+    const afterId = after ? decodeCursor('endpoint', after) : undefined;
+    const page = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
+      endpoints.listEndpoints(manager, { first, afterId, includeArchived: includeArchived ?? false }),
+    );
+    const edges = page.endpoints.map((e) => ({ cursor: encodeCursor('endpoint', e.id), node: toEndpointType(e) }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @Authorized('read')
+  @Query(() => EndpointType)
+  async endpoint(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<EndpointType> {
+    return toEndpointType(await this.inTenant(context, (m) => endpoints.getEndpoint(m, id)));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => EndpointType)
+  async createEndpoint(@Arg('input') input: CreateEndpointInput, @Ctx() context: RequestContext): Promise<EndpointType> {
+    const tenantId = tenantIdOf(context);
+    return toEndpointType(await this.inTenant(context, (m) => endpoints.createEndpoint(m, tenantId, input)));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => EndpointType)
+  async updateEndpoint(
+    @Arg('id', () => ID) id: string,
+    @Arg('input') input: UpdateEndpointInput,
+    @Ctx() context: RequestContext,
+  ): Promise<EndpointType> {
+    return toEndpointType(await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input)));
+  }
+
+  @Authorized('admin')
+  @Mutation(() => EndpointType, { description: 'Stops probing and hides it from lists; its history stays.' })
+  async archiveEndpoint(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<EndpointType> {
+    return toEndpointType(await this.inTenant(context, (m) => endpoints.archiveEndpoint(m, id)));
+  }
+
+  private inTenant<T>(context: RequestContext, work: Parameters<typeof withTenant<T>>[2]): Promise<T> {
+    return withTenant(context.dataSource, tenantIdOf(context), work);
+  }
+}

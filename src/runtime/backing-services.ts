@@ -1,0 +1,69 @@
+import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
+import { appDatabaseUrl } from '../db/urls';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedRedis } from './embedded-redis';
+import { loadLocalSecrets } from './secrets';
+
+/** Where PostgreSQL and Redis are, and how to stop the ones this process started. */
+export interface BackingServices {
+  /** Owner role: migrations and operator commands only. */
+  ownerDatabaseUrl: string;
+  /** App role: every request and job. */
+  appDatabaseUrl: string;
+  /** Password migrations give the app role, when Sentinel manages that role's login. */
+  appDbPassword: string;
+  redisUrl: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Uses DATABASE_URL / REDIS_URL when given; otherwise starts (or joins) the embedded PostgreSQL
+ * and redis-server under the data dir. `npm start`, the CLI and the test runner all come here.
+ */
+export async function resolveBackingServices(config: Config, logger: Logger): Promise<BackingServices> {
+  const secrets = loadLocalSecrets(config.dataDir);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+
+  try {
+    let ownerDatabaseUrl = config.databaseUrl;
+    if (!ownerDatabaseUrl) {
+      const pg = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPgPort,
+        password: secrets.pgSuperuserPassword,
+        logger,
+      });
+      stops.push(pg.stop);
+      ownerDatabaseUrl = pg.url;
+    }
+
+    let redisUrl = config.redisUrl;
+    if (!redisUrl) {
+      const redis = await startEmbeddedRedis({
+        dataDir: config.dataDir,
+        port: config.embeddedRedisPort,
+        password: secrets.redisPassword,
+        logger,
+      });
+      stops.push(redis.stop);
+      redisUrl = redis.url;
+    }
+
+    return {
+      ownerDatabaseUrl,
+      appDatabaseUrl: config.appDatabaseUrl ?? appDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
+      appDbPassword: secrets.appDbPassword,
+      redisUrl,
+      embedded: !config.databaseUrl || !config.redisUrl,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Passwords Sentinel generates for the services it runs itself, kept with their data. */
+export interface LocalSecrets {
+  pgSuperuserPassword: string;
+  appDbPassword: string;
+  redisPassword: string;
+}
+
+/** Reads `<dataDir>/secrets.json`, creating it (mode 0600) on first use. */
+export function loadLocalSecrets(dataDir: string): LocalSecrets {
+  const file = path.join(dataDir, 'secrets.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as LocalSecrets;
+  const fresh: LocalSecrets = {
+    pgSuperuserPassword: randomSecret(),
+    appDbPassword: randomSecret(),
+    redisPassword: randomSecret(),
+  };
+  fs.mkdirSync(dataDir, { recursive: true });
+  // 'wx' fails if another process created it meanwhile; then its copy wins.
+  try {
+    fs.writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600, flag: 'wx' });
+    return fresh;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadLocalSecrets(dataDir);
+    throw err;
+  }
+}
+
+function randomSecret(): string {
+  return crypto.randomBytes(24).toString('base64url');
+}

@@ -1,0 +1,21 @@
+import { Field, ObjectType } from 'type-graphql';
+import { EndpointType } from './endpoint.types';
+import { PageInfo } from './pagination';
+
+@ObjectType()
+export class EndpointEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => EndpointType)
+  node!: EndpointType;
+}
+
+@ObjectType()
+export class EndpointConnection {
+  @Field(() => [EndpointEdge])
+  edges!: EndpointEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

@@ -1,0 +1,56 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { HttpMethod } from './enums';
+
+@ObjectType({ description: 'When the endpoint counts as breached (SPEC section 4).' })
+export class Sla {
+  @Field(() => Float, { description: 'The chosen latency percentile must stay at or below this.' })
+  latencyThresholdMs!: number;
+
+  @Field(() => Float, { description: 'Which latency percentile is compared, in (0, 100), e.g. 95.' })
+  latencyPercentile!: number;
+
+  @Field(() => Float, { description: 'Breached when the error rate over the window is above this, in (0, 1).' })
+  errorRateThreshold!: number;
+
+  @Field(() => Int, { description: 'The window, in minutes, ending at each minute.' })
+  windowMinutes!: number;
+
+  @Field(() => Float, { description: 'Target share of good minutes over 30 days, in (0, 1).' })
+  availabilityTarget!: number;
+}
+
+@ObjectType('Endpoint')
+export class EndpointType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field()
+  url!: string;
+
+  @Field(() => HttpMethod)
+  method!: HttpMethod;
+
+  @Field(() => [Int])
+  expectedStatusCodes!: number[];
+
+  @Field(() => Int)
+  probeIntervalSeconds!: number;
+
+  @Field(() => Int)
+  timeoutMs!: number;
+
+  @Field(() => Sla)
+  sla!: Sla;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Set when archived; archived endpoints are not probed.' })
+  archivedAt!: Date | null;
+}

@@ -1,0 +1,50 @@
+import type { ApiKey } from '../entities/api-key.entity';
+import type { Endpoint } from '../entities/endpoint.entity';
+import type { Tenant } from '../entities/tenant.entity';
+import type { IssuedKey } from '../services/api-keys';
+import type { ApiKeyType, CreatedApiKey } from './api-key.types';
+import type { EndpointType } from './endpoint.types';
+import type { ApiKeyScope, HttpMethod } from './enums';
+import type { TenantType } from './tenant.types';
+
+/** Entities (rows) to GraphQL objects: the schema never exposes a column by accident. */
+export function toTenantType(tenant: Tenant): TenantType {
+  return { id: tenant.id, slug: tenant.slug, name: tenant.name, createdAt: tenant.createdAt };
+}
+
+export function toApiKeyType(key: ApiKey): ApiKeyType {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scope: key.scope as ApiKeyScope,
+    createdAt: key.createdAt,
+    revokedAt: key.revokedAt,
+  };
+}
+
+export function toCreatedApiKey(issued: IssuedKey): CreatedApiKey {
+  return { apiKey: toApiKeyType(issued.apiKey), secret: issued.secret };
+}
+
+export function toEndpointType(endpoint: Endpoint): EndpointType {
+  return {
+    id: endpoint.id,
+    name: endpoint.name,
+    url: endpoint.url,
+    method: endpoint.method as HttpMethod,
+    expectedStatusCodes: endpoint.expectedStatusCodes,
+    probeIntervalSeconds: endpoint.probeIntervalSeconds,
+    timeoutMs: endpoint.timeoutMs,
+    sla: {
+      latencyThresholdMs: endpoint.latencyThresholdMs,
+      latencyPercentile: endpoint.latencyPercentile,
+      errorRateThreshold: endpoint.errorRateThreshold,
+      windowMinutes: endpoint.windowMinutes,
+      availabilityTarget: endpoint.availabilityTarget,
+    },
+    createdAt: endpoint.createdAt,
+    updatedAt: endpoint.updatedAt,
+    archivedAt: endpoint.archivedAt,
+  };
+}

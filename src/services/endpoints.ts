@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Endpoint } from '../entities/endpoint.entity';
+import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
+import type { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
+import { isUuid } from './ids';
+
+// Every function here takes a manager from withTenant(): RLS already limits it to one tenant.
+
+export async function createEndpoint(manager: EntityManager, tenantId: string, input: CreateEndpointInput): Promise<Endpoint> {
+  assertTimeoutBelowInterval(input.timeoutMs, input.probeIntervalSeconds);
+  const endpoint = manager.create(Endpoint, {
+    tenantId,
+    id: crypto.randomUUID(),
+    name: input.name,
+    url: input.url,
+    method: input.method,
+    expectedStatusCodes: input.expectedStatusCodes,
+    probeIntervalSeconds: input.probeIntervalSeconds,
+    timeoutMs: input.timeoutMs,
+    ...input.sla,
+    updatedAt: new Date(),
+    archivedAt: null,
+  });
+  return manager.save(endpoint);
+}
+
+/** Finds a visible endpoint; another tenant's id is NOT_FOUND, exactly like a made-up one. */
+export async function getEndpoint(manager: EntityManager, id: string): Promise<Endpoint> {
+  const endpoint = isUuid(id) ? await manager.findOneBy(Endpoint, { id }) : null;
+  if (!endpoint) throw new NotFoundError('Endpoint', id);
+  return endpoint;
+}
+
+export async function updateEndpoint(manager: EntityManager, id: string, patch: UpdateEndpointInput): Promise<Endpoint> {
+  const endpoint = await getEndpoint(manager, id);
+  if (endpoint.archivedAt) throw new ConflictError(`Endpoint ${id} is archived and can no longer change.`);
+  const { sla, ...fields } = patch;
+  // null and undefined both mean "keep": no column of an endpoint may become null.
+  for (const [key, value] of Object.entries({ ...fields, ...sla })) {
+    if (value !== null && value !== undefined) Object.assign(endpoint, { [key]: value });
+  }
+  assertTimeoutBelowInterval(endpoint.timeoutMs, endpoint.probeIntervalSeconds);
+  endpoint.updatedAt = new Date();
+  return manager.save(endpoint);
+}
+
+/** Archiving stops probing and hides the endpoint from lists; history stays. Idempotent. */
+export async function archiveEndpoint(manager: EntityManager, id: string): Promise<Endpoint> {
+  const endpoint = await getEndpoint(manager, id);
+  if (endpoint.archivedAt) return endpoint;
+  endpoint.archivedAt = new Date();
+  endpoint.updatedAt = endpoint.archivedAt;
+  return manager.save(endpoint);
+}
+
+/** One page in creation order, keyset-paginated after the endpoint `afterId`. */
+export async function listEndpoints(
+  manager: EntityManager,
+  options: { first: number; afterId?: string; includeArchived: boolean },
+): Promise<{ endpoints: Endpoint[]; hasNextPage: boolean }> {
+  const query = manager
+    .createQueryBuilder(Endpoint, 'e')
+    .orderBy('e.created_at', 'ASC')
+    .addOrderBy('e.id', 'ASC')
+    .limit(options.first + 1);
+  if (!options.includeArchived) query.andWhere('e.archived_at is null');
+  if (options.afterId) {
+    if (!(await manager.existsBy(Endpoint, { id: options.afterId }))) {
+      throw new BadInputError([{ field: 'after', message: 'is not a cursor this API gave out' }]);
+    }
+    // Compared in SQL: created_at has microseconds, which a JS Date would round away.
+    query.andWhere('(e.created_at, e.id) > (select a.created_at, a.id from endpoints a where a.id = :afterId)', {
+      afterId: options.afterId,
+    });
+  }
+  const rows = await query.getMany();
+  return { endpoints: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
+}
+
+function assertTimeoutBelowInterval(timeoutMs: number, intervalSeconds: number): void {
+  if (timeoutMs >= intervalSeconds * 1000) {
+    throw new BadInputError([{ field: 'timeoutMs', message: 'must be shorter than probeIntervalSeconds' }]);
+  }
+}

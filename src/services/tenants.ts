@@ -1,0 +1,35 @@
+import crypto from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { Tenant } from '../entities/tenant.entity';
+import { NotFoundError } from '../errors/app-errors';
+import { withTenant } from '../tenancy/with-tenant';
+import { createApiKey, type IssuedKey } from './api-keys';
+
+/**
+ * Creates a tenant and its first admin key in one transaction. The transaction runs as the new
+ * tenant, so the app role's RLS policies allow exactly these rows and nothing else.
+ */
+export async function createTenant(
+  dataSource: DataSource,
+  input: { slug: string; name: string },
+): Promise<{ tenant: Tenant; adminKey: IssuedKey }> {
+  const id = crypto.randomUUID();
+  return withTenant(dataSource, id, async (manager) => {
+    await manager.insert(Tenant, { id, slug: input.slug, name: input.name });
+    const tenant = await manager.findOneByOrFail(Tenant, { id });
+    const adminKey = await createApiKey(manager, id, { name: 'first admin key', scope: 'admin' });
+    return { tenant, adminKey };
+  });
+}
+
+export async function getTenant(dataSource: DataSource, tenantId: string): Promise<Tenant> {
+  const tenant = await withTenant(dataSource, tenantId, (manager) => manager.findOneBy(Tenant, { id: tenantId }));
+  if (!tenant) throw new NotFoundError('Tenant', tenantId);
+  return tenant;
+}
+
+/** Slug to id through the security-definer lookup (no tenant is set yet when this runs). */
+export async function tenantIdBySlug(dataSource: DataSource, slug: string): Promise<string | undefined> {
+  const rows: Array<{ id: string | null }> = await dataSource.query('select tenant_id_by_slug($1) as id', [slug]);
+  return rows[0]?.id ?? undefined;
+}

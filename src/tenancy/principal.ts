@@ -1,0 +1,16 @@
+import type { ApiKeyScope } from '../entities/api-key.entity';
+
+/** Who is calling: a tenant's API key, or a platform admin key (which belongs to no tenant). */
+export type Principal =
+  | { kind: 'tenant'; tenantId: string; keyId: string; scope: ApiKeyScope }
+  | { kind: 'platform'; keyId: string | null };
+
+/** The scopes an operation accepts; `admin` keys may do everything their tenant may. */
+export type Requirement = ApiKeyScope | 'platform';
+
+/** An empty `allowed` list means any tenant key, whatever its scope. */
+export function satisfies(principal: Principal, allowed: readonly Requirement[]): boolean {
+  if (principal.kind === 'platform') return allowed.includes('platform');
+  if (allowed.length === 0) return true;
+  return principal.scope === 'admin' || allowed.includes(principal.scope);
+}
