@@ -15,6 +15,8 @@ export interface Config {
   /** A platform admin key given by the operator (may create tenants). */
   platformKey?: string;
   logLevel: string;
+  /** Connections per process in the app-role pool. */
+  dbPoolSize: number;
   limits: {
     maxQueryDepth: number;
     maxQueryCost: number;
@@ -40,7 +42,7 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
-    port: intFromEnv(env, 'PORT', 4000),
+    port: env.PORT === '0' ? 0 : intFromEnv(env, 'PORT', 4000),
     databaseUrl: optional(env, 'DATABASE_URL'),
     appDatabaseUrl: optional(env, 'APP_DATABASE_URL'),
     redisUrl: optional(env, 'REDIS_URL'),
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedRedisPort: intFromEnv(env, 'SENTINEL_EMBEDDED_REDIS_PORT', 63799),
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
     limits: {
       maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
       maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),

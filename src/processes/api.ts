@@ -18,7 +18,7 @@ export interface RunningApi {
 
 /** The API process: HTTP and WebSocket on one port, /graphql for both, plus health and metrics. */
 export async function startApi(config: Config, urls: ServiceUrls, logger: Logger): Promise<RunningApi> {
-  const connections = await openConnections(urls, logger);
+  const connections = await openConnections(urls, logger, config.dbPoolSize);
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
 

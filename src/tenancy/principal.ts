@@ -12,5 +12,6 @@ export type Requirement = ApiKeyScope | 'platform';
 export function satisfies(principal: Principal, allowed: readonly Requirement[]): boolean {
   if (principal.kind === 'platform') return allowed.includes('platform');
   if (allowed.length === 0) return true;
-  return principal.scope === 'admin' || allowed.includes(principal.scope);
+  // `admin` stands in for any tenant scope, never for `platform`.
+  return allowed.some((scope) => scope !== 'platform' && (principal.scope === 'admin' || scope === principal.scope));
 }

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { APP_ROLE } from '../src/db/urls';
+import { createTestDatabase, ownerQuery, type TestDatabase } from './helpers/database';
+
+describe('database catalog', () => {
+  let db: TestDatabase;
+  before(async () => (db = await createTestDatabase()));
+  after(() => db.drop());
+
+  it('has row-level security enabled and forced on every table with a tenant_id column', async () => {
+    const tables = await ownerQuery<{ table: string; enabled: boolean; forced: boolean; policies: number }>(
+      db.ownerUrl,
+      `select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+              (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p') and n.nspname = 'public'
+          and (exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+               or c.relname = 'tenants')`,
+    );
+    assert.ok(tables.length >= 3, 'expected the tenant tables to exist');
+    const unsafe = tables.filter((t) => !t.enabled || !t.forced || t.policies === 0).map((t) => t.table);
+    assert.deepEqual(unsafe, [], `tables without enabled+forced RLS and a policy: ${unsafe.join(', ')}`);
+  });
+
+  it('gives the app role no ownership, no BYPASSRLS and no superuser', async () => {
+    const [role] = await ownerQuery<{ rolsuper: boolean; rolbypassrls: boolean; rolcreaterole: boolean }>(
+      db.ownerUrl,
+      'select rolsuper, rolbypassrls, rolcreaterole from pg_roles where rolname = $1',
+      [APP_ROLE],
+    );
+    assert.deepEqual(role, { rolsuper: false, rolbypassrls: false, rolcreaterole: false });
+    const owned = await ownerQuery(
+      db.ownerUrl,
+      `select c.relname from pg_class c join pg_roles r on r.oid = c.relowner
+        where r.rolname = $1
+       union all
+       select p.proname from pg_proc p join pg_roles r on r.oid = p.proowner where r.rolname = $1`,
+      [APP_ROLE],
+    );
+    assert.deepEqual(owned, []);
+  });
+
+  it('keeps tenant_id in the primary key of every tenant table (shardable by tenant)', async () => {
+    const missing = await ownerQuery<{ table: string }>(
+      db.ownerUrl,
+      `select c.relname as table from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind = 'r' and n.nspname = 'public'
+          and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id')
+          and not exists (select 1 from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+                           where i.indrelid = c.oid and i.indisprimary and a.attname = 'tenant_id')`,
+    );
+    assert.deepEqual(missing, []);
+  });
+
+  it('does not let the app role read platform keys or write the migrations table', async () => {
+    await assert.rejects(db.dataSource.query('select * from platform_keys'), /permission denied/);
+    await assert.rejects(db.dataSource.query('select * from sentinel_migrations where false for update'), /permission denied/);
+  });
+});
