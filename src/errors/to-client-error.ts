@@ -50,7 +50,8 @@ export function toClientError(formatted: GraphQLFormattedError, error: unknown, 
   }
   const apolloCode = formatted.extensions?.code;
   if (typeof apolloCode === 'string' && APOLLO_INPUT_CODES.has(apolloCode)) {
-    return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: apolloCode } };
+    const reason = typeof formatted.extensions?.reason === 'string' ? formatted.extensions.reason : apolloCode;
+    return { ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } };
   }
   if (error instanceof GraphQLError && !error.originalError && !error.path) {
     // Validation-stage errors (unknown field, depth or cost limit): the client's request is wrong.

@@ -26,12 +26,19 @@ export function queryLimitErrors(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
 ): GraphQLError[] {
-  const depthErrors = validate(schema, document, [
-    maxDepthRule({ n: limits.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true }),
+  const tooDeep: GraphQLError[] = [];
+  validate(schema, document, [
+    maxDepthRule({
+      n: limits.maxQueryDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      exposeLimits: true,
+      // Collect the refusal here rather than have the rule throw out of validate().
+      propagateOnRejection: false,
+      onReject: [(_context, error) => tooDeep.push(error)],
+    }),
   ]);
-  if (depthErrors.length > 0) {
-    return [refusal(depthErrors[0]!.message.replace(/^Syntax Error: /, ''), 'QUERY_TOO_DEEP')];
-  }
+  if (tooDeep[0]) return [refusal(tooDeep[0].message.replace(/^Syntax Error: /, ''), 'QUERY_TOO_DEEP')];
   let cost: number;
   try {
     cost = getComplexity({
