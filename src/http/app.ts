@@ -15,9 +15,11 @@ export function observeRequests(logger: Logger): express.RequestHandler {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Unknown paths share one label, so scanners cannot blow up the metric's cardinality.
-      const route = KNOWN_ROUTES.has(req.path) ? req.path : 'other';
+      // originalUrl: by now a mounted router may have cut req.path down to its own part.
+      const path = req.originalUrl.split('?')[0] ?? '';
+      const route = KNOWN_ROUTES.has(path) ? path : 'other';
       httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      logger.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     runWithRequestId(requestId, next);
   };

@@ -31,8 +31,10 @@ function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
 const metricsPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
-      async willSendResponse({ operation, errors }) {
-        const code = errors?.[0]?.extensions?.code;
+      async willSendResponse({ operation, errors, response }) {
+        // The formatted errors carry our codes; the raw `errors` do not.
+        const formatted = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        const code = formatted?.[0]?.extensions?.code;
         graphqlOperations.inc({
           transport: 'http',
           type: operation?.operation ?? 'unknown',

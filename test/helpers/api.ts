@@ -21,7 +21,7 @@ export interface TestApi extends RunningApi {
 }
 
 /** Starts a real API (HTTP + WebSocket, random port) on the test's own database. */
-export async function startTestApi(db: TestDatabase, overrides: Partial<Config> = {}): Promise<TestApi> {
+export async function startTestApi(db: Pick<TestDatabase, 'appUrl' | 'redisUrl'>, overrides: Partial<Config> = {}): Promise<TestApi> {
   const config: Config = { ...loadConfig(), port: 0, ...overrides };
   const api = await startApi(config, { appDatabaseUrl: db.appUrl, redisUrl: db.redisUrl }, logger);
   const wsUrl = api.url.replace('http', 'ws') + '/graphql';
@@ -43,7 +43,8 @@ export async function startTestApi(db: TestDatabase, overrides: Partial<Config> 
         webSocketImpl: WebSocket,
         connectionParams: key ? { authorization: `Bearer ${key}` } : {},
         retryAttempts: 0,
-        lazy: true,
+        // One socket from creation to dispose(), so tests see per-operation checks on one connection.
+        lazy: false,
       }),
   };
 }

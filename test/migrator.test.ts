@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { logger } from '../src/config/logger';
+import { migrate, pendingMigrations } from '../src/db/migrator';
+import { appDatabaseUrl, withDatabase } from '../src/db/urls';
+import { startTestApi } from './helpers/api';
+import { ownerQuery } from './helpers/database';
+
+describe('migrations', () => {
+  const serverUrl = process.env.SENTINEL_TEST_OWNER_URL!;
+  const name = `sentinel_test_mig_${crypto.randomBytes(4).toString('hex')}`;
+  const url = withDatabase(serverUrl, name);
+
+  before(() => ownerQuery(serverUrl, `create database ${name}`));
+  after(() => ownerQuery(serverUrl, `drop database if exists ${name} with (force)`));
+
+  it('reports every migration pending on an empty database, and the API refuses to start on it', async () => {
+    assert.ok((await pendingMigrations(url)).length >= 2);
+    const appUrl = appDatabaseUrl(url, process.env.SENTINEL_TEST_APP_PASSWORD!);
+    await assert.rejects(
+      startTestApi({ appUrl, redisUrl: process.env.SENTINEL_TEST_REDIS_URL! }),
+      /run `sentinel migrate`/,
+    );
+  });
+
+  it('applies each file once even when several processes migrate at the same time', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => migrate({ ownerDatabaseUrl: url, logger })));
+    const applied = results.flat().sort();
+    assert.deepEqual(applied, [...new Set(applied)], 'no file applied twice');
+    assert.deepEqual(await pendingMigrations(url), []);
+    assert.deepEqual(await migrate({ ownerDatabaseUrl: url, logger }), []);
+  });
+
+  it('refuses to run when an applied migration was edited', async () => {
+    await ownerQuery(url, `update sentinel_migrations set checksum = 'edited' where name like '0001%'`);
+    await assert.rejects(migrate({ ownerDatabaseUrl: url, logger }), /was edited after it was applied/);
+  });
+});
