@@ -92,8 +92,11 @@ async function main(): Promise<void> {
     console.log(`  Sentinel API           : ${sentinelRps.toFixed(0)} req/s (auth lookup + RLS transaction + Apollo)`);
     console.log(`  ratio Sentinel / bare  : ${(sentinelRps / bareRps).toFixed(3)}`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Children first: they need PostgreSQL and Redis to shut down cleanly.
+    await Promise.all(children.map((child) => new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    })));
     await sql(services.ownerDatabaseUrl, `drop database if exists ${database} with (force)`).catch(() => undefined);
     await services.stop();
   }

@@ -37,7 +37,11 @@ export async function openConnections(urls: ServiceUrls, logger: Logger, poolSiz
     dataSource,
     redis,
     close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      // QUIT waits for a reply; if Redis is already gone it would wait for a reconnect forever.
+      const quit = redis.quit().catch(() => undefined);
+      const timer = setTimeout(() => redis.disconnect(), 1000);
+      await quit;
+      clearTimeout(timer);
       await dataSource.destroy();
     },
   };
