@@ -3,10 +3,9 @@ import {
   getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType,
   type GraphQLArgument, type GraphQLInputType,
 } from 'graphql';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { buildSentinelSchema } from '../src/schema/build-schema';
-import { startTestApi, type TestApi } from './helpers/api';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { useApiFixture } from './helpers/api';
 
 /** Operations anyone may call without a key. Add one here only on purpose. */
 const PUBLIC_FIELDS = new Set<string>([]);
@@ -27,16 +26,7 @@ function sampleValue(type: GraphQLInputType): unknown {
 }
 
 describe('every operation requires a key', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  before(async () => {
-    db = await createTestDatabase();
-    api = await startTestApi(db);
-  });
-  after(async () => {
-    await api.stop();
-    await db.drop();
-  });
+  const fx = useApiFixture();
 
   it('answers UNAUTHENTICATED, with no data, for each query and mutation called without a key', async () => {
     const schema = await buildSentinelSchema();
@@ -54,7 +44,7 @@ describe('every operation requires a key', () => {
         const selection = getNamedType(field.type).toString() === field.type.toString().replace(/[[\]!]/g, '') && isScalarType(getNamedType(field.type)) ? '' : '{ __typename }';
         const query = `${kind}${variableDefs ? `(${variableDefs})` : ''} { ${field.name}${argList ? `(${argList})` : ''} ${selection} }`;
         const variables = Object.fromEntries(args.map((arg) => [arg.name, sampleValue(arg.type)]));
-        const response = await api.gql(query, variables);
+        const response = await fx.api.gql(query, variables);
         assert.equal(response.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', `${kind} ${field.name}: ${JSON.stringify(response)}`);
         assert.equal(response.data ?? null, null, `${field.name} returned data`);
         checked++;

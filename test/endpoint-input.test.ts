@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestApi, type TestApi } from './helpers/api';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { CREATE_ENDPOINT, endpointInput, makeTenant, type TestTenant } from './helpers/factories';
+import { describe, it } from 'node:test';
+import { withTenant } from '../src/tenancy/with-tenant';
+import { useApiFixture } from './helpers/api';
+import { CREATE_ENDPOINT, endpointInput } from './helpers/factories';
 
 describe('endpoint input validation', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let tenant: TestTenant;
+  const fx = useApiFixture();
 
-  before(async () => {
-    db = await createTestDatabase();
-    api = await startTestApi(db);
-    tenant = await makeTenant(db.dataSource);
-  });
-  after(async () => {
-    await api.stop();
-    await db.drop();
-  });
-
-  const endpointCount = async () =>
-    (await db.dataSource.transaction(async (m) => {
-      await m.query(`select set_config('app.tenant_id', $1, true)`, [tenant.id]);
-      return m.query('select count(*)::int as n from endpoints');
-    }))[0].n as number;
+  const endpointCount = async (): Promise<number> =>
+    (await withTenant(fx.db.dataSource, fx.tenant.id, (m) => m.query('select count(*)::int as n from endpoints')))[0].n;
 
   const invalid: Array<[string, Record<string, unknown>, string]> = [
     ['a URL that is not http(s)', { url: 'ftp://files.example.com' }, 'url'],
@@ -46,7 +31,7 @@ describe('endpoint input validation', () => {
     it(`refuses ${label} with BAD_USER_INPUT naming ${field}, writing nothing`, async () => {
       const before = await endpointCount();
       const input = endpointInput(overrides);
-      const response = await api.gql(CREATE_ENDPOINT, { input }, tenant.adminKey);
+      const response = await fx.api.gql(CREATE_ENDPOINT, { input }, fx.tenant.adminKey);
       const error = response.errors?.[0];
       assert.equal(error?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(response));
       assert.ok(error?.message.includes(field.split('.').at(-1)!), `message names ${field}: ${error?.message}`);
@@ -56,25 +41,25 @@ describe('endpoint input validation', () => {
   }
 
   it('lists the offending fields in extensions.fields', async () => {
-    const response = await api.gql(CREATE_ENDPOINT, { input: endpointInput({ url: 'nope', sla: { latencyThresholdMs: 0 } }) }, tenant.adminKey);
+    const response = await fx.api.gql(CREATE_ENDPOINT, { input: endpointInput({ url: 'nope', sla: { latencyThresholdMs: 0 } }) }, fx.tenant.adminKey);
     const fields = (response.errors?.[0]?.extensions?.fields as Array<{ field: string }>).map((f) => f.field).sort();
     assert.deepEqual(fields, ['sla.latencyThresholdMs', 'url']);
   });
 
   it('validates updates the same way and leaves the endpoint unchanged', async () => {
-    const created = await api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, tenant.adminKey);
+    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, fx.tenant.adminKey);
     const id = created.data!.createEndpoint.id;
     const update = 'mutation($id: ID!, $input: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $input) { name sla { errorRateThreshold } } }';
-    const bad = await api.gql(update, { id, input: { name: 'renamed', sla: { errorRateThreshold: 2 } } }, tenant.adminKey);
+    const bad = await fx.api.gql(update, { id, input: { name: 'renamed', sla: { errorRateThreshold: 2 } } }, fx.tenant.adminKey);
     assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const good = await api.gql<{ updateEndpoint: { name: string; sla: { errorRateThreshold: number } } }>(
-      update, { id, input: { sla: { errorRateThreshold: 0.01 } } }, tenant.adminKey,
+    const good = await fx.api.gql<{ updateEndpoint: { name: string; sla: { errorRateThreshold: number } } }>(
+      update, { id, input: { sla: { errorRateThreshold: 0.01 } } }, fx.tenant.adminKey,
     );
     assert.deepEqual(good.data?.updateEndpoint, { name: 'checkout', sla: { errorRateThreshold: 0.01 } });
   });
 
   it('applies documented defaults', async () => {
-    const created = await api.gql<{ createEndpoint: Record<string, unknown> }>(CREATE_ENDPOINT, { input: endpointInput() }, tenant.adminKey);
+    const created = await fx.api.gql<{ createEndpoint: Record<string, unknown> }>(CREATE_ENDPOINT, { input: endpointInput() }, fx.tenant.adminKey);
     assert.deepEqual(
       { ...created.data!.createEndpoint, id: undefined },
       {
@@ -87,36 +72,24 @@ describe('endpoint input validation', () => {
 });
 
 describe('endpoint lifecycle and pagination', () => {
-  let db: TestDatabase;
-  let api: TestApi;
-  let tenant: TestTenant;
-
-  before(async () => {
-    db = await createTestDatabase();
-    api = await startTestApi(db);
-    tenant = await makeTenant(db.dataSource);
-  });
-  after(async () => {
-    await api.stop();
-    await db.drop();
-  });
+  const fx = useApiFixture();
 
   it('walks every endpoint exactly once with cursors, and hides archived ones unless asked', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const created = await api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput({ name: `e${i}` }) }, tenant.adminKey);
+      const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput({ name: `e${i}` }) }, fx.tenant.adminKey);
       ids.push(created.data!.createEndpoint.id);
     }
-    await api.gql('mutation($id: ID!) { archiveEndpoint(id: $id) { id } }', { id: ids[3] }, tenant.adminKey);
+    await fx.api.gql('mutation($id: ID!) { archiveEndpoint(id: $id) { id } }', { id: ids[3] }, fx.tenant.adminKey);
 
     type Page = { endpoints: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
     const walk = async (includeArchived: boolean) => {
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: { data?: Page | null } = await api.gql<Page>(
+        const page: { data?: Page | null } = await fx.api.gql<Page>(
           'query($after: String, $all: Boolean) { endpoints(first: 3, after: $after, includeArchived: $all) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
-          { after, all: includeArchived }, tenant.adminKey,
+          { after, all: includeArchived }, fx.tenant.adminKey,
         );
         seen.push(...page.data!.endpoints.edges.map((e) => e.node.id));
         if (!page.data!.endpoints.pageInfo.hasNextPage) return seen;
@@ -128,21 +101,21 @@ describe('endpoint lifecycle and pagination', () => {
   });
 
   it('refuses a page size over 100 and a forged cursor with BAD_USER_INPUT', async () => {
-    const big = await api.gql('{ endpoints(first: 101) { edges { cursor } } }', {}, tenant.adminKey);
+    const big = await fx.api.gql('{ endpoints(first: 101) { edges { cursor } } }', {}, fx.tenant.adminKey);
     assert.equal(big.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const forged = await api.gql('{ endpoints(after: "bm9wZQ") { edges { cursor } } }', {}, tenant.adminKey);
+    const forged = await fx.api.gql('{ endpoints(after: "bm9wZQ") { edges { cursor } } }', {}, fx.tenant.adminKey);
     assert.equal(forged.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
   it('archives idempotently and refuses changes to an archived endpoint with CONFLICT', async () => {
-    const created = await api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, tenant.adminKey);
+    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, fx.tenant.adminKey);
     const id = created.data!.createEndpoint.id;
     const archive = 'mutation($id: ID!) { archiveEndpoint(id: $id) { archivedAt } }';
-    const first = await api.gql<{ archiveEndpoint: { archivedAt: string } }>(archive, { id }, tenant.adminKey);
-    const second = await api.gql<{ archiveEndpoint: { archivedAt: string } }>(archive, { id }, tenant.adminKey);
+    const first = await fx.api.gql<{ archiveEndpoint: { archivedAt: string } }>(archive, { id }, fx.tenant.adminKey);
+    const second = await fx.api.gql<{ archiveEndpoint: { archivedAt: string } }>(archive, { id }, fx.tenant.adminKey);
     assert.ok(first.data?.archiveEndpoint.archivedAt);
     assert.equal(second.data?.archiveEndpoint.archivedAt, first.data?.archiveEndpoint.archivedAt);
-    const update = await api.gql('mutation($id: ID!) { updateEndpoint(id: $id, input: { name: "x" }) { id } }', { id }, tenant.adminKey);
+    const update = await fx.api.gql('mutation($id: ID!) { updateEndpoint(id: $id, input: { name: "x" }) { id } }', { id }, fx.tenant.adminKey);
     assert.equal(update.errors?.[0]?.extensions?.code, 'CONFLICT');
   });
 });

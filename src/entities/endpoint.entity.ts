@@ -1,17 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity } from 'typeorm';
+import { TenantOwned } from './tenant-owned';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethodName = (typeof HTTP_METHODS)[number];
 
 /** An HTTP endpoint a tenant monitors, with its SLA (SPEC section 4). */
 @Entity({ name: 'endpoints' })
-export class Endpoint {
-  @PrimaryColumn('uuid', { name: 'tenant_id' })
-  tenantId!: string;
-
-  @PrimaryColumn('uuid')
-  id!: string;
-
+export class Endpoint extends TenantOwned {
   @Column('text')
   name!: string;
 

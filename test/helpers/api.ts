@@ -3,7 +3,9 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config/config';
 import { logger } from '../../src/config/logger';
 import { startApi, type RunningApi } from '../../src/processes/api';
-import type { TestDatabase } from './database';
+import { after, before } from 'node:test';
+import { createTestDatabase, type TestDatabase } from './database';
+import { makeTenant, type TestTenant } from './factories';
 
 export interface GraphqlResponse<T = Record<string, unknown>> {
   status: number;
@@ -66,4 +68,29 @@ export function wsRequest(client: WsClient, query: string, variables?: Record<st
       },
     );
   });
+}
+
+export interface ApiFixture {
+  db: TestDatabase;
+  api: TestApi;
+  /** A fresh tenant with an admin key. */
+  tenant: TestTenant;
+}
+
+/**
+ * Registers before/after hooks for the enclosing suite: its own database, a running API on it and
+ * a fresh tenant. The fields are set once `before` has run.
+ */
+export function useApiFixture(overrides: Partial<Config> = {}, options: { poolSize?: number } = {}): ApiFixture {
+  const fixture = {} as ApiFixture;
+  before(async () => {
+    fixture.db = await createTestDatabase(options);
+    fixture.api = await startTestApi(fixture.db, overrides);
+    fixture.tenant = await makeTenant(fixture.db.dataSource);
+  });
+  after(async () => {
+    await fixture.api?.stop();
+    await fixture.db?.drop();
+  });
+  return fixture;
 }

@@ -1,42 +1,34 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config';
+import { loadConfig, type Config } from '../../config/config';
 import { logger } from '../../config/logger';
 import { startApi } from '../../processes/api';
 import { startWorker } from '../../processes/worker';
-import { resolveBackingServices } from '../../runtime/backing-services';
+import { resolveBackingServices, type BackingServices } from '../../runtime/backing-services';
 import { stopOnSignal } from '../stop-on-signal';
+
+/** Runs one long-lived process until SIGINT/SIGTERM, then stops it before the services it used. */
+async function serve(start: (config: Config, services: BackingServices) => Promise<{ stop: () => Promise<void> }>): Promise<void> {
+  const config = loadConfig();
+  const services = await resolveBackingServices(config, logger);
+  const running = await start(config, services).catch(async (err) => {
+    await services.stop();
+    throw err;
+  });
+  stopOnSignal(logger, async () => {
+    await running.stop();
+    await services.stop();
+  });
+}
 
 /** `sentinel api` and `sentinel worker`: one long-running process each (any number of each). */
 export function registerServe(program: Command): void {
   program
     .command('api')
     .description('run the API (HTTP and WebSocket on PORT, default 4000)')
-    .action(async () => {
-      const config = loadConfig();
-      const services = await resolveBackingServices(config, logger);
-      const api = await startApi(config, services, logger).catch(async (err) => {
-        await services.stop();
-        throw err;
-      });
-      stopOnSignal(logger, async () => {
-        await api.stop();
-        await services.stop();
-      });
-    });
+    .action(() => serve((config, services) => startApi(config, services, logger)));
 
   program
     .command('worker')
     .description('run a worker (Bull queues: probing, training, scoring)')
-    .action(async () => {
-      const config = loadConfig();
-      const services = await resolveBackingServices(config, logger);
-      const worker = await startWorker(services, logger).catch(async (err) => {
-        await services.stop();
-        throw err;
-      });
-      stopOnSignal(logger, async () => {
-        await worker.stop();
-        await services.stop();
-      });
-    });
+    .action(() => serve((_config, services) => startWorker(services, logger)));
 }
