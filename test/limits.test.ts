@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { loadConfig } from '../src/config/config';
 import { startTestApi, wsRequest, type TestApi } from './helpers/api';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { makeTenant, type TestTenant } from './helpers/factories';
 
 // Limits low enough that real queries of this schema cross them.
-const LIMITS = { maxQueryDepth: 4, maxQueryCost: 500, bodyLimitBytes: 64 * 1024 };
+const LIMITS = { ...loadConfig().limits, maxQueryDepth: 4, maxQueryCost: 500, bodyLimitBytes: 64 * 1024 };
 const DEEP = '{ endpoints { edges { node { sla { latencyThresholdMs } } } } }';
 const COSTLY = '{ endpoints(first: 100) { edges { node { id name url method timeoutMs } } } }';
 const CHEAP = '{ endpoints(first: 10) { edges { node { id name url } } } }';

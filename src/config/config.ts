@@ -17,7 +17,16 @@ export interface Config {
   logLevel: string;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  telemetry: {
+    /** Raw samples older than this are refused on ingest and dropped by partition. */
+    retentionDays: number;
+    /** How far in the future a sample's timestamp may lie (clock skew), in seconds. */
+    futureSkewSeconds: number;
+  };
   limits: {
+    /** Rows per `ingestSamples` call (POST /ingest has no row limit, only MAX_INGEST_BYTES). */
+    ingestBatchRows: number;
+    maxIngestBytes: number;
     maxQueryDepth: number;
     maxQueryCost: number;
     bodyLimitBytes: number;
@@ -52,7 +61,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    telemetry: {
+      retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),
+      futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),
+    },
     limits: {
+      ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),
+      maxIngestBytes: intFromEnv(env, 'MAX_INGEST_BYTES', 2 * 1024 * 1024 * 1024),
       maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
       maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),
       bodyLimitBytes: intFromEnv(env, 'MAX_BODY_BYTES', 1024 * 1024),

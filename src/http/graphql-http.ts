@@ -9,6 +9,7 @@ import type { Config } from '../config/config';
 import { logger } from '../config/logger';
 import { toClientError } from '../errors/to-client-error';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import type { ApiQueues } from '../jobs/api-queues';
 import type { RequestContext } from '../tenancy/context';
 import { graphqlOperations } from './metrics';
 import { queryLimitErrors } from './query-limits';
@@ -51,8 +52,9 @@ export async function createGraphqlHttpHandler(options: {
   schema: GraphQLSchema;
   httpServer: http.Server;
   dataSource: DataSource;
+  queues: ApiQueues;
 }): Promise<{ handler: express.RequestHandler[]; stop: () => Promise<void> }> {
-  const { config, schema, dataSource } = options;
+  const { config, schema, dataSource, queues } = options;
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.nodeEnv !== 'production',
@@ -73,7 +75,7 @@ export async function createGraphqlHttpHandler(options: {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
       const principal = await authenticate(dataSource, keyFromAuthorization(req.headers.authorization), config.platformKey);
-      return { requestId, principal, dataSource, logger: logger.child({ requestId }) };
+      return { requestId, principal, config, dataSource, queues, logger: logger.child({ requestId }) };
     },
   });
   return {

@@ -8,6 +8,7 @@ import { logger } from '../config/logger';
 import { UnauthenticatedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import type { ApiQueues } from '../jobs/api-queues';
 import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
 import { graphqlOperations } from './metrics';
@@ -39,8 +40,9 @@ export function attachGraphqlWs(options: {
   schema: GraphQLSchema;
   httpServer: http.Server;
   dataSource: DataSource;
+  queues: ApiQueues;
 }): { stop: () => Promise<void> } {
-  const { config, schema, dataSource } = options;
+  const { config, schema, dataSource, queues } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const rules = config.nodeEnv === 'production' ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   const states = new WeakMap<object, SocketState>();
@@ -77,7 +79,9 @@ export function attachGraphqlWs(options: {
         const contextValue: RequestContext = {
           requestId: state.connectionId,
           principal: state.principal,
+          config,
           dataSource,
+          queues,
           logger: logger.child({ requestId: state.connectionId }),
         };
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };

@@ -1,22 +1,5 @@
-import type Bull from 'bull';
-import type { DataSource } from 'typeorm';
-import type { Logger } from '../config/logger';
+import type { ProcessorRegistration } from './processor';
+import { rollupProcessor } from './rollup-jobs';
 
-export interface ProcessorDeps {
-  dataSource: DataSource;
-  redisUrl: string;
-  logger: Logger;
-}
-
-/** A queue the worker consumes, and how. */
-export interface ProcessorRegistration {
-  queue: string;
-  concurrency: number;
-  process: (job: Bull.Job, deps: ProcessorDeps) => Promise<unknown>;
-}
-
-/**
- * The worker's processors. The platform core has none yet: probing (telemetry), training and
- * scoring (intelligence) register here as they land.
- */
-export const processors: ProcessorRegistration[] = [];
+/** Every queue the worker consumes. */
+export const processors: ProcessorRegistration[] = [rollupProcessor];

@@ -7,6 +7,7 @@ import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
 import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
 import { healthRoutes } from '../http/health';
+import { openApiQueues } from '../jobs/api-queues';
 import { buildSentinelSchema } from '../schema/build-schema';
 import { openConnections, type ServiceUrls } from './connections';
 
@@ -21,12 +22,13 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   const connections = await openConnections(urls, logger, config.dbPoolSize);
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
+  const queues = openApiQueues(urls.redisUrl);
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource });
-  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource });
+  const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource, queues });
+  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues });
 
   app.use(observeRequests(logger));
   app.use(healthRoutes({ dataSource, redis, details: () => ({ process: 'api' }) }));
@@ -47,6 +49,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
       await graphqlWs.stop();
       // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
       await graphqlHttp.stop();
+      await queues.close();
       await connections.close();
       logger.info('api stopped');
     },

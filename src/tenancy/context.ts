@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import type { ApiQueues } from '../jobs/api-queues';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
 import type { Principal } from './principal';
 
@@ -7,7 +9,9 @@ import type { Principal } from './principal';
 export interface RequestContext {
   requestId: string;
   principal: Principal | null;
+  config: Config;
   dataSource: DataSource;
+  queues: ApiQueues;
   logger: Logger;
 }
 

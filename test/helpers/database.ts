@@ -4,6 +4,9 @@ import type { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../src/db/data-source';
 import { appDatabaseUrl, withDatabase } from '../../src/db/urls';
 
+// Each test process gets its own Bull key prefix, so tests sharing one Redis never see each other's jobs.
+process.env.SENTINEL_QUEUE_PREFIX ??= `sentinel-test-${crypto.randomBytes(4).toString('hex')}`;
+
 export interface TestDatabase {
   name: string;
   ownerUrl: string;

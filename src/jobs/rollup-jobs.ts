@@ -1,0 +1,37 @@
+import type Bull from 'bull';
+import type { TouchedRange } from '../telemetry/batches';
+import { recomputeRollups } from '../telemetry/rollups';
+import { withTenant } from '../tenancy/with-tenant';
+import type { ProcessorRegistration } from './processor';
+
+export const ROLLUP_QUEUE = 'rollups';
+
+export interface RollupJob {
+  tenantId: string;
+  ranges: Array<{ endpointId: string; from: string; to: string }>;
+}
+
+/** Call after the ingesting transaction committed, so the job never reads rows that vanished. */
+export async function enqueueRollups(queue: Bull.Queue<RollupJob>, tenantId: string, ranges: TouchedRange[]): Promise<void> {
+  if (ranges.length === 0) return;
+  await queue.add(
+    { tenantId, ranges: ranges.map((r) => ({ endpointId: r.endpointId, from: r.from.toISOString(), to: r.to.toISOString() })) },
+    { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+  );
+}
+
+/** Recomputes the touched minutes from raw samples; safe to run twice or out of order. */
+export const rollupProcessor: ProcessorRegistration = {
+  queue: ROLLUP_QUEUE,
+  concurrency: 2,
+  process: async (job: Bull.Job<RollupJob>, { dataSource }) => {
+    const { tenantId, ranges } = job.data;
+    let minutes = 0;
+    await withTenant(dataSource, tenantId, async (manager) => {
+      for (const range of ranges) {
+        minutes += await recomputeRollups(manager, tenantId, { endpointId: range.endpointId, from: new Date(range.from), to: new Date(range.to) });
+      }
+    });
+    return { minutes };
+  },
+};
