@@ -4,7 +4,7 @@ import { ErrorCode } from '../errors/app-errors';
 import { httpRequestDuration, metricsRegistry } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-id';
 
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/readyz', '/metrics']);
 
 /** Request id, access log and latency histogram for every request. */
 export function observeRequests(logger: Logger): express.RequestHandler {

@@ -7,6 +7,7 @@ import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
 import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
 import { healthRoutes } from '../http/health';
+import { ingestRoute } from '../http/ingest-route';
 import { openApiQueues } from '../jobs/api-queues';
 import { buildSentinelSchema } from '../schema/build-schema';
 import { openConnections, type ServiceUrls } from './connections';
@@ -34,6 +35,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   app.use(healthRoutes({ dataSource, redis, details: () => ({ process: 'api' }) }));
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
+  app.post('/ingest', ingestRoute({ config, dataSource, queues }));
   app.use(jsonErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {

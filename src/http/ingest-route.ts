@@ -1,0 +1,58 @@
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config';
+import { AppError, BadInputError, ErrorCode, ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
+import type { ApiQueues } from '../jobs/api-queues';
+import { enqueueRollups } from '../jobs/rollup-jobs';
+import { BodyTooLargeError, bulkIngest } from '../telemetry/bulk-ingest';
+import { formatOf } from '../telemetry/parse-body';
+import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { satisfies } from '../tenancy/principal';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.CONFLICT]: 409,
+};
+
+/**
+ * POST /ingest?batchId=<id> with an NDJSON (application/x-ndjson) or CSV (text/csv) body: the
+ * bulk path, streamed into PostgreSQL with COPY. Answers like `ingestSamples`. Domain errors
+ * become `{ errors: [{ message, extensions: { code } }] }` with a matching HTTP status.
+ */
+export function ingestRoute(deps: { config: Config; dataSource: DataSource; queues: ApiQueues }): express.RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const principal = await authenticate(deps.dataSource, keyFromAuthorization(req.headers.authorization), deps.config.platformKey);
+      if (!principal) throw new UnauthenticatedError();
+      if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest'])) throw new ForbiddenError();
+      const batchId = String(req.query.batchId ?? req.headers['idempotency-key'] ?? '');
+      if (batchId.length < 1 || batchId.length > 200) {
+        throw new BadInputError([{ field: 'batchId', message: 'give ?batchId= (or Idempotency-Key), 1-200 characters' }]);
+      }
+      const format = formatOf(req.headers['content-type']);
+      if (!format) {
+        res.status(415);
+        throw new BadInputError([{ field: 'content-type', message: 'send application/x-ndjson or text/csv' }]);
+      }
+      const { outcome, touched } = await bulkIngest({
+        dataSource: deps.dataSource,
+        tenantId: principal.tenantId,
+        batchId,
+        body: req,
+        format,
+        maxBytes: deps.config.limits.maxIngestBytes,
+        ...deps.config.telemetry,
+      });
+      await enqueueRollups(deps.queues.rollups, principal.tenantId, touched);
+      res.json(outcome);
+    } catch (err) {
+      if (!(err instanceof AppError)) return next(err);
+      if (res.statusCode < 400) res.status(err instanceof BodyTooLargeError ? 413 : (STATUS[err.code] ?? 400));
+      // Unread body bytes would otherwise keep arriving; the answer is final.
+      res.setHeader('connection', 'close');
+      res.json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
+    }
+  };
+}
