@@ -35,9 +35,15 @@ class RowValidator extends Transform {
   rejected = 0;
   readonly rejections: Rejection[] = [];
   readonly touched = new TouchedMinutes();
+  // Rows are passed on in ~64 KiB chunks: one CopyData message per row would cost a syscall each.
+  private pending = '';
 
   constructor(private readonly rules: ValidationRules) {
     super({ writableObjectMode: true });
+  }
+
+  override _flush(done: (err?: Error | null, data?: string) => void): void {
+    done(null, this.pending || undefined);
   }
 
   override _transform(row: RawSample | UnreadableRow, _encoding: BufferEncoding, done: (err?: Error | null, data?: string) => void): void {
@@ -51,7 +57,11 @@ class RowValidator extends Transform {
     this.accepted++;
     this.touched.add(result);
     // COPY text format; every value is validated, so none holds a tab, newline or backslash.
-    done(null, `${result.endpointId}\t${result.observedAt.toISOString()}\t${result.latencyMs}\t${result.statusCode ?? '\\N'}\t${result.errorKind ?? '\\N'}\n`);
+    this.pending += `${result.endpointId}\t${result.observedAt.toISOString()}\t${result.latencyMs}\t${result.statusCode ?? '\\N'}\t${result.errorKind ?? '\\N'}\n`;
+    if (this.pending.length < 65_536) return done();
+    const chunk = this.pending;
+    this.pending = '';
+    done(null, chunk);
   }
 }
 
