@@ -101,6 +101,10 @@ create table rollups_minute (
   errors_tls integer not null,
   errors_dns integer not null,
   errors_unexpected_status integer not null,
+  -- Samples slower than the endpoint's latency threshold (at the time of the last recompute; a
+  -- threshold change recomputes the endpoint's rollups). The SLA's latency percentile over any
+  -- window follows from it exactly: see src/telemetry/sla.ts.
+  slow_count integer not null,
   latency_p50 double precision not null,
   latency_p95 double precision not null,
   latency_p99 double precision not null,

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { enqueueRollups } from '../jobs/rollup-jobs';
 import { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
 import { EndpointConnection } from '../schema/endpoint-connection';
 import { EndpointType } from '../schema/endpoint.types';
@@ -51,7 +52,13 @@ export class EndpointResolver {
     @Arg('input') input: UpdateEndpointInput,
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
-    return toEndpointType(await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input)));
+    const updated = await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input));
+    if (input.sla?.latencyThresholdMs != null) {
+      // Rollups count samples over the threshold: a new threshold recomputes the whole history.
+      const from = new Date(Date.now() - context.config.telemetry.retentionDays * 86_400_000);
+      await enqueueRollups(context.queues.rollups, updated.tenantId, [{ endpointId: updated.id, from, to: new Date() }]);
+    }
+    return toEndpointType(updated);
   }
 
   @Authorized('admin')

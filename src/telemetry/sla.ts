@@ -1,0 +1,109 @@
+import type { EntityManager } from 'typeorm';
+import type { Endpoint } from '../entities/endpoint.entity';
+
+/**
+ * SLA arithmetic over the per-minute rollups (SPEC section 4).
+ *
+ * Minute t is breached when, over the window of `windowMinutes` minutes ending at t, the error
+ * rate is above `errorRateThreshold`, or the `latencyPercentile`-th percentile of latency is above
+ * `latencyThresholdMs`. The percentile is the nearest-rank one (percentile_disc): it is above the
+ * threshold exactly when more than (100 - p)% of the window's samples are slower than the
+ * threshold, which the rollups' `slow_count` gives without going back to raw samples.
+ * Only minutes that have samples are evaluated; the others are "no data", neither good nor bad
+ * (with a probe every minute or more often, that is every minute the endpoint was watched).
+ */
+
+export const BURN_WINDOWS = { m5: 5, m30: 30, h1: 60, h6: 360 } as const;
+export type BurnRates = Record<keyof typeof BURN_WINDOWS, number | null>;
+
+export interface SlaSummary {
+  evaluatedAt: Date;
+  breachedNow: boolean;
+  current: { sampleCount: number; errorRate: number | null; slowFraction: number | null };
+  /** Good minutes / minutes with data, over 30 days. */
+  availability: number | null;
+  /** Samples at or under the latency threshold / all samples, over 30 days. */
+  latencyCompliance: number | null;
+  /** 1 = untouched, 0 = spent, below 0 = overspent (30-day budget of bad minutes). */
+  errorBudgetRemaining: number | null;
+  burnRates: BurnRates;
+}
+
+export interface BreachEpisode {
+  start: Date;
+  /** The last breached minute. */
+  end: Date;
+  minutes: number;
+}
+
+/** Per-minute breach flags for (from, to], as a SQL fragment (parameters: endpoint id, from, to). */
+function flagsSql(endpoint: Endpoint): string {
+  // Integers from our own validated row: safe to inline (frame offsets cannot be parameters).
+  const preceding = Math.trunc(endpoint.windowMinutes) - 1;
+  const slowAllowed = 1 - endpoint.latencyPercentile / 100;
+  return `
+    select minute, n, e, s,
+           n > 0 and (e::float8 / n > ${Number(endpoint.errorRateThreshold)} or s::float8 / n > ${slowAllowed}) as breached
+      from (select minute,
+                   sum(sample_count) over w as n, sum(error_count) over w as e, sum(slow_count) over w as s
+              from rollups_minute
+             where endpoint_id = $1 and minute > $2::timestamptz - interval '${preceding + 1} minutes' and minute <= $3
+            window w as (order by minute range between interval '${preceding} minutes' preceding and current row)) windows
+     where minute > $2`;
+}
+
+export async function slaSummary(manager: EntityManager, endpoint: Endpoint, now = new Date()): Promise<SlaSummary> {
+  const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const from = new Date(t.getTime() - 30 * 86_400_000);
+  const burn = Object.entries(BURN_WINDOWS)
+    .map(([name, minutes]) => `count(*) filter (where breached and minute > $3::timestamptz - interval '${minutes} minutes') as bad_${name},
+       count(*) filter (where minute > $3::timestamptz - interval '${minutes} minutes') as n_${name}`)
+    .join(',');
+  const [row] = await manager.query(
+    `with flags as (${flagsSql(endpoint)})
+     select count(*)::int as minutes, count(*) filter (where breached)::int as bad,
+            coalesce((select breached from flags where minute = $3), false) as breached_now,
+            ${burn}
+       from flags`,
+    [endpoint.id, from, t],
+  );
+  const [samples] = await manager.query(
+    `select sum(sample_count)::float8 as n, sum(slow_count)::float8 as slow, sum(error_count)::float8 as e
+       from rollups_minute where endpoint_id = $1 and minute > $2 and minute <= $3`,
+    [endpoint.id, from, t],
+  );
+  const current = await manager.query(
+    `select sum(sample_count)::int as n, sum(error_count)::float8 as e, sum(slow_count)::float8 as s
+       from rollups_minute where endpoint_id = $1 and minute > $2::timestamptz - make_interval(mins => $3) and minute <= $2`,
+    [endpoint.id, t, endpoint.windowMinutes],
+  );
+  const budget = (1 - endpoint.availabilityTarget) * row.minutes;
+  const n = current[0].n ?? 0;
+  const burnRates = Object.fromEntries(
+    Object.keys(BURN_WINDOWS).map((name) => {
+      const minutes = Number(row[`n_${name}`]);
+      return [name, minutes > 0 ? Number(row[`bad_${name}`]) / minutes / (1 - endpoint.availabilityTarget) : null];
+    }),
+  ) as BurnRates;
+  return {
+    evaluatedAt: t,
+    breachedNow: row.breached_now,
+    current: { sampleCount: n, errorRate: n > 0 ? current[0].e / n : null, slowFraction: n > 0 ? current[0].s / n : null },
+    availability: row.minutes > 0 ? 1 - row.bad / row.minutes : null,
+    latencyCompliance: samples.n > 0 ? 1 - samples.slow / samples.n : null,
+    errorBudgetRemaining: row.minutes > 0 ? 1 - row.bad / budget : null,
+    burnRates,
+  };
+}
+
+/** Runs of consecutive breached minutes within (from, to]; an episode's onset is its first minute. */
+export async function breachEpisodes(manager: EntityManager, endpoint: Endpoint, from: Date, to: Date): Promise<BreachEpisode[]> {
+  const rows: Array<{ start: Date; end: Date; minutes: number }> = await manager.query(
+    `with flags as (${flagsSql(endpoint)}),
+          runs as (select minute, minute - (row_number() over (order by minute)) * interval '1 minute' as run
+                     from flags where breached)
+     select min(minute) as start, max(minute) as end, count(*)::int as minutes from runs group by run order by start`,
+    [endpoint.id, from, to],
+  );
+  return rows;
+}
