@@ -1,0 +1,59 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Which addresses the prober may connect to. Only public unicast addresses, unless an operator
+ * lists networks in PROBE_ALLOW_NETWORKS (CIDRs, comma-separated), e.g. Sentinel's own
+ * 127.0.0.1/32 for Tenant0's self-checks. Checked at connect time, after DNS, for every hop of a
+ * redirect, so a name that resolves (or re-resolves) to 10.0.0.1 is refused like 10.0.0.1 itself.
+ */
+export class AddressPolicy {
+  private readonly allowed: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
+
+  constructor(allowNetworks: string[] = []) {
+    this.allowed = allowNetworks.map((cidr) => ipaddr.parseCIDR(cidr.trim()));
+  }
+
+  static fromEnv(value = process.env.PROBE_ALLOW_NETWORKS ?? ''): AddressPolicy {
+    return new AddressPolicy(value.split(',').filter((part) => part.trim() !== ''));
+  }
+
+  /** Undefined when the address may be probed, else why not. */
+  refusal(address: string): string | undefined {
+    let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      parsed = ipaddr.process(address); // IPv4-mapped IPv6 (::ffff:10.0.0.1) becomes IPv4
+    } catch {
+      return `not an IP address: ${address}`;
+    }
+    if (this.allowed.some(([network, bits]) => network.kind() === parsed.kind() && parsed.match(network, bits))) return undefined;
+    const range = parsed.range();
+    return range === 'unicast' ? undefined : `${address} is a ${range} address`;
+  }
+}
+
+export class RefusedTargetError extends Error {
+  readonly code = 'SENTINEL_REFUSED_TARGET';
+}
+
+/** A dns.lookup for net.connect that only ever hands out allowed addresses. */
+export function guardedLookup(policy: AddressPolicy): net.LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as dns.LookupAddress[];
+      const refused = list.map((a) => policy.refusal(a.address)).find((reason) => reason !== undefined);
+      // Refuse if any address is off-limits: the system resolver may pick any of them.
+      if (refused || list.length === 0) return callback(new RefusedTargetError(`${hostname}: ${refused ?? 'no address'}`), '', 0);
+      if (options.all) return callback(null, list as never, 0);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+/** For URLs whose host is an IP literal: net.connect skips lookup for those, so check here. */
+export function refusalForLiteralHost(url: URL, policy: AddressPolicy): string | undefined {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return net.isIP(host) ? policy.refusal(host) : undefined;
+}
