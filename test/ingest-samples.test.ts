@@ -30,7 +30,7 @@ describe('ingestSamples', () => {
     const foreign = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, other.adminKey);
     foreignEndpointId = foreign.data!.createEndpoint.id;
     ingestKey = await fx.tenant.key('ingest');
-    worker = await startWorker({ appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl }, logger);
+    worker = await startWorker(fx.api.config, { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl }, logger);
   });
   after(() => worker.stop());
 

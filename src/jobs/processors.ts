@@ -1,5 +1,8 @@
+import { createProbeProcessor } from './probe-jobs';
 import type { ProcessorRegistration } from './processor';
 import { rollupProcessor } from './rollup-jobs';
 
 /** Every queue the worker consumes. */
-export const processors: ProcessorRegistration[] = [rollupProcessor];
+export function createProcessors(): ProcessorRegistration[] {
+  return [rollupProcessor, createProbeProcessor()];
+}

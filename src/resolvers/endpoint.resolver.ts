@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { syncProbeSchedule } from '../jobs/probe-jobs';
 import { enqueueRollups } from '../jobs/rollup-jobs';
 import { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
 import { EndpointConnection } from '../schema/endpoint-connection';
@@ -42,7 +43,9 @@ export class EndpointResolver {
   @Mutation(() => EndpointType)
   async createEndpoint(@Arg('input') input: CreateEndpointInput, @Ctx() context: RequestContext): Promise<EndpointType> {
     const tenantId = tenantIdOf(context);
-    return toEndpointType(await this.inTenant(context, (m) => endpoints.createEndpoint(m, tenantId, input)));
+    const created = await this.inTenant(context, (m) => endpoints.createEndpoint(m, tenantId, input));
+    await syncProbeSchedule(context.queues.probes, created);
+    return toEndpointType(created);
   }
 
   @Authorized('admin')
@@ -53,6 +56,7 @@ export class EndpointResolver {
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
     const updated = await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input));
+    await syncProbeSchedule(context.queues.probes, updated);
     if (input.sla?.latencyThresholdMs != null) {
       // Rollups count samples over the threshold: a new threshold recomputes the whole history.
       const from = new Date(Date.now() - context.config.telemetry.retentionDays * 86_400_000);
@@ -64,7 +68,9 @@ export class EndpointResolver {
   @Authorized('admin')
   @Mutation(() => EndpointType, { description: 'Stops probing and hides it from lists; its history stays.' })
   async archiveEndpoint(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<EndpointType> {
-    return toEndpointType(await this.inTenant(context, (m) => endpoints.archiveEndpoint(m, id)));
+    const archived = await this.inTenant(context, (m) => endpoints.archiveEndpoint(m, id));
+    await syncProbeSchedule(context.queues.probes, archived);
+    return toEndpointType(archived);
   }
 
   private inTenant<T>(context: RequestContext, work: Parameters<typeof withTenant<T>>[2]): Promise<T> {

@@ -30,5 +30,5 @@ export function registerServe(program: Command): void {
   program
     .command('worker')
     .description('run a worker (Bull queues: probing, training, scoring)')
-    .action(() => serve((_config, services) => startWorker(services, logger)));
+    .action(() => serve((config, services) => startWorker(config, services, logger)));
 }
