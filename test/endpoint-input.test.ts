@@ -64,7 +64,7 @@ describe('endpoint input validation', () => {
       { ...created.data!.createEndpoint, id: undefined },
       {
         id: undefined, name: 'checkout', url: 'https://shop.example.com/health', method: 'GET', expectedStatusCodes: [200],
-        probeIntervalSeconds: 60, timeoutMs: 10_000, archivedAt: null,
+        probeEnabled: true, probeIntervalSeconds: 60, timeoutMs: 10_000, archivedAt: null,
         sla: { latencyThresholdMs: 300, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.999 },
       },
     );

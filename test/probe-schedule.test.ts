@@ -57,10 +57,10 @@ describe('probe schedules', () => {
     const queue = openQueue<ProbeJob>(PROBE_QUEUE, fx.db.redisUrl);
     try {
       // Faster than the API allows (30 s), so the test sees several ticks.
-      await syncProbeSchedule(queue, { tenantId: fx.tenant.id, id, probeIntervalSeconds: 0.5, archivedAt: null });
+      await syncProbeSchedule(queue, { tenantId: fx.tenant.id, id, probeEnabled: true, probeIntervalSeconds: 0.5, archivedAt: null });
       hits = 0;
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      await syncProbeSchedule(queue, { tenantId: fx.tenant.id, id, probeIntervalSeconds: 0.5, archivedAt: new Date() });
+      await syncProbeSchedule(queue, { tenantId: fx.tenant.id, id, probeEnabled: true, probeIntervalSeconds: 0.5, archivedAt: new Date() });
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await queue.close();

@@ -4,6 +4,8 @@ import path from 'node:path';
 export interface Config {
   nodeEnv: string;
   port: number;
+  /** Where Sentinel itself is reached; Tenant0 probes it here (SENTINEL_PUBLIC_URL). */
+  publicUrl: string;
   /** Owner connection (migrations). Unset: the embedded PostgreSQL under dataDir. */
   databaseUrl?: string;
   /** App-role connection. Unset: derived from databaseUrl with the app role's credentials. */
@@ -49,9 +51,11 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT === '0' ? 0 : intFromEnv(env, 'PORT', 4000);
   return {
     nodeEnv: env.NODE_ENV ?? 'development',
-    port: env.PORT === '0' ? 0 : intFromEnv(env, 'PORT', 4000),
+    port,
+    publicUrl: (env.SENTINEL_PUBLIC_URL ?? `http://127.0.0.1:${port || 4000}`).replace(/\/+$/, ''),
     databaseUrl: optional(env, 'DATABASE_URL'),
     appDatabaseUrl: optional(env, 'APP_DATABASE_URL'),
     redisUrl: optional(env, 'REDIS_URL'),

@@ -19,6 +19,10 @@ export class Endpoint extends TenantOwned {
   @Column('int', { name: 'expected_status_codes', array: true })
   expectedStatusCodes!: number[];
 
+  /** False for endpoints fed only by pushed telemetry: the prober leaves them alone. */
+  @Column('boolean', { name: 'probe_enabled' })
+  probeEnabled!: boolean;
+
   @Column('int', { name: 'probe_interval_seconds' })
   probeIntervalSeconds!: number;
 

@@ -4,10 +4,13 @@ import { ErrorCode } from '../errors/app-errors';
 import { httpRequestDuration, metricsRegistry } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-id';
 
-const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/readyz', '/metrics']);
+const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/healthz/graphql', '/readyz', '/metrics']);
 
-/** Request id, access log and latency histogram for every request. */
-export function observeRequests(logger: Logger): express.RequestHandler {
+/** Routes whose latency is Sentinel's own service level (health checks and scrapes are not). */
+const SERVED_ROUTES = new Set(['/graphql', '/ingest']);
+
+/** Request id, access log and latency histogram for every request; served ones also to `record`. */
+export function observeRequests(logger: Logger, record: (latencyMs: number, status: number) => void): express.RequestHandler {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
@@ -19,6 +22,7 @@ export function observeRequests(logger: Logger): express.RequestHandler {
       const path = req.originalUrl.split('?')[0] ?? '';
       const route = KNOWN_ROUTES.has(path) ? path : 'other';
       httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      if (SERVED_ROUTES.has(route)) record(seconds * 1000, res.statusCode);
       logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     runWithRequestId(requestId, next);

@@ -53,7 +53,7 @@ export async function createGraphqlHttpHandler(options: {
   httpServer: http.Server;
   dataSource: DataSource;
   queues: ApiQueues;
-}): Promise<{ handler: express.RequestHandler[]; stop: () => Promise<void> }> {
+}): Promise<{ handler: express.RequestHandler[]; selfCheck: express.RequestHandler; stop: () => Promise<void> }> {
   const { config, schema, dataSource, queues } = options;
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -80,6 +80,12 @@ export async function createGraphqlHttpHandler(options: {
   });
   return {
     handler: [express.json({ limit: config.limits.bodyLimitBytes }), middleware],
+    // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).
+    selfCheck: async (_req, res) => {
+      const response = await apollo.executeOperation({ query: '{ __typename }' }, { contextValue: { requestId: 'self-check', principal: null, config, dataSource, queues: options.queues, logger } });
+      const ok = response.body.kind === 'single' && !response.body.singleResult.errors;
+      res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'failing' });
+    },
     stop: () => apollo.stop(),
   };
 }

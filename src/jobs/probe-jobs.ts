@@ -2,6 +2,7 @@ import type Bull from 'bull';
 import { Endpoint } from '../entities/endpoint.entity';
 import { createProbeClient, probe } from '../telemetry/prober';
 import { ingestSamples } from '../telemetry/ingest-samples';
+import { isSelfTarget } from '../telemetry/self-target';
 import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ProcessorRegistration } from './processor';
@@ -15,37 +16,43 @@ export interface ProbeJob {
 }
 
 /**
- * Makes the endpoint's probe schedule match the endpoint: one Bull repeatable job per active
- * endpoint, keyed by its id, every `probeIntervalSeconds`; none once archived. Bull creates one
+ * Makes the endpoint's probe schedule match the endpoint: one Bull repeatable job per active,
+ * probed endpoint, keyed by its id, every `probeIntervalSeconds`; none when archived or passive. Bull creates one
  * job per tick for a repeat key, whichever process scheduled it, so any number of API instances
  * and workers probe each endpoint once per interval.
  */
 export async function syncProbeSchedule(
   queue: Bull.Queue<ProbeJob>,
-  endpoint: Pick<Endpoint, 'tenantId' | 'id' | 'probeIntervalSeconds' | 'archivedAt'>,
+  endpoint: Pick<Endpoint, 'tenantId' | 'id' | 'probeEnabled' | 'probeIntervalSeconds' | 'archivedAt'>,
 ): Promise<void> {
   for (const repeatable of await queue.getRepeatableJobs()) {
     if (repeatable.id === endpoint.id) await queue.removeRepeatableByKey(repeatable.key);
   }
-  if (endpoint.archivedAt) return;
+  if (endpoint.archivedAt || !endpoint.probeEnabled) return;
   await queue.add(
     { tenantId: endpoint.tenantId, endpointId: endpoint.id },
     { jobId: endpoint.id, repeat: { every: endpoint.probeIntervalSeconds * 1000 }, removeOnComplete: 100, removeOnFail: 100 },
   );
 }
 
+/** Sentinel's own address space: reachable only by Tenant0's self-monitoring endpoints. */
+const LOOPBACK = ['127.0.0.0/8', '::1/128'];
+
 /** Probes one endpoint and stores the result as a sample (idempotent per tick: batch id = job id). */
-export function createProbeProcessor(policy = AddressPolicy.fromEnv()): ProcessorRegistration {
-  const client = createProbeClient(policy);
+export function createProbeProcessor(allowNetworks = AddressPolicy.networksFromEnv()): ProcessorRegistration {
+  const client = createProbeClient(new AddressPolicy(allowNetworks));
+  const selfClient = createProbeClient(new AddressPolicy([...allowNetworks, ...LOOPBACK]));
   return {
     queue: PROBE_QUEUE,
     concurrency: 20,
-    close: client.close,
+    close: async () => {
+      await Promise.all([client.close(), selfClient.close()]);
+    },
     process: async (job: Bull.Job<ProbeJob>, { config, dataSource, queues, logger }) => {
       const { tenantId, endpointId } = job.data;
       const endpoint = await withTenant(dataSource, tenantId, (m) => m.findOneBy(Endpoint, { id: endpointId }));
-      if (!endpoint || endpoint.archivedAt) return { skipped: 'endpoint archived or gone' };
-      const result = await probe(endpoint, client);
+      if (!endpoint || endpoint.archivedAt || !endpoint.probeEnabled) return { skipped: 'not probed (archived, passive or gone)' };
+      const result = await probe(endpoint, isSelfTarget(tenantId, endpoint.url, config.publicUrl) ? selfClient : client);
       if (result.kind === 'refused') {
         logger.warn({ tenantId, endpointId, reason: result.reason }, 'probe refused: target not allowed (PROBE_ALLOW_NETWORKS)');
         return { refused: result.reason };

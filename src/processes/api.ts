@@ -8,8 +8,10 @@ import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
+import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { buildSentinelSchema } from '../schema/build-schema';
+import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { openConnections, type ServiceUrls } from './connections';
 
 export interface RunningApi {
@@ -31,8 +33,11 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource, queues });
   const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues });
 
-  app.use(observeRequests(logger));
+  await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
+  const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
+  app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
   app.use(healthRoutes({ dataSource, redis, details: () => ({ process: 'api' }) }));
+  app.get('/healthz/graphql', graphqlHttp.selfCheck);
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues }));
@@ -51,6 +56,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
       await graphqlWs.stop();
       // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
       await graphqlHttp.stop();
+      await requestSamples.stop();
       await queues.close();
       await connections.close();
       logger.info('api stopped');

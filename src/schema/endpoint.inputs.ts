@@ -52,6 +52,9 @@ export class CreateEndpointInput {
   @ArrayMinSize(1) @ArrayMaxSize(20) @IsInt({ each: true }) @Min(100, { each: true }) @Max(599, { each: true })
   expectedStatusCodes!: number[];
 
+  @Field({ defaultValue: true, description: 'False: Sentinel does not probe it; telemetry arrives by ingestion only.' })
+  probeEnabled!: boolean;
+
   @Field(() => Int, { defaultValue: 60, description: `At least ${MIN_PROBE_INTERVAL_SECONDS}.` })
   @IsInt() @Min(MIN_PROBE_INTERVAL_SECONDS) @Max(MAX_PROBE_INTERVAL_SECONDS)
   probeIntervalSeconds!: number;
@@ -107,6 +110,10 @@ export class UpdateEndpointInput {
   @Field(() => [Int], { nullable: true })
   @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(20) @IsInt({ each: true }) @Min(100, { each: true }) @Max(599, { each: true })
   expectedStatusCodes?: number[];
+
+  @Field(() => Boolean, { nullable: true })
+  @IsOptional()
+  probeEnabled?: boolean;
 
   @Field(() => Int, { nullable: true })
   @IsOptional() @IsInt() @Min(MIN_PROBE_INTERVAL_SECONDS) @Max(MAX_PROBE_INTERVAL_SECONDS)

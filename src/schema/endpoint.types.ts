@@ -36,6 +36,9 @@ export class EndpointType {
   @Field(() => [Int])
   expectedStatusCodes!: number[];
 
+  @Field({ description: 'False when the endpoint is fed only by pushed telemetry.' })
+  probeEnabled!: boolean;
+
   @Field(() => Int)
   probeIntervalSeconds!: number;
 

@@ -34,6 +34,7 @@ export function toEndpointType(endpoint: Endpoint): EndpointType {
     url: endpoint.url,
     method: endpoint.method as HttpMethod,
     expectedStatusCodes: endpoint.expectedStatusCodes,
+    probeEnabled: endpoint.probeEnabled,
     probeIntervalSeconds: endpoint.probeIntervalSeconds,
     timeoutMs: endpoint.timeoutMs,
     sla: {

@@ -16,6 +16,7 @@ export async function createEndpoint(manager: EntityManager, tenantId: string, i
     url: input.url,
     method: input.method,
     expectedStatusCodes: input.expectedStatusCodes,
+    probeEnabled: input.probeEnabled,
     probeIntervalSeconds: input.probeIntervalSeconds,
     timeoutMs: input.timeoutMs,
     ...input.sla,

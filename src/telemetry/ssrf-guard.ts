@@ -15,8 +15,9 @@ export class AddressPolicy {
     this.allowed = allowNetworks.map((cidr) => ipaddr.parseCIDR(cidr.trim()));
   }
 
-  static fromEnv(value = process.env.PROBE_ALLOW_NETWORKS ?? ''): AddressPolicy {
-    return new AddressPolicy(value.split(',').filter((part) => part.trim() !== ''));
+  /** The operator's allow-list: PROBE_ALLOW_NETWORKS, CIDRs separated by commas. */
+  static networksFromEnv(value = process.env.PROBE_ALLOW_NETWORKS ?? ''): string[] {
+    return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
   }
 
   /** Undefined when the address may be probed, else why not. */

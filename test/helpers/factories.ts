@@ -28,7 +28,7 @@ export async function makeTenant(dataSource: DataSource, prefix = 't'): Promise<
 
 export const CREATE_ENDPOINT = /* GraphQL */ `
   mutation Create($input: CreateEndpointInput!) {
-    createEndpoint(input: $input) { id name url method expectedStatusCodes probeIntervalSeconds timeoutMs
+    createEndpoint(input: $input) { id name url method expectedStatusCodes probeEnabled probeIntervalSeconds timeoutMs
       sla { latencyThresholdMs latencyPercentile errorRateThreshold windowMinutes availabilityTarget } archivedAt }
   }`;
 
