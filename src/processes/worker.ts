@@ -2,6 +2,7 @@ import type Bull from 'bull';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { openApiQueues } from '../jobs/api-queues';
+import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
 import { createProcessors } from '../jobs/processors';
 import { openQueue } from '../jobs/queues';
 import { openConnections, type ServiceUrls } from './connections';
@@ -23,6 +24,7 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
     queues.push(queue);
   }
   await Promise.all(queues.map((queue) => queue.isReady()));
+  await scheduleMaintenance(queues[processors.findIndex((p) => p.queue === MAINTENANCE_QUEUE)]!);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');
   return {
     stop: async () => {

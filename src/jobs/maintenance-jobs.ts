@@ -1,0 +1,32 @@
+import type Bull from 'bull';
+import type { ProcessorRegistration } from './processor';
+
+export const MAINTENANCE_QUEUE = 'maintenance';
+const EVERY_MS = 3600_000;
+/** Partitions exist this many days ahead, so ingestion never waits on DDL for today or tomorrow. */
+const DAYS_AHEAD = 7;
+
+/**
+ * Hourly: create the samples partitions of the coming days, and drop the partitions that are
+ * wholly older than the retention. Platform-wide (not a tenant's job): both run through
+ * security-definer functions, so the app role needs no DDL rights.
+ */
+export const maintenanceProcessor: ProcessorRegistration = {
+  queue: MAINTENANCE_QUEUE,
+  concurrency: 1,
+  process: async (_job: Bull.Job, { config, dataSource, logger }) => {
+    await dataSource.query(`select ensure_sample_partitions(current_date, current_date + $1::int)`, [DAYS_AHEAD]);
+    const dropped: Array<{ name: string }> = await dataSource.query(
+      'select drop_expired_sample_partitions($1) as name',
+      [config.telemetry.retentionDays],
+    );
+    if (dropped.length > 0) logger.info({ partitions: dropped.map((d) => d.name) }, 'expired sample partitions dropped');
+    return { dropped: dropped.map((d) => d.name) };
+  },
+};
+
+/** One hourly schedule however many workers call this (same repeat key), plus a run right now. */
+export async function scheduleMaintenance(queue: Bull.Queue): Promise<void> {
+  await queue.add({}, { jobId: 'maintenance', repeat: { every: EVERY_MS }, removeOnComplete: 10, removeOnFail: 10 });
+  await queue.add({}, { removeOnComplete: 10, removeOnFail: 10 });
+}
