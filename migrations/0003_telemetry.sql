@@ -35,14 +35,19 @@ create function ensure_sample_partitions(p_from date, p_to date) returns void
     -- search_path starts with pg_catalog (safe for a definer), so every name is qualified.
     for day in select generate_series(p_from, p_to, interval '1 day')::date loop
       name := 'samples_' || to_char(day, 'YYYYMMDD');
-      if to_regclass('public.' || name) is null then
+      continue when to_regclass('public.' || name) is not null;
+      -- Ingestion and the maintenance job may create the same partition at once: the loser's
+      -- CREATE fails (relation exists, or a unique violation in pg_type) and it moves on.
+      begin
         execute format('create table public.%I partition of public.samples for values from (%L) to (%L)',
                        name, day::timestamp at time zone 'UTC', (day + 1)::timestamp at time zone 'UTC');
         execute format('alter table public.%I enable row level security', name);
         execute format('alter table public.%I force row level security', name);
         execute format('create policy tenant_isolation on public.%I using (tenant_id = (select current_tenant_id()))'
                        ' with check (tenant_id = (select current_tenant_id()))', name);
-      end if;
+      exception when duplicate_table or unique_violation then
+        null;
+      end;
     end loop;
   end
   $$;
