@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerDemo } from './commands/demo';
+import { registerImport } from './commands/import';
 import { registerKeys } from './commands/keys';
 import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
@@ -12,6 +14,8 @@ registerMigrate(program);
 registerServe(program);
 registerTenants(program);
 registerKeys(program);
+registerImport(program);
+registerDemo(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`sentinel: ${err.message}`);

@@ -1,7 +1,6 @@
 import type Bull from 'bull';
 import type { TouchedRange } from '../telemetry/batches';
-import { recomputeRollups } from '../telemetry/rollups';
-import { withTenant } from '../tenancy/with-tenant';
+import { recomputeTouched } from '../telemetry/rollups';
 import type { ProcessorRegistration } from './processor';
 
 export const ROLLUP_QUEUE = 'rollups';
@@ -26,12 +25,7 @@ export const rollupProcessor: ProcessorRegistration = {
   concurrency: 2,
   process: async (job: Bull.Job<RollupJob>, { dataSource }) => {
     const { tenantId, ranges } = job.data;
-    let minutes = 0;
-    await withTenant(dataSource, tenantId, async (manager) => {
-      for (const range of ranges) {
-        minutes += await recomputeRollups(manager, tenantId, { endpointId: range.endpointId, from: new Date(range.from), to: new Date(range.to) });
-      }
-    });
-    return { minutes };
+    const touched = ranges.map((r) => ({ endpointId: r.endpointId, from: new Date(r.from), to: new Date(r.to) }));
+    return { minutes: await recomputeTouched(dataSource, tenantId, touched) };
   },
 };

@@ -38,7 +38,11 @@ class RowValidator extends Transform {
   // Rows are passed on in ~64 KiB chunks: one CopyData message per row would cost a syscall each.
   private pending = '';
 
-  constructor(private readonly rules: ValidationRules) {
+  constructor(
+    private readonly rules: ValidationRules,
+    /** For imports of one endpoint's file: rows without an endpointId belong to it. */
+    private readonly defaultEndpointId?: string,
+  ) {
     super({ writableObjectMode: true });
   }
 
@@ -48,7 +52,8 @@ class RowValidator extends Transform {
 
   override _transform(row: RawSample | UnreadableRow, _encoding: BufferEncoding, done: (err?: Error | null, data?: string) => void): void {
     const index = this.index++;
-    const result = 'unreadable' in row ? { index, field: 'row', reason: String(row.unreadable) } : validateSample(row, index, this.rules);
+    const sample = this.defaultEndpointId && !('unreadable' in row) && !row.endpointId ? { ...row, endpointId: this.defaultEndpointId } : row;
+    const result = 'unreadable' in sample ? { index, field: 'row', reason: String(sample.unreadable) } : validateSample(sample, index, this.rules);
     if (isRejection(result)) {
       this.rejected++;
       if (this.rejections.length < MAX_REPORTED_REJECTIONS) this.rejections.push(result);
@@ -80,6 +85,7 @@ export async function bulkIngest(options: {
   maxBytes: number;
   retentionDays: number;
   futureSkewSeconds: number;
+  defaultEndpointId?: string;
 }): Promise<{ outcome: IngestOutcome; touched: TouchedRange[] }> {
   const { dataSource, tenantId, batchId } = options;
   const runner = dataSource.createQueryRunner();
@@ -101,9 +107,9 @@ export async function bulkIngest(options: {
       now: new Date(),
       retentionDays: options.retentionDays,
       futureSkewSeconds: options.futureSkewSeconds,
-    });
+    }, options.defaultEndpointId);
     const copy = client.query(copyFrom('copy ingest_rows from stdin'));
-    await pipeline(options.body, byteLimit(options.maxBytes), rowParser(options.format), validator, copy as Writable);
+    await pipeline(options.body, byteLimit(options.maxBytes), rowParser(options.format, { endpointIdOptional: Boolean(options.defaultEndpointId) }), validator, copy as Writable);
 
     if (validator.accepted > 0) {
       await ensurePartitions(manager, validator.touched.earliest!, validator.touched.latest!);

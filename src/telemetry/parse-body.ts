@@ -25,7 +25,7 @@ export const CSV_COLUMNS = ['endpointId', 'observedAt', 'latencyMs', 'statusCode
  * A Transform from body bytes to rows (objects), one at a time: NDJSON lines through JSON.parse,
  * CSV through csv-parse with a header naming CSV_COLUMNS. Never buffers the whole body.
  */
-export function rowParser(format: BodyFormat): Transform {
+export function rowParser(format: BodyFormat, options: { endpointIdOptional?: boolean } = {}): Transform {
   if (format === 'ndjson') {
     return split2((line: string): RawSample | UnreadableRow | undefined => {
       if (line.trim() === '') return undefined;
@@ -39,7 +39,8 @@ export function rowParser(format: BodyFormat): Transform {
   }
   return parseCsv({
     columns: (header: string[]) => {
-      const missing = CSV_COLUMNS.slice(0, 3).filter((column) => !header.includes(column));
+      const required = CSV_COLUMNS.slice(options.endpointIdOptional ? 1 : 0, 3);
+      const missing = required.filter((column) => !header.includes(column));
       if (missing.length > 0) {
         throw new BadInputError([{ field: 'header', message: `CSV header must name ${CSV_COLUMNS.join(',')} (missing ${missing.join(', ')})` }]);
       }

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { withTenant } from '../tenancy/with-tenant';
 import type { TouchedRange } from './batches';
 
 /**
@@ -37,4 +38,13 @@ export async function recomputeRollups(manager: EntityManager, tenantId: string,
     [tenantId, range.endpointId, from.toISOString(), to.toISOString()],
   );
   return result.length;
+}
+
+/** Recomputes every touched range of one tenant in one transaction; returns the minutes written. */
+export async function recomputeTouched(dataSource: DataSource, tenantId: string, ranges: TouchedRange[]): Promise<number> {
+  return withTenant(dataSource, tenantId, async (manager) => {
+    let minutes = 0;
+    for (const range of ranges) minutes += await recomputeRollups(manager, tenantId, range);
+    return minutes;
+  });
 }
