@@ -18,6 +18,16 @@ describe('Tenant0 watches Sentinel', () => {
     assert.deepEqual(rows, Object.values(SELF_ENDPOINTS).map((e) => ({ id: e.id, probe_enabled: e.probed })));
   });
 
+  it('publishes Sentinel\'s own checks at /status, as HTML without scripts, and nothing of other tenants', async () => {
+    await fx.api.gql(CREATE_ENDPOINT, { input: endpointInput({ name: 'tenant-private-name' }) }, fx.tenant.adminKey);
+    const response = await fetch(`${fx.api.url}/status`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+    const html = await response.text();
+    for (const self of Object.values(SELF_ENDPOINTS)) assert.ok(html.includes(self.name), self.name);
+    assert.doesNotMatch(html, /<script|tenant-private-name/);
+  });
+
   it('records the API\'s own request latencies as Tenant0 samples', async () => {
     for (let i = 0; i < 5; i++) await fx.api.gql('{ me { slug } }', {}, fx.tenant.adminKey);
     let samples: Array<{ status_code: number }> = [];
@@ -41,6 +51,8 @@ describe('Tenant0 watches Sentinel', () => {
       assert.deepEqual([health.statusCode, health.errorKind], [200, null]);
       const graphql = (await processor.process(job(SELF_ENDPOINTS.graphql.id), deps)) as { statusCode: number };
       assert.equal(graphql.statusCode, 200);
+      const status = (await processor.process(job(SELF_ENDPOINTS.status.id), deps)) as { statusCode: number };
+      assert.equal(status.statusCode, 200);
 
       const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput({ url: `${fx.api.url}/healthz` }) }, fx.tenant.adminKey);
       const foreign = (await processor.process(job(created.data!.createEndpoint.id, fx.tenant.id), deps)) as { refused?: string };

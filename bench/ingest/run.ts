@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { once } from 'node:events';
 import http from 'node:http';
 import { createAppDataSource } from '../../src/db/data-source';
@@ -113,7 +114,11 @@ async function main(): Promise<void> {
     await truncate();
 
     // ingestSamples: the first MUTATION_ROWS rows, 1000 per call, 4 calls in flight.
-    const lines = fs.readFileSync(files.ndjson, 'utf8').split('\n', MUTATION_ROWS).map((line) => JSON.parse(line) as object);
+    const lines: object[] = [];
+    for await (const line of readline.createInterface({ input: fs.createReadStream(files.ndjson) })) {
+      if (lines.length === MUTATION_ROWS) break;
+      lines.push(JSON.parse(line) as object);
+    }
     const mutation = await timed(async () => {
       let next = 0;
       const worker = async () => {

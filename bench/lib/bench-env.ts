@@ -62,7 +62,9 @@ export async function openBenchEnv(): Promise<BenchEnv> {
           out += chunk;
           const match = ready.exec(out);
           if (match) {
-            out = '';
+            // From here on the child's logs are only drained, not kept.
+            child.stdout!.removeAllListeners('data');
+            child.stdout!.resume();
             resolve({ child, match });
           }
         });

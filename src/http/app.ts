@@ -4,7 +4,7 @@ import { ErrorCode } from '../errors/app-errors';
 import { httpRequestDuration, metricsRegistry } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-id';
 
-const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/healthz/graphql', '/readyz', '/metrics']);
+const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/healthz/graphql', '/readyz', '/metrics', '/status']);
 
 /** Routes whose latency is Sentinel's own service level (health checks and scrapes are not). */
 const SERVED_ROUTES = new Set(['/graphql', '/ingest']);

@@ -11,6 +11,7 @@ import { ingestRoute } from '../http/ingest-route';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { buildSentinelSchema } from '../schema/build-schema';
+import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { openConnections, type ServiceUrls } from './connections';
 
@@ -38,6 +39,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
   app.use(healthRoutes({ dataSource, redis, details: () => ({ process: 'api' }) }));
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
+  app.get('/status', statusRoute(dataSource));
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues }));

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { Rejection, SampleRow } from './sample';
+import type { UnreadableRow } from './parse-body';
+import { isRejection, validateSample, type RawSample, type Rejection, type SampleRow, type ValidationRules } from './sample';
 
 /** What an ingestion answers; a replayed batch answers what its first delivery stored. */
 export interface IngestOutcome {
@@ -81,5 +82,32 @@ export class TouchedMinutes {
 
   toArray(): TouchedRange[] {
     return [...this.ranges.values()];
+  }
+}
+
+/** Validates a batch's rows one at a time: counts them, keeps the first rejections and the touched minutes. */
+export class BatchTally {
+  accepted = 0;
+  rejected = 0;
+  readonly rejections: Rejection[] = [];
+  readonly touched = new TouchedMinutes();
+
+  constructor(private readonly rules: ValidationRules) {}
+
+  /** The row ready to store, or undefined when it was rejected (and recorded as such). */
+  check(row: RawSample | UnreadableRow, index: number): SampleRow | undefined {
+    const result = 'unreadable' in row ? { index, field: 'row', reason: String(row.unreadable) } : validateSample(row, index, this.rules);
+    if (isRejection(result)) {
+      this.rejected++;
+      if (this.rejections.length < MAX_REPORTED_REJECTIONS) this.rejections.push(result);
+      return undefined;
+    }
+    this.accepted++;
+    this.touched.add(result);
+    return result;
+  }
+
+  outcome(batchId: string): IngestOutcome {
+    return { batchId, accepted: this.accepted, rejected: this.rejected, replayed: false, rejections: this.rejections };
   }
 }

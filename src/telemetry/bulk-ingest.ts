@@ -4,12 +4,9 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../errors/app-errors';
-import {
-  claimBatch, ensurePartitions, finishBatch, MAX_REPORTED_REJECTIONS, replayOf, tenantEndpointIds, TouchedMinutes,
-  type IngestOutcome, type TouchedRange,
-} from './batches';
+import { BatchTally, claimBatch, ensurePartitions, finishBatch, replayOf, tenantEndpointIds, type IngestOutcome, type TouchedRange } from './batches';
 import { rowParser, type BodyFormat, type UnreadableRow } from './parse-body';
-import { isRejection, validateSample, type RawSample, type Rejection, type ValidationRules } from './sample';
+import type { RawSample } from './sample';
 
 export class BodyTooLargeError extends AppError {
   constructor(limit: number) {
@@ -28,45 +25,34 @@ function byteLimit(limit: number): Transform {
   });
 }
 
-/** Validates rows and turns the good ones into COPY text lines; collects the rejections. */
-class RowValidator extends Transform {
-  index = 0;
-  accepted = 0;
-  rejected = 0;
-  readonly rejections: Rejection[] = [];
-  readonly touched = new TouchedMinutes();
+/** Validates rows (through the tally) and turns the good ones into COPY text lines. */
+class CopyEncoder extends Transform {
+  private index = 0;
   // Rows are passed on in ~64 KiB chunks: one CopyData message per row would cost a syscall each.
   private pending = '';
 
   constructor(
-    private readonly rules: ValidationRules,
+    readonly tally: BatchTally,
     /** For imports of one endpoint's file: rows without an endpointId belong to it. */
     private readonly defaultEndpointId?: string,
   ) {
     super({ writableObjectMode: true });
   }
 
-  override _flush(done: (err?: Error | null, data?: string) => void): void {
-    done(null, this.pending || undefined);
-  }
-
   override _transform(row: RawSample | UnreadableRow, _encoding: BufferEncoding, done: (err?: Error | null, data?: string) => void): void {
-    const index = this.index++;
-    const sample = this.defaultEndpointId && !('unreadable' in row) && !row.endpointId ? { ...row, endpointId: this.defaultEndpointId } : row;
-    const result = 'unreadable' in sample ? { index, field: 'row', reason: String(sample.unreadable) } : validateSample(sample, index, this.rules);
-    if (isRejection(result)) {
-      this.rejected++;
-      if (this.rejections.length < MAX_REPORTED_REJECTIONS) this.rejections.push(result);
-      return done();
-    }
-    this.accepted++;
-    this.touched.add(result);
+    const withEndpoint = this.defaultEndpointId && !('unreadable' in row) && !row.endpointId ? { ...row, endpointId: this.defaultEndpointId } : row;
+    const good = this.tally.check(withEndpoint, this.index++);
+    if (!good) return done();
     // COPY text format; every value is validated, so none holds a tab, newline or backslash.
-    this.pending += `${result.endpointId}\t${result.observedAt.toISOString()}\t${result.latencyMs}\t${result.statusCode ?? '\\N'}\t${result.errorKind ?? '\\N'}\n`;
+    this.pending += `${good.endpointId}\t${good.observedAt.toISOString()}\t${good.latencyMs}\t${good.statusCode ?? '\\N'}\t${good.errorKind ?? '\\N'}\n`;
     if (this.pending.length < 65_536) return done();
     const chunk = this.pending;
     this.pending = '';
     done(null, chunk);
+  }
+
+  override _flush(done: (err?: Error | null, data?: string) => void): void {
+    done(null, this.pending || undefined);
   }
 }
 
@@ -102,33 +88,28 @@ export async function bulkIngest(options: {
     await manager.query(`create temp table ingest_rows (endpoint_id uuid, observed_at timestamptz, latency_ms float8,
       status_code smallint, error_kind text) on commit drop`);
 
-    const validator = new RowValidator({
+    const tally = new BatchTally({
       endpointIds: await tenantEndpointIds(manager),
       now: new Date(),
       retentionDays: options.retentionDays,
       futureSkewSeconds: options.futureSkewSeconds,
-    }, options.defaultEndpointId);
+    });
+    const encoder = new CopyEncoder(tally, options.defaultEndpointId);
     const copy = client.query(copyFrom('copy ingest_rows from stdin'));
-    await pipeline(options.body, byteLimit(options.maxBytes), rowParser(options.format, { endpointIdOptional: Boolean(options.defaultEndpointId) }), validator, copy as Writable);
+    await pipeline(options.body, byteLimit(options.maxBytes), rowParser(options.format, { endpointIdOptional: Boolean(options.defaultEndpointId) }), encoder, copy as Writable);
 
-    if (validator.accepted > 0) {
-      await ensurePartitions(manager, validator.touched.earliest!, validator.touched.latest!);
+    if (tally.accepted > 0) {
+      await ensurePartitions(manager, tally.touched.earliest!, tally.touched.latest!);
       await manager.query(
         `insert into samples (tenant_id, endpoint_id, observed_at, latency_ms, status_code, error_kind)
          select $1, endpoint_id, observed_at, latency_ms, status_code, error_kind from ingest_rows`,
         [tenantId],
       );
     }
-    const outcome: IngestOutcome = {
-      batchId,
-      accepted: validator.accepted,
-      rejected: validator.rejected,
-      replayed: false,
-      rejections: validator.rejections,
-    };
+    const outcome = tally.outcome(batchId);
     await finishBatch(manager, outcome);
     await runner.commitTransaction();
-    return { outcome, touched: validator.touched.toArray() };
+    return { outcome, touched: tally.touched.toArray() };
   } catch (err) {
     // After a failed COPY the transaction is aborted and ROLLBACK works; a connection that died
     // instead is dropped from the pool by TypeORM's own error listener.

@@ -1,11 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { BadInputError } from '../errors/app-errors';
 import { withTenant } from '../tenancy/with-tenant';
-import {
-  claimBatch, ensurePartitions, finishBatch, MAX_REPORTED_REJECTIONS, replayOf, tenantEndpointIds, TouchedMinutes,
-  type IngestOutcome, type TouchedRange,
-} from './batches';
-import { isRejection, validateSample, type RawSample, type Rejection, type SampleRow } from './sample';
+import { BatchTally, claimBatch, ensurePartitions, finishBatch, replayOf, tenantEndpointIds, type IngestOutcome, type TouchedRange } from './batches';
+import type { RawSample } from './sample';
 
 export interface IngestSettings {
   retentionDays: number;
@@ -31,24 +28,11 @@ export async function ingestSamples(
     if (!(await claimBatch(manager, tenantId, batchId))) return { outcome: await replayOf(manager, batchId), touched: [] };
 
     const candidates = [...new Set(samples.map((s) => String(s.endpointId ?? '').toLowerCase()))].filter((id) => id.length === 36);
-    const rules = { endpointIds: await tenantEndpointIds(manager, candidates), now: new Date(), ...settings };
-    const good: SampleRow[] = [];
-    const rejections: Rejection[] = [];
-    let rejected = 0;
-    const touched = new TouchedMinutes();
-    samples.forEach((raw, index) => {
-      const result = validateSample(raw, index, rules);
-      if (isRejection(result)) {
-        rejected++;
-        if (rejections.length < MAX_REPORTED_REJECTIONS) rejections.push(result);
-      } else {
-        good.push(result);
-        touched.add(result);
-      }
-    });
+    const tally = new BatchTally({ endpointIds: await tenantEndpointIds(manager, candidates), now: new Date(), ...settings });
+    const good = samples.flatMap((raw, index) => tally.check(raw, index) ?? []);
 
     if (good.length > 0) {
-      await ensurePartitions(manager, touched.earliest!, touched.latest!);
+      await ensurePartitions(manager, tally.touched.earliest!, tally.touched.latest!);
       await manager.query(
         `insert into samples (tenant_id, endpoint_id, observed_at, latency_ms, status_code, error_kind)
          select $1, * from unnest($2::uuid[], $3::timestamptz[], $4::float8[], $5::smallint[], $6::text[])`,
@@ -62,8 +46,8 @@ export async function ingestSamples(
         ],
       );
     }
-    const outcome: IngestOutcome = { batchId, accepted: good.length, rejected, replayed: false, rejections };
+    const outcome = tally.outcome(batchId);
     await finishBatch(manager, outcome);
-    return { outcome, touched: touched.toArray() };
+    return { outcome, touched: tally.touched.toArray() };
   });
 }

@@ -10,6 +10,7 @@ export const SELF_ENDPOINTS = {
   health: { id: '00000000-0000-4000-8000-00000000a001', name: 'Sentinel /healthz', path: '/healthz', probed: true },
   graphql: { id: '00000000-0000-4000-8000-00000000a002', name: 'Sentinel GraphQL round trip', path: '/healthz/graphql', probed: true },
   requests: { id: '00000000-0000-4000-8000-00000000a003', name: 'Sentinel API requests (passive)', path: '/graphql', probed: false },
+  status: { id: '00000000-0000-4000-8000-00000000a004', name: 'Sentinel status page', path: '/status', probed: true },
 } as const;
 
 /**
