@@ -57,6 +57,10 @@ async function main(): Promise<number> {
         SENTINEL_TEST_REDIS_URL: services.redisUrl,
       },
     });
+    // Ctrl-C or a CI timeout: let the tests stop, then fall through to stopping the services.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
     await adminQuery(services.ownerDatabaseUrl, `drop database if exists ${template} with (force)`).catch(() => undefined);

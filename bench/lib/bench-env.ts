@@ -48,7 +48,7 @@ export async function openBenchEnv(): Promise<BenchEnv> {
   const children: ChildProcess[] = [];
   const bin = path.resolve(__dirname, '../../../bin/sentinel.js');
 
-  return {
+  const env: BenchEnv = {
     services,
     ownerUrl,
     appUrl,
@@ -80,6 +80,11 @@ export async function openBenchEnv(): Promise<BenchEnv> {
       await services.stop();
     },
   };
+  // Interrupted: still stop the children and the services this benchmark started.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void env.close().finally(() => process.exit(130)));
+  }
+  return env;
 }
 
 /** Peak resident memory of a process, in MiB (VmHWM). */

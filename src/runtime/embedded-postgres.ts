@@ -49,6 +49,8 @@ export async function startEmbeddedPostgres(options: {
   }
 
   const EmbeddedPostgres = loadEmbeddedPostgres();
+  // The last lines postgres printed, to explain a failed start (the package rejects with nothing).
+  const recent: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
@@ -58,14 +60,20 @@ export async function startEmbeddedPostgres(options: {
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => options.logger.debug({ postgres: message.trim() }, 'postgres'),
+    onLog: (message) => {
+      recent.push(message.trim());
+      if (recent.length > 5) recent.shift();
+      options.logger.debug({ postgres: message.trim() }, 'postgres');
+    },
     onError: (err) => options.logger.error({ err }, 'embedded postgres error'),
   });
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     options.logger.info({ dir }, 'initialising embedded postgres');
     await pg.initialise();
   }
-  await pg.start();
+  await pg.start().catch(() => {
+    throw new Error(`embedded PostgreSQL did not start on port ${options.port} (SENTINEL_EMBEDDED_PG_PORT): ${recent.join(' | ')}`);
+  });
   options.logger.info({ port: options.port }, 'embedded postgres started');
 
   return {

@@ -42,9 +42,18 @@ function freshEnv(dataDir: string, ports: { api: number; pg: number; redis: numb
   };
 }
 
+// If this test process is stopped (Ctrl-C, a CI timeout), stop what it started: `sentinel start`
+// then stops its own PostgreSQL and Redis. SIGTERM becomes an exit so the 'exit' hook runs.
+const running = new Set<ChildProcess>();
+process.on('exit', () => running.forEach((child) => child.kill('SIGTERM')));
+process.once('SIGTERM', () => process.exit(143));
+process.once('SIGINT', () => process.exit(130));
+
 /** Runs `sentinel start` until both children are up; returns it with everything it printed. */
 async function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
