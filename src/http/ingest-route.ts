@@ -1,6 +1,7 @@
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
+import type { Logger } from '../config/logger';
 import { AppError, BadInputError, ErrorCode, ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
 import type { ApiQueues } from '../jobs/api-queues';
 import { enqueueRollups } from '../jobs/rollup-jobs';
@@ -21,7 +22,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * bulk path, streamed into PostgreSQL with COPY. Answers like `ingestSamples`. Domain errors
  * become `{ errors: [{ message, extensions: { code } }] }` with a matching HTTP status.
  */
-export function ingestRoute(deps: { config: Config; dataSource: DataSource; queues: ApiQueues }): express.RequestHandler {
+export function ingestRoute(deps: { config: Config; dataSource: DataSource; queues: ApiQueues; logger: Logger }): express.RequestHandler {
   return async (req, res, next) => {
     try {
       const principal = await authenticate(deps.dataSource, keyFromAuthorization(req.headers.authorization), deps.config.platformKey);
@@ -48,6 +49,11 @@ export function ingestRoute(deps: { config: Config; dataSource: DataSource; queu
       await enqueueRollups(deps.queues.rollups, principal.tenantId, touched);
       res.json(outcome);
     } catch (err) {
+      // The client went away mid-upload: the batch was rolled back and nobody is left to answer.
+      if (req.destroyed && !(err instanceof AppError)) {
+        deps.logger.info({ batchId: req.query.batchId }, 'ingest upload aborted by the client; batch rolled back');
+        return;
+      }
       if (!(err instanceof AppError)) return next(err);
       if (res.statusCode < 400) res.status(err instanceof BodyTooLargeError ? 413 : (STATUS[err.code] ?? 400));
       // Unread body bytes would otherwise keep arriving; the answer is final.

@@ -42,7 +42,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   app.get('/status', statusRoute(dataSource));
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
-  app.post('/ingest', ingestRoute({ config, dataSource, queues }));
+  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
   app.use(jsonErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {
