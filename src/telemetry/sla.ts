@@ -36,8 +36,11 @@ export interface BreachEpisode {
   minutes: number;
 }
 
-/** Per-minute breach flags for (from, to], as a SQL fragment (parameters: endpoint id, from, to). */
-function flagsSql(endpoint: Endpoint): string {
+/**
+ * Per-minute breach flags for (from, to], as a SQL fragment (parameters: endpoint id, from, to),
+ * with the window sums n (samples), e (errors), s (slow samples). The models' labels use it too.
+ */
+export function flagsSql(endpoint: Endpoint): string {
   // Integers from our own validated row: safe to inline (frame offsets cannot be parameters).
   const preceding = Math.trunc(endpoint.windowMinutes) - 1;
   const slowAllowed = 1 - endpoint.latencyPercentile / 100;

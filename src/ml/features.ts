@@ -1,0 +1,105 @@
+import type { EntityManager } from 'typeorm';
+import type { Endpoint } from '../entities/endpoint.entity';
+import { flagsSql } from '../telemetry/sla';
+
+/**
+ * The features of one endpoint-minute, computed in PostgreSQL with window functions over the
+ * per-minute rollups (docs/DECISIONS.md says why SQL). Latency is taken relative to the endpoint's
+ * own threshold, so one model serves endpoints of any speed. The list and its order are stored
+ * with every model: a model only ever sees the features it was trained on.
+ */
+export const FEATURE_NAMES = [
+  'p95_ratio', // p95 / latency threshold, this minute
+  'p95_ratio_5m', // the same, averaged over 5 minutes
+  'p95_trend', // 5-minute average minus 30-minute average of p95_ratio
+  'spread_5m', // (p99 - p50) / threshold, 5-minute average
+  'slow_frac_5m', // share of samples over the threshold, 5 minutes
+  'slow_frac_15m',
+  'err_rate_5m', // share of samples with an error kind, 5 minutes
+  'err_rate_15m',
+  'err_rate_60m',
+  'fail_rate_15m', // timeouts and connection/dns/tls failures, 15 minutes
+  'baseline_dev', // 5-minute p95_ratio / its 24-hour average, minus 1
+  'traffic_5m_vs_60m', // samples per minute, 5 minutes over 60 minutes, minus 1
+  'tod_sin', // time of day (UTC), cyclic
+  'tod_cos',
+  'dow_sin', // day of week, cyclic
+  'dow_cos',
+  'since_breach', // log(1 + minutes since the last breached minute) / log(1 + one week), capped at 1
+] as const;
+
+export interface FeatureRow {
+  minute: Date;
+  features: number[];
+  /** 1 when a breach episode starts within the next `horizon` minutes (after this one). */
+  label: 0 | 1;
+  breached: boolean;
+  /** This minute is the first of a breach episode. */
+  onset: boolean;
+}
+
+const WEEK_MINUTES = 10_080;
+
+/**
+ * Feature rows for every minute of (from, to] that has a rollup. History before `from` (up to a
+ * day) feeds the windows; the label looks `horizon` minutes past each minute.
+ */
+export async function featureRows(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  from: Date,
+  to: Date,
+  horizon: number,
+): Promise<FeatureRow[]> {
+  const h = Math.trunc(horizon);
+  const rows: Array<{ minute: Date; f: number[]; label: boolean; breached: boolean; onset: boolean }> = await manager.query(
+    `with r as (
+       select minute, sample_count::float8 as n, error_count::float8 as e, slow_count::float8 as s,
+              (errors_timeout + errors_connection + errors_dns + errors_tls)::float8 as fails,
+              latency_p50 / $4 as p50r, latency_p95 / $4 as p95r, latency_p99 / $4 as p99r
+         from rollups_minute
+        where endpoint_id = $1 and minute > $2::timestamptz - interval '1 day' and minute <= $3),
+     flags as (${flagsSql(endpoint)}),
+     w as (
+       select r.minute, r.p95r,
+              avg(r.p95r) over m5 as p95r_5m, avg(r.p95r) over m30 as p95r_30m, avg(r.p95r) over d1 as p95r_1d,
+              avg(r.p99r - r.p50r) over m5 as spread_5m,
+              sum(r.s) over m5 / sum(r.n) over m5 as slow_5m, sum(r.s) over m15 / sum(r.n) over m15 as slow_15m,
+              sum(r.e) over m5 / sum(r.n) over m5 as err_5m, sum(r.e) over m15 / sum(r.n) over m15 as err_15m,
+              sum(r.e) over m60 / sum(r.n) over m60 as err_60m, sum(r.fails) over m15 / sum(r.n) over m15 as fail_15m,
+              sum(r.n) over m5 / 5 as traffic_5m, sum(r.n) over m60 / 60 as traffic_60m,
+              coalesce(f.breached, false) as breached,
+              coalesce(f.breached, false) and not coalesce(lag(f.breached) over (order by r.minute), false) as onset
+         from r left join flags f on f.minute = r.minute
+       window m5 as (order by r.minute range between interval '4 minutes' preceding and current row),
+              m15 as (order by r.minute range between interval '14 minutes' preceding and current row),
+              m30 as (order by r.minute range between interval '29 minutes' preceding and current row),
+              m60 as (order by r.minute range between interval '59 minutes' preceding and current row),
+              d1 as (order by r.minute range between interval '1439 minutes' preceding and current row)),
+     labelled as (
+       select *,
+              max(case when breached then minute end) over (order by minute rows between unbounded preceding and 1 preceding) as last_breach,
+              bool_or(onset) over (order by minute range between interval '1 minute' following and interval '${h} minutes' following) as label
+         from w)
+     select minute, label, breached, onset, array[
+              p95r, p95r_5m, p95r_5m - p95r_30m, spread_5m, slow_5m, slow_15m, err_5m, err_15m, err_60m, fail_15m,
+              p95r_5m / nullif(p95r_1d, 0) - 1, traffic_5m / nullif(traffic_60m, 0) - 1,
+              sin(2 * pi() * extract(epoch from minute)::float8 / 86400), cos(2 * pi() * extract(epoch from minute)::float8 / 86400),
+              sin(2 * pi() * (extract(epoch from minute)::float8 / 86400 + 4) / 7), cos(2 * pi() * (extract(epoch from minute)::float8 / 86400 + 4) / 7),
+              least(1, ln(1 + coalesce(extract(epoch from minute - last_breach) / 60, ${WEEK_MINUTES})) / ln(1 + ${WEEK_MINUTES}))
+            ]::float8[] as f
+       from labelled
+      where minute > $2 and minute <= $5
+      order by minute`,
+    // $3 reaches `horizon` past `to`: the labels of the last minutes look that far ahead.
+    [endpoint.id, from, new Date(to.getTime() + h * 60_000), endpoint.latencyThresholdMs, to],
+  );
+  return rows.map((row) => ({
+    minute: row.minute,
+    // A window can hold no samples (or no baseline): 0 is "nothing unusual", not a crash.
+    features: row.f.map((value) => (value === null || !Number.isFinite(value) ? 0 : value)),
+    label: row.label ? 1 : 0,
+    breached: row.breached,
+    onset: row.onset,
+  }));
+}
