@@ -1,0 +1,78 @@
+/**
+ * How an alert fares against breach onsets, on the same minutes: what the model is judged by, and
+ * what the burn-rate alert it competes with is judged by (SPEC section 5).
+ */
+export interface AlertMetrics {
+  onsets: number;
+  alerts: number;
+  /** Onsets with an alert firing in the `horizon` minutes before them. */
+  eventRecall: number | null;
+  /** Alerts (rising edges) followed by an onset within `horizon` minutes. */
+  precision: number | null;
+  /** Minutes from the first alert minute before an onset to the onset, median over caught onsets. */
+  medianLeadMinutes: number | null;
+  falseAlertsPerEndpointDay: number;
+}
+
+export interface MinuteSeries {
+  /** Per endpoint: minutes in time order. Gaps are allowed (minutes without data are absent). */
+  minutes: Date[];
+  onset: boolean[];
+  firing: boolean[];
+}
+
+const MINUTE = 60_000;
+
+export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetrics {
+  let onsets = 0;
+  let caught = 0;
+  let alerts = 0;
+  let trueAlerts = 0;
+  let endpointMinutes = 0;
+  const leads: number[] = [];
+  for (const { minutes, onset, firing } of series) {
+    endpointMinutes += minutes.length;
+    const onsetTimes = minutes.filter((_, i) => onset[i]).map((m) => m.getTime());
+    const firingTimes = minutes.filter((_, i) => firing[i]).map((m) => m.getTime());
+    for (const t of onsetTimes) {
+      onsets++;
+      const before = firingTimes.filter((f) => f < t && f >= t - horizon * MINUTE);
+      if (before.length > 0) {
+        caught++;
+        leads.push((t - Math.min(...before)) / MINUTE);
+      }
+    }
+    minutes.forEach((m, i) => {
+      const risingEdge = firing[i] && !(i > 0 && firing[i - 1] && m.getTime() - minutes[i - 1]!.getTime() === MINUTE);
+      if (!risingEdge) return;
+      alerts++;
+      if (onsetTimes.some((t) => t > m.getTime() && t <= m.getTime() + horizon * MINUTE)) trueAlerts++;
+    });
+  }
+  leads.sort((a, b) => a - b);
+  const days = endpointMinutes / 1440;
+  return {
+    onsets,
+    alerts,
+    eventRecall: onsets > 0 ? caught / onsets : null,
+    precision: alerts > 0 ? trueAlerts / alerts : null,
+    medianLeadMinutes: leads.length > 0 ? leads[Math.floor((leads.length - 1) / 2)]! : null,
+    falseAlertsPerEndpointDay: days > 0 ? (alerts - trueAlerts) / days : 0,
+  };
+}
+
+/** Area under the precision-recall curve (average precision) of minute scores against labels. */
+export function prAuc(scores: number[], labels: Array<0 | 1>): number | null {
+  const positives = labels.filter((l) => l === 1).length;
+  if (positives === 0) return null;
+  const order = scores.map((score, i) => [score, labels[i]!] as const).sort((a, b) => b[0] - a[0]);
+  let truePositives = 0;
+  let sum = 0;
+  order.forEach(([, label], rank) => {
+    if (label === 1) {
+      truePositives++;
+      sum += truePositives / (rank + 1);
+    }
+  });
+  return sum / positives;
+}

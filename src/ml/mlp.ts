@@ -1,0 +1,101 @@
+import type * as TF from '@tensorflow/tfjs';
+
+export interface MlpOptions {
+  hidden: number[];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Epochs without a better validation loss before training stops. */
+  patience: number;
+  /** Same seed, same data: same model. */
+  seed: number;
+}
+
+export const DEFAULT_MLP: MlpOptions = { hidden: [32, 16], epochs: 40, batchSize: 256, learningRate: 0.003, patience: 5, seed: 42 };
+
+export interface EpochReport {
+  epoch: number;
+  loss: number;
+  validationLoss: number;
+}
+
+export interface LabelledSet {
+  x: number[][];
+  y: Array<0 | 1>;
+}
+
+/** input -> dense ReLU layers -> one sigmoid unit: the probability of a breach onset within H. */
+export function buildMlp(tf: typeof TF, inputSize: number, options: MlpOptions): TF.Sequential {
+  const model = tf.sequential();
+  options.hidden.forEach((units, i) =>
+    model.add(tf.layers.dense({
+      units,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + i }),
+      ...(i === 0 ? { inputShape: [inputSize] } : {}),
+    })));
+  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + 99 }) }));
+  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'binaryCrossentropy' });
+  return model;
+}
+
+/** Seeded Fisher-Yates, so a seeded run shuffles the training rows the same way every time. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let state = seed >>> 0 || 1;
+  const random = () => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296);
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+/**
+ * Trains with Adam on binary cross-entropy. Positives (minutes before an onset) are rare, so they
+ * weigh negatives/positives times more; validation loss drives early stopping.
+ */
+export async function trainMlp(
+  tf: typeof TF,
+  train: LabelledSet,
+  validation: LabelledSet,
+  options: MlpOptions,
+  onEpoch: (report: EpochReport) => void | Promise<void> = () => undefined,
+): Promise<{ model: TF.Sequential; epochs: number }> {
+  const positives = train.y.filter((y) => y === 1).length;
+  if (positives === 0 || positives === train.y.length) throw new Error('training data needs both breach and quiet minutes');
+  const order = shuffled(train.x.map((_, i) => i), options.seed);
+  const model = buildMlp(tf, train.x[0]!.length, options);
+  const xs = tf.tensor2d(order.map((i) => train.x[i]!));
+  const ys = tf.tensor2d(order.map((i) => [train.y[i]!]));
+  const vx = tf.tensor2d(validation.x);
+  const vy = tf.tensor2d(validation.y.map((y) => [y]));
+  let epochs = 0;
+  try {
+    await model.fit(xs, ys, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      shuffle: false,
+      validationData: [vx, vy],
+      classWeight: { 0: 1, 1: (train.y.length - positives) / positives },
+      verbose: 0,
+      callbacks: [
+        tf.callbacks.earlyStopping({ monitor: 'val_loss', patience: options.patience }),
+        new tf.CustomCallback({
+          onEpochEnd: async (epoch, logs) => {
+            epochs = epoch + 1;
+            await onEpoch({ epoch: epoch + 1, loss: Number(logs?.loss), validationLoss: Number(logs?.val_loss) });
+          },
+        }),
+      ],
+    });
+  } finally {
+    tf.dispose([xs, ys, vx, vy]);
+  }
+  return { model, epochs };
+}
+
+/** Probabilities for rows of (already normalised) features. */
+export function predict(tf: typeof TF, model: TF.LayersModel, x: number[][]): number[] {
+  return tf.tidy(() => Array.from((model.predict(tf.tensor2d(x)) as TF.Tensor).dataSync()));
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type * as TF from '@tensorflow/tfjs';
+import { logger } from '../src/config/logger';
+import { alertMetrics, prAuc } from '../src/ml/alert-metrics';
+import { loadModel, serializeModel, TamperedArtifactError } from '../src/ml/artifact';
+import { loadTf } from '../src/ml/backend';
+import { fitNormalization, normalize, splitByTime } from '../src/ml/dataset';
+import { DEFAULT_MLP, predict, trainMlp } from '../src/ml/mlp';
+
+/** A deterministic dataset where feature 0 (plus noise) decides a rare positive label. */
+function dataset(n: number): Array<{ minute: Date; features: number[]; label: 0 | 1 }> {
+  let state = 12345;
+  const random = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 4_294_967_296);
+  return Array.from({ length: n }, (_, i) => {
+    const features = Array.from({ length: 6 }, () => random() * 2 - 1);
+    const label = features[0]! + 0.2 * (random() - 0.5) > 0.8 ? 1 : 0;
+    return { minute: new Date(Date.UTC(2026, 0, 1) + i * 60_000), features: features.map((f, j) => f * (j + 1) * 10), label };
+  });
+}
+
+describe('MLP training, artifacts and alert metrics', () => {
+  let tf: typeof TF;
+  before(async () => ({ tf } = await loadTf(logger)));
+
+  const prepare = () => {
+    const split = splitByTime(dataset(3000));
+    const normalization = fitNormalization(split.train);
+    const set = (rows: typeof split.train) => ({ x: rows.map((r) => normalize(r.features, normalization)), y: rows.map((r) => r.label) });
+    return { split, normalization, train: set(split.train), validation: set(split.validation), test: set(split.test) };
+  };
+
+  it('splits by time without shuffling, and normalises with the training part only', () => {
+    const { split, normalization } = prepare();
+    assert.ok(split.train.at(-1)!.minute < split.validation[0]!.minute && split.validation.at(-1)!.minute < split.test[0]!.minute);
+    assert.deepEqual([split.train.length, split.validation.length, split.test.length], [2100, 450, 450]);
+    const trainMean = split.train.reduce((sum, r) => sum + r.features[1]!, 0) / split.train.length;
+    assert.ok(Math.abs(normalization.mean[1]! - trainMean) < 1e-9);
+  });
+
+  it('learns a rare class with weights and early stopping, reproducibly with a seed', async () => {
+    const { train, validation, test } = prepare();
+    const epochs: number[] = [];
+    const options = { ...DEFAULT_MLP, epochs: 30, seed: 7 };
+    const first = await trainMlp(tf, train, validation, options, (report) => void epochs.push(report.epoch));
+    assert.deepEqual(epochs, Array.from({ length: first.epochs }, (_, i) => i + 1), 'one report per epoch, in order');
+    const scores = predict(tf, first.model, test.x);
+    assert.ok(prAuc(scores, test.y)! > 0.8, `PR-AUC ${prAuc(scores, test.y)}`);
+    const second = await trainMlp(tf, train, validation, options);
+    assert.deepEqual(predict(tf, second.model, test.x), scores, 'same seed, same model');
+  });
+
+  it('stores a model as topology + weights with a SHA-256, and refuses a tampered one', async () => {
+    const { train, validation, test } = prepare();
+    const { model } = await trainMlp(tf, train, validation, { ...DEFAULT_MLP, epochs: 3 });
+    const artifact = await serializeModel(model, tf);
+    const loaded = await loadModel(artifact, tf);
+    assert.deepEqual(predict(tf, loaded, test.x.slice(0, 20)), predict(tf, model, test.x.slice(0, 20)));
+    const tampered = { ...artifact, weights: Buffer.from(artifact.weights) };
+    tampered.weights[10] = tampered.weights[10]! ^ 0xff;
+    await assert.rejects(loadModel(tampered, tf), TamperedArtifactError);
+  });
+
+  it('scores alerts against onsets: recall, precision, lead time, false alerts per endpoint-day', () => {
+    const base = Date.UTC(2026, 0, 1);
+    const minutes = Array.from({ length: 1440 }, (_, i) => new Date(base + i * 60_000));
+    const onset = minutes.map((_, i) => i === 100 || i === 700);
+    // Fires at 90-95 (10 min ahead of onset 100), at 400 (false), never before 700.
+    const firing = minutes.map((_, i) => (i >= 90 && i <= 95) || i === 400);
+    const metrics = alertMetrics([{ minutes, onset, firing }], 15);
+    assert.deepEqual(metrics, { onsets: 2, alerts: 2, eventRecall: 0.5, precision: 0.5, medianLeadMinutes: 10, falseAlertsPerEndpointDay: 1 });
+    assert.equal(prAuc([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0]), (1 + 2 / 3) / 2);
+  });
+});
