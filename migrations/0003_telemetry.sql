@@ -110,6 +110,8 @@ create table rollups_minute (
   -- threshold change recomputes the endpoint's rollups). The SLA's latency percentile over any
   -- window follows from it exactly: see src/telemetry/sla.ts.
   slow_count integer not null,
+  -- Bad events for event-based burn rates: samples with an error or over the threshold.
+  bad_count integer not null,
   latency_p50 double precision not null,
   latency_p95 double precision not null,
   latency_p99 double precision not null,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Endpoint } from '../entities/endpoint.entity';
-import { flagsSql } from '../telemetry/sla';
+import { breachSql, slaWindowFrame } from '../telemetry/sla';
 
 /**
  * The features of one endpoint-minute, computed in PostgreSQL with window functions over the
@@ -36,6 +36,12 @@ export interface FeatureRow {
   breached: boolean;
   /** This minute is the first of a breach episode. */
   onset: boolean;
+  /**
+   * The Google SRE Workbook multi-window multi-burn-rate alert fires this minute: bad-event burn
+   * over 1 h and 5 min both above 14.4, or over 6 h and 30 min both above 6. The baseline models
+   * are measured against.
+   */
+  burnAlert: boolean;
 }
 
 const WEEK_MINUTES = 10_080;
@@ -52,14 +58,13 @@ export async function featureRows(
   horizon: number,
 ): Promise<FeatureRow[]> {
   const h = Math.trunc(horizon);
-  const rows: Array<{ minute: Date; f: number[]; label: boolean; breached: boolean; onset: boolean }> = await manager.query(
+  const rows: Array<{ minute: Date; f: number[]; label: boolean; breached: boolean; onset: boolean; burn_alert: boolean }> = await manager.query(
     `with r as (
-       select minute, sample_count::float8 as n, error_count::float8 as e, slow_count::float8 as s,
+       select minute, sample_count::float8 as n, error_count::float8 as e, slow_count::float8 as s, bad_count::float8 as b,
               (errors_timeout + errors_connection + errors_dns + errors_tls)::float8 as fails,
               latency_p50 / $4 as p50r, latency_p95 / $4 as p95r, latency_p99 / $4 as p99r
          from rollups_minute
         where endpoint_id = $1 and minute > $2::timestamptz - interval '1 day' and minute <= $3),
-     flags as (${flagsSql(endpoint)}),
      w as (
        select r.minute, r.p95r,
               avg(r.p95r) over m5 as p95r_5m, avg(r.p95r) over m30 as p95r_30m, avg(r.p95r) over d1 as p95r_1d,
@@ -68,20 +73,25 @@ export async function featureRows(
               sum(r.e) over m5 / sum(r.n) over m5 as err_5m, sum(r.e) over m15 / sum(r.n) over m15 as err_15m,
               sum(r.e) over m60 / sum(r.n) over m60 as err_60m, sum(r.fails) over m15 / sum(r.n) over m15 as fail_15m,
               sum(r.n) over m5 / 5 as traffic_5m, sum(r.n) over m60 / 60 as traffic_60m,
-              coalesce(f.breached, false) as breached,
-              coalesce(f.breached, false) and not coalesce(lag(f.breached) over (order by r.minute), false) as onset
-         from r left join flags f on f.minute = r.minute
-       window m5 as (order by r.minute range between interval '4 minutes' preceding and current row),
+              (sum(r.b) over m60 / sum(r.n) over m60 > 14.4 * $6 and sum(r.b) over m5 / sum(r.n) over m5 > 14.4 * $6)
+                or (sum(r.b) over h6 / sum(r.n) over h6 > 6 * $6 and sum(r.b) over m30 / sum(r.n) over m30 > 6 * $6) as burn_alert,
+              ${breachSql(endpoint, 'sum(r.n) over sla', 'sum(r.e) over sla', 'sum(r.s) over sla')} as breached
+         from r
+       window sla as (order by r.minute ${slaWindowFrame(endpoint)}),
+              m5 as (order by r.minute range between interval '4 minutes' preceding and current row),
               m15 as (order by r.minute range between interval '14 minutes' preceding and current row),
               m30 as (order by r.minute range between interval '29 minutes' preceding and current row),
               m60 as (order by r.minute range between interval '59 minutes' preceding and current row),
+              h6 as (order by r.minute range between interval '359 minutes' preceding and current row),
               d1 as (order by r.minute range between interval '1439 minutes' preceding and current row)),
+     flagged as (
+       select *, breached and not coalesce(lag(breached) over (order by minute), false) as onset from w),
      labelled as (
        select *,
               max(case when breached then minute end) over (order by minute rows between unbounded preceding and 1 preceding) as last_breach,
               bool_or(onset) over (order by minute range between interval '1 minute' following and interval '${h} minutes' following) as label
-         from w)
-     select minute, label, breached, onset, array[
+         from flagged)
+     select minute, label, breached, onset, burn_alert, array[
               p95r, p95r_5m, p95r_5m - p95r_30m, spread_5m, slow_5m, slow_15m, err_5m, err_15m, err_60m, fail_15m,
               p95r_5m / nullif(p95r_1d, 0) - 1, traffic_5m / nullif(traffic_60m, 0) - 1,
               sin(2 * pi() * extract(epoch from minute)::float8 / 86400), cos(2 * pi() * extract(epoch from minute)::float8 / 86400),
@@ -92,7 +102,7 @@ export async function featureRows(
       where minute > $2 and minute <= $5
       order by minute`,
     // $3 reaches `horizon` past `to`: the labels of the last minutes look that far ahead.
-    [endpoint.id, from, new Date(to.getTime() + h * 60_000), endpoint.latencyThresholdMs, to],
+    [endpoint.id, from, new Date(to.getTime() + h * 60_000), endpoint.latencyThresholdMs, to, 1 - endpoint.availabilityTarget],
   );
   return rows.map((row) => ({
     minute: row.minute,
@@ -101,5 +111,6 @@ export async function featureRows(
     label: row.label ? 1 : 0,
     breached: row.breached,
     onset: row.onset,
+    burnAlert: row.burn_alert === true,
   }));
 }

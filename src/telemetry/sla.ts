@@ -36,22 +36,31 @@ export interface BreachEpisode {
   minutes: number;
 }
 
+/** The breach test as a SQL expression over a window's sums: samples `n`, errors `e`, slow `s`. */
+export function breachSql(endpoint: Endpoint, n: string, e: string, s: string): string {
+  // Numbers from our own validated row: safe to inline.
+  const slowAllowed = 1 - endpoint.latencyPercentile / 100;
+  return `(${n} > 0 and (${e}::float8 / ${n} > ${Number(endpoint.errorRateThreshold)} or ${s}::float8 / ${n} > ${slowAllowed}))`;
+}
+
+/** The window frame of the SLA: the `windowMinutes` minutes ending at the current row's minute. */
+export function slaWindowFrame(endpoint: Endpoint): string {
+  // Frame offsets cannot be bind parameters; windowMinutes is a validated integer.
+  return `range between interval '${Math.trunc(endpoint.windowMinutes) - 1} minutes' preceding and current row`;
+}
+
 /**
  * Per-minute breach flags for (from, to], as a SQL fragment (parameters: endpoint id, from, to),
- * with the window sums n (samples), e (errors), s (slow samples). The models' labels use it too.
+ * with the window sums n (samples), e (errors), s (slow samples).
  */
-export function flagsSql(endpoint: Endpoint): string {
-  // Integers from our own validated row: safe to inline (frame offsets cannot be parameters).
-  const preceding = Math.trunc(endpoint.windowMinutes) - 1;
-  const slowAllowed = 1 - endpoint.latencyPercentile / 100;
+function flagsSql(endpoint: Endpoint): string {
   return `
-    select minute, n, e, s,
-           n > 0 and (e::float8 / n > ${Number(endpoint.errorRateThreshold)} or s::float8 / n > ${slowAllowed}) as breached
+    select minute, n, e, s, ${breachSql(endpoint, 'n', 'e', 's')} as breached
       from (select minute,
                    sum(sample_count) over w as n, sum(error_count) over w as e, sum(slow_count) over w as s
               from rollups_minute
-             where endpoint_id = $1 and minute > $2::timestamptz - interval '${preceding + 1} minutes' and minute <= $3
-            window w as (order by minute range between interval '${preceding} minutes' preceding and current row)) windows
+             where endpoint_id = $1 and minute > $2::timestamptz - interval '${Math.trunc(endpoint.windowMinutes)} minutes' and minute <= $3
+            window w as (order by minute ${slaWindowFrame(endpoint)})) windows
      where minute > $2`;
 }
 
