@@ -17,17 +17,18 @@ export interface ProbeJob {
 
 /**
  * Makes the endpoint's probe schedule match the endpoint: one Bull repeatable job per active,
- * probed endpoint, keyed by its id, every `probeIntervalSeconds`; none when archived or passive. Bull creates one
- * job per tick for a repeat key, whichever process scheduled it, so any number of API instances
- * and workers probe each endpoint once per interval.
+ * probed endpoint, keyed by its id and interval, every `probeIntervalSeconds`; none when archived
+ * or passive. Bull creates one job per tick for a repeat key, whichever process scheduled it, so
+ * any number of API instances and workers probe each endpoint once per interval.
  */
 export async function syncProbeSchedule(
   queue: Bull.Queue<ProbeJob>,
   endpoint: Pick<Endpoint, 'tenantId' | 'id' | 'probeEnabled' | 'probeIntervalSeconds' | 'archivedAt'>,
+  /** The interval the current schedule was made with, when it changed. */
+  previousIntervalSeconds = endpoint.probeIntervalSeconds,
 ): Promise<void> {
-  for (const repeatable of await queue.getRepeatableJobs()) {
-    if (repeatable.id === endpoint.id) await queue.removeRepeatableByKey(repeatable.key);
-  }
+  // The repeat key includes the interval, so the old schedule is found by it, without a scan.
+  await queue.removeRepeatable({ every: previousIntervalSeconds * 1000, jobId: endpoint.id });
   if (endpoint.archivedAt || !endpoint.probeEnabled) return;
   await queue.add(
     { tenantId: endpoint.tenantId, endpointId: endpoint.id },

@@ -55,8 +55,8 @@ export class EndpointResolver {
     @Arg('input') input: UpdateEndpointInput,
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
-    const updated = await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input));
-    await syncProbeSchedule(context.queues.probes, updated);
+    const { endpoint: updated, previousIntervalSeconds } = await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input));
+    await syncProbeSchedule(context.queues.probes, updated, previousIntervalSeconds);
     if (input.sla?.latencyThresholdMs != null) {
       // Rollups count samples over the threshold: a new threshold recomputes the whole history.
       const from = new Date(Date.now() - context.config.telemetry.retentionDays * 86_400_000);

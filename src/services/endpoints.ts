@@ -33,8 +33,14 @@ export async function getEndpoint(manager: EntityManager, id: string): Promise<E
   return endpoint;
 }
 
-export async function updateEndpoint(manager: EntityManager, id: string, patch: UpdateEndpointInput): Promise<Endpoint> {
+/** The updated endpoint, and the interval it had: its probe schedule is keyed by that interval. */
+export async function updateEndpoint(
+  manager: EntityManager,
+  id: string,
+  patch: UpdateEndpointInput,
+): Promise<{ endpoint: Endpoint; previousIntervalSeconds: number }> {
   const endpoint = await getEndpoint(manager, id);
+  const previousIntervalSeconds = endpoint.probeIntervalSeconds;
   if (endpoint.archivedAt) throw new ConflictError(`Endpoint ${id} is archived and can no longer change.`);
   const { sla, ...fields } = patch;
   // null and undefined both mean "keep": no column of an endpoint may become null.
@@ -43,7 +49,7 @@ export async function updateEndpoint(manager: EntityManager, id: string, patch: 
   }
   assertTimeoutBelowInterval(endpoint.timeoutMs, endpoint.probeIntervalSeconds);
   endpoint.updatedAt = new Date();
-  return manager.save(endpoint);
+  return { endpoint: await manager.save(endpoint), previousIntervalSeconds };
 }
 
 /** Archiving stops probing and hides the endpoint from lists; history stays. Idempotent. */
