@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { logger } from '../src/config/logger';
-import { Endpoint } from '../src/entities/endpoint.entity';
+import type { Endpoint } from '../src/entities/endpoint.entity';
 import { loadTf } from '../src/ml/backend';
 import { FEATURE_NAMES, featureRows, type FeatureRow } from '../src/ml/features';
-import { ingestSamples } from '../src/telemetry/ingest-samples';
-import { recomputeRollups } from '../src/telemetry/rollups';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
-import { CREATE_ENDPOINT, endpointInput } from './helpers/factories';
+import { endpointWithHistory } from './helpers/history';
 
 const ANCHOR = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
 const minute = (offset: number) => new Date(ANCHOR.getTime() + offset * 60_000);
@@ -19,19 +17,12 @@ describe('ML features and labels from rollups', () => {
   let rows: FeatureRow[];
 
   before(async () => {
-    const input = endpointInput({ sla: { latencyThresholdMs: 200, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 } });
-    const id = (await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input }, fx.tenant.adminKey)).data!.createEndpoint.id;
     // Ten samples a minute at 100 ms over minutes -90..0; minutes -30..-26 at 500 ms (slow).
-    const samples = [];
-    for (let m = -90; m <= 0; m++) {
-      for (let i = 0; i < 10; i++) {
-        samples.push({ endpointId: id, observedAt: new Date(minute(m).getTime() + i * 5000).toISOString(), latencyMs: m >= -30 && m <= -26 ? 500 : 100, statusCode: 200 });
-      }
-    }
-    await ingestSamples(fx.db.dataSource, fx.tenant.id, 'ml-1', samples, { ...fx.api.config.telemetry, maxRows: 1000 });
-    endpoint = await withTenant(fx.db.dataSource, fx.tenant.id, async (m) => {
-      await recomputeRollups(m, fx.tenant.id, { endpointId: id, from: minute(-90), to: minute(0) });
-      return m.findOneByOrFail(Endpoint, { id });
+    endpoint = await endpointWithHistory(fx, {
+      sla: { latencyThresholdMs: 200, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 },
+      anchor: ANCHOR,
+      firstMinute: -90,
+      sample: (m) => ({ latencyMs: m >= -30 && m <= -26 ? 500 : 100 }),
     });
     rows = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => featureRows(m, endpoint, minute(-80), minute(-10), 15));
   });

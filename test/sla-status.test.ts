@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { Endpoint } from '../src/entities/endpoint.entity';
+import type { Endpoint } from '../src/entities/endpoint.entity';
 import { breachEpisodes, slaSummary } from '../src/telemetry/sla';
-import { recomputeRollups } from '../src/telemetry/rollups';
-import { ingestSamples } from '../src/telemetry/ingest-samples';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
-import { CREATE_ENDPOINT, endpointInput } from './helpers/factories';
+import { makeTenant } from './helpers/factories';
+import { endpointWithHistory } from './helpers/history';
 
 // The anchor is the evaluated minute; samples cover minutes -60..0 relative to it.
 const ANCHOR = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
@@ -17,26 +16,16 @@ describe('SLA status from rollups', () => {
   let endpoint: Endpoint;
 
   before(async () => {
-    const input = endpointInput({ sla: { latencyThresholdMs: 300, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 } });
-    const id = (await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input }, fx.tenant.adminKey)).data!.createEndpoint.id;
     // Ten samples a minute at 100 ms, except: minutes -30..-26 all at 500 ms (slow), and
     // minute -5 with 3 errors of 10 (6% over a 5-minute window of 50 samples > 5%).
-    const samples = [];
-    for (let m = -60; m <= 0; m++) {
-      for (let i = 0; i < 10; i++) {
-        const slow = m >= -30 && m <= -26;
+    endpoint = await endpointWithHistory(fx, {
+      sla: { latencyThresholdMs: 300, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 },
+      anchor: ANCHOR,
+      firstMinute: -60,
+      sample: (m, i) => {
         const failed = m === -5 && i < 3;
-        samples.push({
-          endpointId: id, observedAt: new Date(minute(m).getTime() + i * 5000).toISOString(),
-          latencyMs: slow ? 500 : 100, statusCode: failed ? 503 : 200, errorKind: failed ? 'unexpected_status' : null,
-        });
-      }
-    }
-    const settings = { ...fx.api.config.telemetry, maxRows: 1000 };
-    await ingestSamples(fx.db.dataSource, fx.tenant.id, 'sla-1', samples, settings);
-    endpoint = await withTenant(fx.db.dataSource, fx.tenant.id, async (m) => {
-      await recomputeRollups(m, fx.tenant.id, { endpointId: id, from: minute(-60), to: minute(0) });
-      return m.findOneByOrFail(Endpoint, { id });
+        return { latencyMs: m >= -30 && m <= -26 ? 500 : 100, statusCode: failed ? 503 : 200, errorKind: failed ? 'unexpected_status' : null };
+      },
     });
   });
 
@@ -90,7 +79,6 @@ describe('SLA status from rollups', () => {
     assert.equal(response.data!.telemetry.reduce((sum, b) => sum + b.errorCount, 0), 3);
     assert.equal(Math.max(...response.data!.telemetry.map((b) => b.latencyMax ?? 0)), 500);
 
-    const { makeTenant } = await import('./helpers/factories.js');
     const other = await makeTenant(fx.db.dataSource, 'other');
     const foreign = await fx.api.gql(query, variables, other.adminKey);
     assert.equal(foreign.errors?.[0]?.extensions?.code, 'NOT_FOUND');

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { BadInputError } from '../errors/app-errors';
+import { isUuid } from '../services/ids';
 import { withTenant } from '../tenancy/with-tenant';
 import { BatchTally, claimBatch, ensurePartitions, finishBatch, replayOf, tenantEndpointIds, type IngestOutcome, type TouchedRange } from './batches';
 import type { RawSample } from './sample';
@@ -27,7 +28,7 @@ export async function ingestSamples(
   return withTenant(dataSource, tenantId, async (manager) => {
     if (!(await claimBatch(manager, tenantId, batchId))) return { outcome: await replayOf(manager, batchId), touched: [] };
 
-    const candidates = [...new Set(samples.map((s) => String(s.endpointId ?? '').toLowerCase()))].filter((id) => id.length === 36);
+    const candidates = [...new Set(samples.map((s) => String(s.endpointId ?? '').toLowerCase()))].filter(isUuid);
     const tally = new BatchTally({ endpointIds: await tenantEndpointIds(manager, candidates), now: new Date(), ...settings });
     const good = samples.flatMap((raw, index) => tally.check(raw, index) ?? []);
 
