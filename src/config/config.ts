@@ -25,6 +25,15 @@ export interface Config {
     /** How far in the future a sample's timestamp may lie (clock skew), in seconds. */
     futureSkewSeconds: number;
   };
+  jobs: {
+    /**
+     * How long a worker's lock on a job lasts, and how often stalled jobs are looked for
+     * (SENTINEL_JOB_LOCK_MS). A job whose worker died is retried after at most about twice this.
+     */
+    lockMs: number;
+    /** How often every endpoint with an active model is scored (SCORING_INTERVAL_MS). */
+    scoringIntervalMs: number;
+  };
   limits: {
     /** Rows per `ingestSamples` call (POST /ingest has no row limit, only MAX_INGEST_BYTES). */
     ingestBatchRows: number;
@@ -68,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telemetry: {
       retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),
       futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),
+    },
+    jobs: {
+      lockMs: intFromEnv(env, 'SENTINEL_JOB_LOCK_MS', 30_000),
+      scoringIntervalMs: intFromEnv(env, 'SCORING_INTERVAL_MS', 60_000),
     },
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),

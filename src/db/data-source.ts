@@ -1,7 +1,10 @@
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../entities/api-key.entity';
 import { Endpoint } from '../entities/endpoint.entity';
+import { Model } from '../entities/model.entity';
 import { Tenant } from '../entities/tenant.entity';
+import { TrainingJob } from '../entities/training-job.entity';
+import { Webhook } from '../entities/webhook.entity';
 
 /**
  * The app-role DataSource every request and job uses. Never the owner: that one only runs
@@ -11,7 +14,7 @@ export function createAppDataSource(appDatabaseUrl: string, poolSize = 10): Data
   return new DataSource({
     type: 'postgres',
     url: appDatabaseUrl,
-    entities: [Tenant, ApiKey, Endpoint],
+    entities: [Tenant, ApiKey, Endpoint, Model, TrainingJob, Webhook],
     synchronize: false,
     migrationsRun: false,
     extra: { max: poolSize, application_name: 'sentinel' },

@@ -7,8 +7,8 @@ const EVERY_MS = 3600_000;
 const DAYS_AHEAD = 7;
 
 /**
- * Hourly: create the samples partitions of the coming days, and drop the partitions that are
- * wholly older than the retention. Platform-wide (not a tenant's job): both run through
+ * Hourly: create the samples partitions of the coming days, drop the partitions that are
+ * wholly older than the retention, and delete predictions as old. Platform-wide (not a tenant's job): both run through
  * security-definer functions, so the app role needs no DDL rights.
  */
 export const maintenanceProcessor: ProcessorRegistration = {
@@ -21,7 +21,9 @@ export const maintenanceProcessor: ProcessorRegistration = {
       [config.telemetry.retentionDays],
     );
     if (dropped.length > 0) logger.info({ partitions: dropped.map((d) => d.name) }, 'expired sample partitions dropped');
-    return { dropped: dropped.map((d) => d.name) };
+    // Predictions live as long as the samples they were made from.
+    const [{ deleted }] = (await dataSource.query('select delete_expired_predictions($1)::int as deleted', [config.telemetry.retentionDays])) as [{ deleted: number }];
+    return { dropped: dropped.map((d) => d.name), predictionsDeleted: deleted };
   },
 };
 

@@ -2,6 +2,7 @@ import type Bull from 'bull';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
+import type { Channels } from '../realtime/channels';
 import type { ApiQueues } from './api-queues';
 
 export interface ProcessorDeps {
@@ -10,6 +11,10 @@ export interface ProcessorDeps {
   /** Queues a processor may produce into (e.g. the prober enqueues rollups). */
   queues: ApiQueues;
   logger: Logger;
+  /** Events for API instances to serve (training progress, risk changes). */
+  channels: Channels;
+  /** For child processes, which open their own pool. */
+  appDatabaseUrl: string;
 }
 
 /** A queue the worker consumes, and how. */
@@ -17,6 +22,12 @@ export interface ProcessorRegistration {
   queue: string;
   concurrency: number;
   process: (job: Bull.Job, deps: ProcessorDeps) => Promise<unknown>;
+  /** Bull queue options beyond the defaults (e.g. a shorter lock for long jobs in tests). */
+  settings?: Bull.AdvancedSettings;
+  /** Called once a job has failed for good: out of attempts, or stalled too often. */
+  onFinalFailure?: (job: Bull.Job, error: Error, deps: ProcessorDeps) => Promise<void>;
+  /** The worker is stopping: abandon long jobs so that they are retried, rather than wait. */
+  interrupt?: () => void;
   /** Releases what the processor holds (clients, sockets) when the worker stops. */
   close?: () => Promise<void>;
 }

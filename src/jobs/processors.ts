@@ -1,9 +1,22 @@
+import type { Config } from '../config/config';
+import { createForecastProcessor } from './forecast-jobs';
 import { maintenanceProcessor } from './maintenance-jobs';
 import { createProbeProcessor } from './probe-jobs';
 import type { ProcessorRegistration } from './processor';
 import { rollupProcessor } from './rollup-jobs';
+import { createScoringProcessor } from './scoring-jobs';
+import { createTrainingProcessor } from './training-processor';
+import { createWebhookProcessor } from './webhook-jobs';
 
 /** Every queue the worker consumes. */
-export function createProcessors(): ProcessorRegistration[] {
-  return [rollupProcessor, createProbeProcessor(), maintenanceProcessor];
+export function createProcessors(config: Config): ProcessorRegistration[] {
+  return [
+    rollupProcessor,
+    createProbeProcessor(),
+    maintenanceProcessor,
+    createTrainingProcessor(config),
+    createScoringProcessor(),
+    createForecastProcessor(),
+    createWebhookProcessor(),
+  ];
 }

@@ -6,9 +6,10 @@ export function queuePrefix(): string {
 }
 
 /** A Bull queue on Sentinel's Redis. Producers (API) and consumers (worker) both open them here. */
-export function openQueue<T>(name: string, redisUrl: string): Bull.Queue<T> {
+export function openQueue<T>(name: string, redisUrl: string, settings?: Bull.AdvancedSettings): Bull.Queue<T> {
   return new Bull<T>(name, redisUrl, {
     prefix: queuePrefix(),
+    ...(settings ? { settings } : {}),
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
   });
 }

@@ -1,4 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
+import { prAuc } from './alert-metrics';
 
 export interface MlpOptions {
   hidden: number[];
@@ -17,6 +18,8 @@ export interface EpochReport {
   epoch: number;
   loss: number;
   validationLoss: number;
+  /** Average precision of this epoch's model on the validation minutes. */
+  validationPrAuc: number | null;
 }
 
 export interface LabelledSet {
@@ -84,7 +87,8 @@ export async function trainMlp(
         new tf.CustomCallback({
           onEpochEnd: async (epoch, logs) => {
             epochs = epoch + 1;
-            await onEpoch({ epoch: epoch + 1, loss: Number(logs?.loss), validationLoss: Number(logs?.val_loss) });
+            const scores = tf.tidy(() => Array.from((model.predict(vx) as TF.Tensor).dataSync()));
+            await onEpoch({ epoch: epoch + 1, loss: Number(logs?.loss), validationLoss: Number(logs?.val_loss), validationPrAuc: prAuc(scores, validation.y) });
           },
         }),
       ],

@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Endpoint } from '../entities/endpoint.entity';
 import { withTenant } from '../tenancy/with-tenant';
 import { alertMetrics, prAuc, type AlertMetrics, type MinuteSeries } from './alert-metrics';
@@ -12,8 +12,10 @@ export interface EndpointRows {
   rows: FeatureRow[];
 }
 
+export type ModelMetrics = AlertMetrics & { prAuc: number | null; threshold: number };
+
 export interface Evaluation {
-  model: AlertMetrics & { prAuc: number | null; threshold: number };
+  model: ModelMetrics;
   burnRate: AlertMetrics;
   testFrom: Date;
   testTo: Date;
@@ -25,18 +27,23 @@ export interface TrainingOutcome {
   threshold: number;
   epochs: number;
   evaluation: Evaluation;
+  /** The held-out minutes, so an incumbent model can be judged on exactly the same ones. */
+  test: EndpointRows[];
+  trainingFrom: Date;
+  trainingTo: Date;
+}
+
+/** Feature rows of some endpoints over (from, to]. */
+export async function endpointFeatureRows(manager: EntityManager, endpoints: Endpoint[], from: Date, to: Date, horizon: number): Promise<EndpointRows[]> {
+  const result: EndpointRows[] = [];
+  for (const endpoint of endpoints) result.push({ endpointId: endpoint.id, rows: await featureRows(manager, endpoint, from, to, horizon) });
+  return result;
 }
 
 /** Feature rows of every active endpoint of a tenant over (from, to]. */
 export async function tenantFeatureRows(dataSource: DataSource, tenantId: string, from: Date, to: Date, horizon: number): Promise<EndpointRows[]> {
-  return withTenant(dataSource, tenantId, async (manager) => {
-    const endpoints = await manager.find(Endpoint);
-    const result: EndpointRows[] = [];
-    for (const endpoint of endpoints.filter((e) => !e.archivedAt)) {
-      result.push({ endpointId: endpoint.id, rows: await featureRows(manager, endpoint, from, to, horizon) });
-    }
-    return result;
-  });
+  return withTenant(dataSource, tenantId, async (manager) =>
+    endpointFeatureRows(manager, (await manager.find(Endpoint)).filter((e) => !e.archivedAt), from, to, horizon));
 }
 
 /** The times that cut all endpoints' minutes 70 / 15 / 15, so the held-out part is the latest for all. */
@@ -64,6 +71,47 @@ export function chooseThreshold(parts: Array<{ rows: FeatureRow[]; scores: numbe
   return best.threshold;
 }
 
+/** The first and last minute of some rows (no spread: there can be millions). */
+function span<K extends string>(parts: EndpointRows[], key: K): Record<`${K}From` | `${K}To`, Date> {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const { rows } of parts) {
+    for (const { minute } of rows) {
+      from = Math.min(from, minute.getTime());
+      to = Math.max(to, minute.getTime());
+    }
+  }
+  return { [`${key}From`]: new Date(from), [`${key}To`]: new Date(to) } as Record<`${K}From` | `${K}To`, Date>;
+}
+
+/** A model with what it needs to score: its normalisation and alert threshold. */
+export interface ScoringModel {
+  model: TF.LayersModel;
+  normalization: Normalization;
+  threshold: number;
+}
+
+/** Probabilities for each endpoint's rows. */
+export function scoreParts(tf: typeof TF, scoring: ScoringModel, parts: EndpointRows[]): Array<{ rows: FeatureRow[]; scores: number[] }> {
+  return parts.map((d) => ({
+    rows: d.rows,
+    scores: d.rows.length ? predict(tf, scoring.model, d.rows.map((r) => normalize(r.features, scoring.normalization))) : [],
+  }));
+}
+
+/** The model's alert (at its threshold) on some minutes, with its PR-AUC. */
+export function evaluateModel(tf: typeof TF, scoring: ScoringModel, parts: EndpointRows[], horizon: number): ModelMetrics {
+  const scored = scoreParts(tf, scoring, parts);
+  const metrics = alertMetrics(series(scored.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= scoring.threshold) }))), horizon);
+  const auc = prAuc(scored.flatMap((p) => p.scores), scored.flatMap((p) => p.rows.map((r) => r.label)));
+  return { ...metrics, threshold: scoring.threshold, prAuc: auc };
+}
+
+/** The burn-rate alert on the same minutes. */
+export function evaluateBurnRate(parts: EndpointRows[], horizon: number): AlertMetrics {
+  return alertMetrics(series(parts.map((d) => ({ rows: d.rows, firing: d.rows.map((r) => r.burnAlert) }))), horizon);
+}
+
 /**
  * Splits by time, normalises on the training part, trains, picks the threshold on validation,
  * and evaluates the model and the burn-rate alert on the same held-out minutes.
@@ -88,24 +136,18 @@ export async function trainAndEvaluate(
     return { x: rows.map((r) => normalize(r.features, normalization)), y: rows.map((r) => r.label) };
   };
   const { model, epochs } = await trainMlp(tf, labelled(train), labelled(validation), options, onEpoch);
-  const scored = (parts: EndpointRows[]) =>
-    parts.map((d) => ({ rows: d.rows, scores: d.rows.length ? predict(tf, model, d.rows.map((r) => normalize(r.features, normalization))) : [] }));
-
-  const threshold = chooseThreshold(scored(validation), horizon);
-  const testScored = scored(test);
-  const modelMetrics = alertMetrics(series(testScored.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= threshold) }))), horizon);
-  const burnMetrics = alertMetrics(series(test.map((d) => ({ rows: d.rows, firing: d.rows.map((r) => r.burnAlert) }))), horizon);
-  const testTimes = test.flatMap((d) => d.rows.map((r) => r.minute.getTime()));
+  const threshold = chooseThreshold(scoreParts(tf, { model, normalization, threshold: 0 }, validation), horizon);
   return {
     model,
     normalization,
     threshold,
     epochs,
+    test,
+    ...span(train, 'training'),
     evaluation: {
-      model: { ...modelMetrics, threshold, prAuc: prAuc(testScored.flatMap((p) => p.scores), testScored.flatMap((p) => p.rows.map((r) => r.label))) },
-      burnRate: burnMetrics,
-      testFrom: new Date(Math.min(...testTimes)),
-      testTo: new Date(Math.max(...testTimes)),
+      model: evaluateModel(tf, { model, normalization, threshold }, test, horizon),
+      burnRate: evaluateBurnRate(test, horizon),
+      ...span(test, 'test'),
     },
   };
 }

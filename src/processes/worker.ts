@@ -5,32 +5,45 @@ import { openApiQueues } from '../jobs/api-queues';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
 import { createProcessors } from '../jobs/processors';
 import { openQueue } from '../jobs/queues';
+import { scheduleScoring, SCORING_QUEUE } from '../jobs/scoring-jobs';
+import { Channels } from '../realtime/channels';
 import { openConnections, type ServiceUrls } from './connections';
 
-/** The worker process: consumes Bull queues. Never serves HTTP; training runs here, not in the API. */
+/**
+ * The worker process: consumes Bull queues. Never serves HTTP. TensorFlow runs here (scoring,
+ * forecasts) and in the training child processes it forks, never in the API.
+ */
 export async function startWorker(config: Config, urls: ServiceUrls, logger: Logger): Promise<{ stop: () => Promise<void> }> {
   const connections = await openConnections(urls, logger, 5);
   const producers = openApiQueues(urls.redisUrl);
-  const deps = { config, dataSource: connections.dataSource, queues: producers, logger };
-  const processors = createProcessors();
+  const channels = new Channels(urls.redisUrl, connections.redis, logger);
+  const deps = { config, dataSource: connections.dataSource, queues: producers, logger, channels, appDatabaseUrl: urls.appDatabaseUrl };
+  const processors = createProcessors(config);
   const queues: Bull.Queue[] = [];
   for (const registration of processors) {
-    const queue = openQueue(registration.queue, urls.redisUrl);
+    const queue = openQueue(registration.queue, urls.redisUrl, registration.settings);
     queue.process(registration.concurrency, (job) => registration.process(job, deps));
-    // Report on the final attempt only, to avoid noise from intermediate retries.
     queue.on('failed', (job, err) => {
-      if (job.attemptsMade >= (job.opts.attempts ?? 1)) logger.warn({ queue: registration.queue, jobId: job.id, err: err.message }, 'job failed');
+      // Bull fails a job that stalled too often without counting an attempt.
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message);
+      if (!final) return; // intermediate retries are noise
+      logger.warn({ queue: registration.queue, jobId: job.id, err: err.message }, 'job failed');
+      registration.onFinalFailure?.(job, err, deps).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record a job failure'));
     });
     queues.push(queue);
   }
   await Promise.all(queues.map((queue) => queue.isReady()));
-  await scheduleMaintenance(queues[processors.findIndex((p) => p.queue === MAINTENANCE_QUEUE)]!);
+  const queueOf = (name: string) => queues[processors.findIndex((p) => p.queue === name)]!;
+  await scheduleMaintenance(queueOf(MAINTENANCE_QUEUE));
+  await scheduleScoring(queueOf(SCORING_QUEUE), config.jobs.scoringIntervalMs);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');
   return {
     stop: async () => {
-      // close() waits for the jobs in progress to finish before it resolves.
+      // Long jobs (training) are abandoned to be retried; close() waits for the others to finish.
+      for (const p of processors) p.interrupt?.();
       await Promise.all(queues.map((queue) => queue.close()));
       await Promise.all(processors.map((p) => p.close?.()));
+      await channels.close();
       await producers.close();
       await connections.close();
       logger.info('worker stopped');

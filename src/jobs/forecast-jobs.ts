@@ -1,0 +1,67 @@
+import type Bull from 'bull';
+import { Endpoint } from '../entities/endpoint.entity';
+import { loadTf } from '../ml/backend';
+import { normalize } from '../ml/dataset';
+import { featureRows } from '../ml/features';
+import { predict } from '../ml/mlp';
+import { ModelCache } from '../scoring/model-cache';
+import { withTenant } from '../tenancy/with-tenant';
+import type { ProcessorRegistration } from './processor';
+
+export const FORECAST_QUEUE = 'forecasts';
+
+export interface ForecastJob {
+  tenantId: string;
+  endpointId: string;
+  from: string;
+  to: string;
+}
+
+export interface ForecastPoint {
+  minute: string;
+  probability: number;
+  breached: boolean;
+  onset: boolean;
+}
+
+export interface ForecastResult {
+  modelId: string;
+  modelVersion: number;
+  threshold: number;
+  horizonMinutes: number;
+  points: ForecastPoint[];
+}
+
+/**
+ * A backtest: the risk the active model gives each minute of a past range, from stored rollups,
+ * beside the actual breach minutes. Computed in the worker (the API never loads TensorFlow); the
+ * API waits for the result.
+ */
+export function createForecastProcessor(): ProcessorRegistration {
+  let cache: ModelCache | undefined;
+  return {
+    queue: FORECAST_QUEUE,
+    concurrency: 2,
+    close: async () => cache?.dispose(),
+    process: async (job: Bull.Job<ForecastJob>, { dataSource, logger }): Promise<ForecastResult | null> => {
+      const { tenantId, endpointId } = job.data;
+      const { tf } = await loadTf(logger);
+      cache ??= new ModelCache(tf, logger);
+      const serving = await cache.forTenant(dataSource, tenantId);
+      if (!serving) return null;
+      const { entry, network } = serving;
+      const rows = await withTenant(dataSource, tenantId, async (manager) => {
+        const endpoint = await manager.findOneByOrFail(Endpoint, { id: endpointId });
+        return featureRows(manager, endpoint, new Date(job.data.from), new Date(job.data.to), entry.horizonMinutes);
+      });
+      const probabilities = rows.length ? predict(tf, network, rows.map((r) => normalize(r.features, entry.normalization))) : [];
+      return {
+        modelId: entry.id,
+        modelVersion: entry.version,
+        threshold: entry.threshold,
+        horizonMinutes: entry.horizonMinutes,
+        points: rows.map((r, i) => ({ minute: r.minute.toISOString(), probability: probabilities[i]!, breached: r.breached, onset: r.onset })),
+      };
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type Bull from 'bull';
+import type { Config } from '../config/config';
+import { TrainingJob } from '../entities/training-job.entity';
+import type { ChildMessage, TrainCommand, TrainedPayload } from '../training/child-protocol';
+import { registerModel } from '../training/model-registry';
+import { cancelChannel, trainingChannel, type TrainingEvent } from '../training/training-events';
+import { advanceAndPublish, advanceJob, TRAINING_QUEUE, type TrainingQueueJob } from '../training/training-jobs';
+import { withTenant } from '../tenancy/with-tenant';
+import type { ProcessorDeps, ProcessorRegistration } from './processor';
+
+const CHILD_ENTRY = path.resolve(__dirname, '../training/train-child.js');
+
+type ChildOutcome = { kind: 'done'; payload: TrainedPayload } | { kind: 'refused'; reason: string } | { kind: 'cancelled' } | { kind: 'interrupted' };
+
+class InterruptedError extends Error {
+  constructor() {
+    super('the worker stopped during training; the job will be retried');
+  }
+}
+
+/**
+ * Training jobs: one at a time per worker, each in a child process (train-child.ts). This side
+ * owns the job's state: RUNNING, one event per epoch, then COMPLETED (model registered and maybe
+ * promoted, in the same transaction), FAILED or CANCELLED. A crash of the child or the worker
+ * leaves the job RUNNING with Bull's lock expiring: it is retried once, then FAILED.
+ */
+export function createTrainingProcessor(config: Config): ProcessorRegistration {
+  const running = new Set<ChildProcess>();
+  let interrupted = false;
+  return {
+    queue: TRAINING_QUEUE,
+    concurrency: 1,
+    settings: { lockDuration: config.jobs.lockMs, stalledInterval: config.jobs.lockMs, maxStalledCount: 1 },
+    interrupt: () => {
+      interrupted = true;
+      for (const child of running) child.kill('SIGKILL');
+    },
+    onFinalFailure: async (job: Bull.Job<TrainingQueueJob>, error, { dataSource, channels }) => {
+      const reason = /stalled/.test(error.message) ? 'the worker running it stopped responding, twice' : `training crashed: ${error.message}`;
+      await advanceAndPublish(dataSource, channels, job.data.tenantId, job.data.jobId, ['QUEUED', 'RUNNING'], 'FAILED', { reason }, { reason });
+    },
+    process: async (job: Bull.Job<TrainingQueueJob>, deps) => {
+      const { tenantId, jobId } = job.data;
+      const { dataSource, channels } = deps;
+      const reset = { epoch: null, loss: null, validationLoss: null, validationPrAuc: null, reason: null };
+      const started = await advanceAndPublish(dataSource, channels, tenantId, jobId, ['QUEUED', 'RUNNING'], 'RUNNING', reset, { nextAttempt: true, started: true });
+      if (!started) return { skipped: 'cancelled or finished before it started' };
+      const row = await withTenant(dataSource, tenantId, (m) => m.findOneByOrFail(TrainingJob, { id: jobId }));
+      if (row.cancelRequested) return cancel(deps, tenantId, jobId);
+
+      const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });
+      running.add(child);
+      try {
+        const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, tenantId, jobId, request: row.request }, deps, tenantId, jobId, () => interrupted);
+        if (outcome.kind === 'interrupted') {
+          await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'QUEUED', { reason: 'worker stopped; queued again' });
+          throw new InterruptedError();
+        }
+        if (outcome.kind === 'cancelled') return cancel(deps, tenantId, jobId);
+        if (outcome.kind === 'refused') {
+          await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'FAILED', { reason: outcome.reason }, { reason: outcome.reason });
+          return { failed: outcome.reason };
+        }
+        return complete(deps, tenantId, jobId, row.request.autoPromote, outcome.payload);
+      } finally {
+        running.delete(child);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+    },
+  };
+}
+
+async function cancel({ dataSource, channels }: ProcessorDeps, tenantId: string, jobId: string): Promise<{ cancelled: true }> {
+  await advanceAndPublish(dataSource, channels, tenantId, jobId, ['QUEUED', 'RUNNING'], 'CANCELLED', { reason: 'cancelled' }, { reason: 'cancelled' });
+  return { cancelled: true };
+}
+
+/** Registers the model and finishes the job in one transaction: both happen, or neither. */
+async function complete({ dataSource, channels }: ProcessorDeps, tenantId: string, jobId: string, autoPromote: boolean, payload: TrainedPayload): Promise<{ modelId: string }> {
+  const event = await withTenant(dataSource, tenantId, async (manager) => {
+    const { model, promoted } = await registerModel(
+      manager,
+      tenantId,
+      {
+        ...payload,
+        trainingFrom: new Date(payload.trainingFrom),
+        trainingTo: new Date(payload.trainingTo),
+        artifact: { topology: payload.artifact.topology, weightSpecs: payload.artifact.weightSpecs as never, weights: Buffer.from(payload.artifact.weightsBase64, 'base64'), sha256: payload.artifact.sha256 },
+      },
+      jobId,
+      autoPromote,
+    );
+    const fields: Partial<TrainingEvent> = { modelId: model.id, promoted, evaluation: payload.evaluation };
+    const finished = await advanceJob(manager, jobId, ['RUNNING'], 'COMPLETED', fields, { modelId: model.id });
+    // Finished elsewhere meanwhile (declared FAILED after a stall): the model goes with the rollback.
+    if (!finished) throw new Error('the job is no longer running; its model was discarded');
+    return finished;
+  });
+  await channels.publish(trainingChannel(jobId), event);
+  return { modelId: event.modelId! };
+}
+
+/**
+ * Runs the child to its end, relaying each epoch as an event. A cancel request (on the cancel
+ * channel, or seen on the row at an epoch) kills it. Rejects when the child dies without a result.
+ */
+async function superviseChild(
+  child: ChildProcess,
+  command: TrainCommand,
+  { dataSource, channels, logger }: ProcessorDeps,
+  tenantId: string,
+  jobId: string,
+  isInterrupted: () => boolean,
+): Promise<ChildOutcome> {
+  let cancelled = false;
+  const stopForCancel = () => {
+    cancelled = true;
+    child.kill('SIGKILL');
+  };
+  const unsubscribe = await channels.subscribe(cancelChannel(jobId), stopForCancel);
+  let relay = Promise.resolve();
+  try {
+    return await new Promise<ChildOutcome>((resolve, reject) => {
+      let outcome: ChildOutcome | undefined;
+      child.on('message', (message: ChildMessage) => {
+        if (message.type === 'epoch') {
+          // Events go out in order: each waits for the one before it.
+          relay = relay.then(async () => {
+            const { report } = message;
+            const fields = { epoch: report.epoch, loss: report.loss, validationLoss: report.validationLoss, validationPrAuc: report.validationPrAuc };
+            await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'RUNNING', fields);
+            const row = await withTenant(dataSource, tenantId, (m) => m.findOneBy(TrainingJob, { id: jobId }));
+            if (row?.cancelRequested) stopForCancel();
+          }).catch((err: Error) => logger.warn({ jobId, err: err.message }, 'could not record a training epoch'));
+        } else if (message.type === 'done') {
+          outcome = { kind: 'done', payload: message.payload };
+        } else {
+          outcome = { kind: 'refused', reason: message.reason };
+        }
+      });
+      child.once('error', reject);
+      child.once('exit', (code, signal) => {
+        void relay.then(() => {
+          if (cancelled) resolve({ kind: 'cancelled' });
+          else if (isInterrupted()) resolve({ kind: 'interrupted' });
+          else if (outcome) resolve(outcome);
+          else reject(new Error(`the training process exited (${signal ?? `code ${code}`}) without a result`));
+        });
+      });
+      child.send(command);
+    });
+  } finally {
+    await unsubscribe();
+  }
+}

@@ -1,0 +1,65 @@
+import type * as TF from '@tensorflow/tfjs';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../config/logger';
+import type { Model } from '../entities/model.entity';
+import { loadModel, TamperedArtifactError } from '../ml/artifact';
+import { FEATURE_NAMES } from '../ml/features';
+import { activeModel, withArtifact } from '../training/model-registry';
+import { withTenant } from '../tenancy/with-tenant';
+
+export interface ServingModel {
+  entry: Model;
+  network: TF.LayersModel;
+}
+
+/**
+ * The models the worker scores with, loaded once per model id (the artifact's SHA-256 is checked
+ * on every load). When the tenant's active model cannot be loaded (a tampered artifact, features
+ * this version does not compute), the tenant keeps being served by the last model that did load,
+ * and the refusal is logged once.
+ */
+export class ModelCache {
+  private readonly loaded = new Map<string, ServingModel>();
+  private readonly lastGood = new Map<string, string>();
+  private readonly refused = new Set<string>();
+
+  constructor(
+    private readonly tf: typeof TF,
+    private readonly logger: Logger,
+  ) {}
+
+  async forTenant(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
+    const active = await withTenant(dataSource, tenantId, (manager) => activeModel(manager));
+    if (active && !this.refused.has(active.id)) {
+      const serving = await this.load(dataSource, active);
+      if (serving) {
+        this.lastGood.set(tenantId, active.id);
+        return serving;
+      }
+    }
+    const fallback = this.lastGood.get(tenantId);
+    return fallback ? this.loaded.get(fallback)! : null;
+  }
+
+  private async load(dataSource: DataSource, entry: Model): Promise<ServingModel | null> {
+    const cached = this.loaded.get(entry.id);
+    if (cached) return cached;
+    try {
+      if (entry.featureNames.join() !== FEATURE_NAMES.join()) throw new Error(`model features [${entry.featureNames.join(', ')}] are not the ones this version computes`);
+      const stored = await withTenant(dataSource, entry.tenantId, (manager) => withArtifact(manager, entry.id));
+      const serving = { entry, network: await loadModel(stored, this.tf) };
+      this.loaded.set(entry.id, serving);
+      return serving;
+    } catch (err) {
+      this.refused.add(entry.id);
+      const reason = err instanceof TamperedArtifactError ? 'artifact does not match its SHA-256 (tampered or corrupted)' : (err as Error).message;
+      this.logger.error({ tenantId: entry.tenantId, modelId: entry.id, version: entry.version, reason }, 'model refused: serving the last model that loaded');
+      return null;
+    }
+  }
+
+  dispose(): void {
+    for (const { network } of this.loaded.values()) network.dispose();
+    this.loaded.clear();
+  }
+}

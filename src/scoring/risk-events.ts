@@ -1,0 +1,15 @@
+/** Published when an endpoint's risk crosses its model's alert threshold, either way. */
+export interface RiskChange {
+  endpointId: string;
+  minute: string;
+  probability: number;
+  threshold: number;
+  aboveThreshold: boolean;
+  horizonMinutes: number;
+  modelId: string;
+  modelVersion: number;
+}
+
+export function riskChannel(endpointId: string): string {
+  return `sentinel:risk:${endpointId}`;
+}

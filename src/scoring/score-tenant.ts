@@ -1,0 +1,71 @@
+import type * as TF from '@tensorflow/tfjs';
+import type { DataSource } from 'typeorm';
+import { Endpoint } from '../entities/endpoint.entity';
+import { explainScores, type FeatureContribution } from '../ml/explain';
+import { featureRows, type FeatureRow } from '../ml/features';
+import { normalize } from '../ml/dataset';
+import { withTenant } from '../tenancy/with-tenant';
+import type { ServingModel } from './model-cache';
+
+/** A prediction older than this is not "current": the endpoint has gone quiet. */
+export const FRESH_MINUTES = 15;
+
+export interface ScoredEndpoint {
+  endpointId: string;
+  minute: Date;
+  probability: number;
+  aboveThreshold: boolean;
+  /** The previous prediction's side of the threshold (null: no previous prediction). */
+  wasAbove: boolean | null;
+  /** This minute starts a breach episode (an actual breach, for webhooks). */
+  onset: boolean;
+  top: FeatureContribution[];
+}
+
+/**
+ * Scores each active endpoint of a tenant at its latest complete minute with data (if within
+ * FRESH_MINUTES), stores the predictions, and reports threshold crossings to the caller.
+ */
+export async function scoreTenant(tf: typeof TF, dataSource: DataSource, tenantId: string, serving: ServingModel, now: Date): Promise<ScoredEndpoint[]> {
+  const { entry, network } = serving;
+  const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
+  const from = new Date(to.getTime() - FRESH_MINUTES * 60_000);
+  return withTenant(dataSource, tenantId, async (manager) => {
+    const endpoints = (await manager.find(Endpoint)).filter((e) => !e.archivedAt);
+    const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
+    for (const endpoint of endpoints) {
+      const rows = await featureRows(manager, endpoint, from, to, entry.horizonMinutes);
+      const row = rows.at(-1);
+      if (row) latest.push({ endpointId: endpoint.id, row });
+    }
+    const explained = explainScores(tf, network, latest.map(({ row }) => ({ normalized: normalize(row.features, entry.normalization), raw: row.features })), entry.featureNames);
+    const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
+      `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions
+        where endpoint_id = any($1) and minute < $2 order by endpoint_id, minute desc`,
+      [latest.map((l) => l.endpointId), to],
+    );
+    const wasAbove = new Map(previous.map((p) => [p.endpoint_id, p.above_threshold]));
+    const scored = latest.map(({ endpointId, row }, i) => ({
+      endpointId,
+      minute: row.minute,
+      probability: explained[i]!.probability,
+      aboveThreshold: explained[i]!.probability >= entry.threshold,
+      wasAbove: wasAbove.get(endpointId) ?? null,
+      onset: row.onset,
+      top: explained[i]!.top,
+    }));
+    if (scored.length > 0) {
+      await manager.query(
+        `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features)
+         select $1, u.endpoint_id, u.minute, $2, u.probability, u.above, u.top
+           from unnest($3::uuid[], $4::timestamptz[], $5::float8[], $6::boolean[], $7::jsonb[]) as u(endpoint_id, minute, probability, above, top)
+         on conflict (tenant_id, endpoint_id, minute) do update
+           set model_id = excluded.model_id, probability = excluded.probability, above_threshold = excluded.above_threshold,
+               top_features = excluded.top_features, created_at = now()`,
+        [tenantId, entry.id, scored.map((s) => s.endpointId), scored.map((s) => s.minute), scored.map((s) => s.probability),
+          scored.map((s) => s.aboveThreshold), scored.map((s) => JSON.stringify(s.top))],
+      );
+    }
+    return scored;
+  });
+}

@@ -1,0 +1,34 @@
+import type { Normalization } from '../ml/dataset';
+import type { EpochReport } from '../ml/mlp';
+import type { StoredEvaluation } from '../ml/stored-evaluation';
+import type { TrainingRequest } from './training-events';
+
+/** Parent (worker) to child: train once, then exit. */
+export interface TrainCommand {
+  type: 'train';
+  appDatabaseUrl: string;
+  tenantId: string;
+  jobId: string;
+  request: TrainingRequest;
+}
+
+/** What a finished training sends back; weights travel as base64 (IPC is JSON). */
+export interface TrainedPayload {
+  horizonMinutes: number;
+  featureNames: string[];
+  normalization: Normalization;
+  hiddenUnits: number[];
+  threshold: number;
+  trainingFrom: string;
+  trainingTo: string;
+  epochs: number;
+  backend: string;
+  evaluation: StoredEvaluation;
+  artifact: { topology: object; weightSpecs: object[]; weightsBase64: string; sha256: string };
+}
+
+export type ChildMessage =
+  | { type: 'epoch'; report: EpochReport }
+  | { type: 'done'; payload: TrainedPayload }
+  /** The data cannot make a model (no breaches, too few rows): not worth a retry. */
+  | { type: 'refused'; reason: string };

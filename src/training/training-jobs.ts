@@ -1,0 +1,165 @@
+import crypto from 'node:crypto';
+import type Bull from 'bull';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Endpoint } from '../entities/endpoint.entity';
+import { TrainingJob } from '../entities/training-job.entity';
+import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
+import type { Channels } from '../realtime/channels';
+import { isUuid } from '../services/ids';
+import { getEndpoint } from '../services/endpoints';
+import { withTenant } from '../tenancy/with-tenant';
+import { cancelChannel, TERMINAL_STATES, trainingChannel, type TrainingEvent, type TrainingRequest, type TrainingState } from './training-events';
+
+export const TRAINING_QUEUE = 'training';
+
+export interface TrainingQueueJob {
+  tenantId: string;
+  jobId: string;
+}
+
+/** Less than two days of per-minute rollups cannot fill a train / validation / test split. */
+export const MIN_TRAINING_MINUTES = 2 * 1440;
+
+/** The columns a transition may set besides state, seq and the event. */
+interface Transition {
+  /** A worker starts (or restarts) the job: attempt + 1. */
+  nextAttempt?: boolean;
+  modelId?: string;
+  reason?: string;
+  started?: boolean;
+}
+
+/**
+ * Moves a job to `state` if it is now in one of `from`, appending the event: `seq` + 1 and the
+ * given fields merged over the last event. Returns the event, or null when the guard failed
+ * (cancelled meanwhile, already finished). The caller publishes it after its transaction commits.
+ */
+export async function advanceJob(
+  manager: EntityManager,
+  jobId: string,
+  from: readonly TrainingState[],
+  state: TrainingState,
+  fields: Partial<TrainingEvent> = {},
+  transition: Transition = {},
+): Promise<TrainingEvent | null> {
+  const rows: Array<{ last_event: TrainingEvent }> = await manager.query(
+    `update training_jobs
+        set seq = seq + 1,
+            state = $3,
+            attempt = attempt + case when $4 then 1 else 0 end,
+            model_id = coalesce($5, model_id),
+            reason = coalesce($6, reason),
+            started_at = case when $7 then now() else started_at end,
+            finished_at = case when $3 = any($8) then now() end,
+            last_event = last_event || $9::jsonb || jsonb_build_object(
+              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)
+      where id = $1 and state = any($2)
+      returning last_event`,
+    [jobId, from, state, transition.nextAttempt ?? false, transition.modelId ?? null, transition.reason ?? null, transition.started ?? false, TERMINAL_STATES, JSON.stringify(fields)],
+  );
+  return rows[0]?.last_event ?? null;
+}
+
+/** advanceJob in its own tenant transaction, then published. */
+export async function advanceAndPublish(
+  dataSource: DataSource,
+  channels: Channels,
+  tenantId: string,
+  jobId: string,
+  from: readonly TrainingState[],
+  state: TrainingState,
+  fields?: Partial<TrainingEvent>,
+  transition?: Transition,
+): Promise<TrainingEvent | null> {
+  const event = await withTenant(dataSource, tenantId, (manager) => advanceJob(manager, jobId, from, state, fields, transition));
+  if (event) await channels.publish(trainingChannel(jobId), event);
+  return event;
+}
+
+export async function getTrainingJob(manager: EntityManager, jobId: string): Promise<TrainingJob> {
+  const job = isUuid(jobId) ? await manager.findOneBy(TrainingJob, { id: jobId }) : null;
+  if (!job) throw new NotFoundError('Training job', jobId);
+  return job;
+}
+
+async function assertEnoughTelemetry(manager: EntityManager, request: TrainingRequest): Promise<void> {
+  const [{ minutes }] = (await manager.query(
+    `select count(*)::int as minutes from rollups_minute r join endpoints e on e.tenant_id = r.tenant_id and e.id = r.endpoint_id
+      where e.archived_at is null and r.minute > now() - make_interval(days => $1) and ($2::uuid[] is null or r.endpoint_id = any($2))`,
+    [request.windowDays, request.endpointIds],
+  )) as [{ minutes: number }];
+  if (minutes < MIN_TRAINING_MINUTES) {
+    throw new BadInputError(
+      [{ field: 'windowDays', message: `${minutes} endpoint-minutes of telemetry in the last ${request.windowDays} days; training needs at least ${MIN_TRAINING_MINUTES}` }],
+      'NOT_ENOUGH_DATA',
+    );
+  }
+}
+
+/**
+ * Validates a training request against the tenant's data, records the job (QUEUED, seq 1) and
+ * enqueues it. Nothing is queued when the request is refused.
+ */
+export async function requestTraining(
+  dataSource: DataSource,
+  queue: Bull.Queue<TrainingQueueJob>,
+  tenantId: string,
+  request: TrainingRequest,
+): Promise<TrainingJob> {
+  const id = crypto.randomUUID();
+  const job = await withTenant(dataSource, tenantId, async (manager) => {
+    for (const endpointId of request.endpointIds ?? []) {
+      const endpoint = await getEndpoint(manager, endpointId);
+      if (endpoint.archivedAt) throw new BadInputError([{ field: 'endpointIds', message: `endpoint ${endpointId} is archived` }]);
+    }
+    await assertEnoughTelemetry(manager, request);
+    const queued: TrainingEvent = {
+      jobId: id, seq: 1, state: 'QUEUED', at: new Date().toISOString(), attempt: 0, maxEpochs: request.epochs,
+      epoch: null, loss: null, validationLoss: null, validationPrAuc: null, modelId: null, promoted: null, evaluation: null, reason: null,
+    };
+    return manager.save(manager.create(TrainingJob, { tenantId, id, state: 'QUEUED', request, seq: 1, lastEvent: queued }));
+  });
+  try {
+    // After commit, so the worker always finds the row. Bull's job id is the training job's id.
+    await queue.add({ tenantId, jobId: id }, { jobId: id, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: 100, removeOnFail: 100 });
+  } catch (err) {
+    await withTenant(dataSource, tenantId, (manager) => advanceJob(manager, id, ['QUEUED'], 'FAILED', { reason: 'could not be queued' }, { reason: 'could not be queued' }));
+    throw err;
+  }
+  return job;
+}
+
+/**
+ * Cancels a queued job at once; asks the worker running a running job to stop it (it ends as
+ * CANCELLED within moments). A finished job is CONFLICT.
+ */
+export async function cancelTraining(
+  dataSource: DataSource,
+  channels: Channels,
+  queue: Bull.Queue<TrainingQueueJob>,
+  tenantId: string,
+  jobId: string,
+): Promise<TrainingJob> {
+  const event = await withTenant(dataSource, tenantId, async (manager) => {
+    const job = await getTrainingJob(manager, jobId);
+    if (TERMINAL_STATES.includes(job.state)) throw new ConflictError(`Training job ${jobId} is already ${job.state}.`);
+    const cancelled = await advanceJob(manager, jobId, ['QUEUED'], 'CANCELLED', { reason: 'cancelled' }, { reason: 'cancelled' });
+    // Not queued any more: it started meanwhile (or was running). Flag it for the worker.
+    if (!cancelled) await manager.update(TrainingJob, { id: jobId }, { cancelRequested: true });
+    return cancelled;
+  });
+  if (event) {
+    await channels.publish(trainingChannel(jobId), event);
+    // A worker that took it meanwhile finds it CANCELLED and skips it.
+    await (await queue.getJob(jobId))?.remove().catch(() => undefined);
+  } else {
+    await channels.publish(cancelChannel(jobId), { jobId });
+  }
+  return withTenant(dataSource, tenantId, (manager) => getTrainingJob(manager, jobId));
+}
+
+/** Active endpoints the job trains on. */
+export async function trainingEndpoints(manager: EntityManager, request: TrainingRequest): Promise<Endpoint[]> {
+  const endpoints = await manager.find(Endpoint);
+  return endpoints.filter((e) => !e.archivedAt && (!request.endpointIds || request.endpointIds.includes(e.id)));
+}
