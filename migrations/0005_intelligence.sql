@@ -2,7 +2,8 @@
 -- Conventions: migrations/README.md. Tenant models only; the global scope is issue 5's.
 
 -- The registry. A model's artifact (TF.js topology + weight bytes) is written once, with its
--- SHA-256; the app role may change a model's status, never its artifact.
+-- SHA-256; the app role may change a model's status, never its artifact. (Insert grants list
+-- every column because TypeORM names them all; the update grants are what protect rows.)
 create table models (
   tenant_id uuid not null references tenants (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
@@ -20,8 +21,9 @@ create table models (
   evaluation jsonb not null,
   parent_id uuid,
   training_job_id uuid,
-  topology jsonb not null,
-  weight_specs jsonb not null,
+  -- json, not jsonb: kept as written, so the bytes the SHA-256 covers come back unchanged.
+  topology json not null,
+  weight_specs json not null,
   weights bytea not null,
   artifact_sha256 text not null check (artifact_sha256 ~ '^[0-9a-f]{64}$'),
   created_at timestamptz not null default now(),
@@ -41,7 +43,7 @@ create policy tenant_isolation on models
 grant select,
   insert (tenant_id, id, version, status, kind, horizon_minutes, feature_names, normalization, hidden_units,
           threshold, training_from, training_to, evaluation, parent_id, training_job_id, topology,
-          weight_specs, weights, artifact_sha256, promoted_at),
+          weight_specs, weights, artifact_sha256, created_at, promoted_at, retired_at),
   update (status, promoted_at, retired_at)
   on models to sentinel_app;
 
@@ -72,7 +74,8 @@ create policy tenant_isolation on training_jobs
   using (tenant_id = (select current_tenant_id()))
   with check (tenant_id = (select current_tenant_id()));
 grant select,
-  insert (tenant_id, id, state, request, last_event),
+  insert (tenant_id, id, state, request, attempt, seq, last_event, cancel_requested, model_id, reason,
+          created_at, started_at, finished_at),
   update (state, attempt, seq, last_event, cancel_requested, model_id, reason, started_at, finished_at)
   on training_jobs to sentinel_app;
 
@@ -97,7 +100,7 @@ create policy tenant_isolation on predictions
   using (tenant_id = (select current_tenant_id()))
   with check (tenant_id = (select current_tenant_id()));
 grant select,
-  insert (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features),
+  insert (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features, created_at),
   update (model_id, probability, above_threshold, top_features, created_at)
   on predictions to sentinel_app;
 
@@ -118,7 +121,8 @@ alter table webhooks force row level security;
 create policy tenant_isolation on webhooks
   using (tenant_id = (select current_tenant_id()))
   with check (tenant_id = (select current_tenant_id()));
-grant select, insert (tenant_id, id, url, events, secret), update (disabled_at) on webhooks to sentinel_app;
+grant select, insert (tenant_id, id, url, events, secret, created_at, disabled_at), update (disabled_at)
+  on webhooks to sentinel_app;
 
 -- The scoring job runs for every tenant with an active model; it learns which through this,
 -- as no tenant can see another's models.

@@ -48,10 +48,10 @@ export class Model extends TenantOwned {
   @Column('uuid', { name: 'training_job_id', nullable: true })
   trainingJobId!: string | null;
 
-  @Column('jsonb', { select: false })
+  @Column('json', { select: false })
   topology!: object;
 
-  @Column('jsonb', { name: 'weight_specs', select: false })
+  @Column('json', { name: 'weight_specs', select: false })
   weightSpecs!: object[];
 
   @Column('bytea', { select: false })

@@ -10,6 +10,7 @@ import { logger } from '../config/logger';
 import { toClientError } from '../errors/to-client-error';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
 import type { ApiQueues } from '../jobs/api-queues';
+import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import { graphqlOperations } from './metrics';
 import { queryLimitErrors } from './query-limits';
@@ -53,8 +54,9 @@ export async function createGraphqlHttpHandler(options: {
   httpServer: http.Server;
   dataSource: DataSource;
   queues: ApiQueues;
+  channels: Channels;
 }): Promise<{ handler: express.RequestHandler[]; selfCheck: express.RequestHandler; stop: () => Promise<void> }> {
-  const { config, schema, dataSource, queues } = options;
+  const { config, schema, dataSource, queues, channels } = options;
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.nodeEnv !== 'production',
@@ -75,14 +77,14 @@ export async function createGraphqlHttpHandler(options: {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
       const principal = await authenticate(dataSource, keyFromAuthorization(req.headers.authorization), config.platformKey);
-      return { requestId, principal, config, dataSource, queues, logger: logger.child({ requestId }) };
+      return { requestId, principal, config, dataSource, queues, channels, logger: logger.child({ requestId }) };
     },
   });
   return {
     handler: [express.json({ limit: config.limits.bodyLimitBytes }), middleware],
     // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).
     selfCheck: async (_req, res) => {
-      const response = await apollo.executeOperation({ query: '{ __typename }' }, { contextValue: { requestId: 'self-check', principal: null, config, dataSource, queues: options.queues, logger } });
+      const response = await apollo.executeOperation({ query: '{ __typename }' }, { contextValue: { requestId: 'self-check', principal: null, config, dataSource, queues, channels, logger } });
       const ok = response.body.kind === 'single' && !response.body.singleResult.errors;
       res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'failing' });
     },

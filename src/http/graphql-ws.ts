@@ -9,6 +9,7 @@ import { UnauthenticatedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
 import type { ApiQueues } from '../jobs/api-queues';
+import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
 import { graphqlOperations } from './metrics';
@@ -41,8 +42,9 @@ export function attachGraphqlWs(options: {
   httpServer: http.Server;
   dataSource: DataSource;
   queues: ApiQueues;
+  channels: Channels;
 }): { stop: () => Promise<void> } {
-  const { config, schema, dataSource, queues } = options;
+  const { config, schema, dataSource, queues, channels } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
   const rules = config.nodeEnv === 'production' ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
   const states = new WeakMap<object, SocketState>();
@@ -82,6 +84,7 @@ export function attachGraphqlWs(options: {
           config,
           dataSource,
           queues,
+          channels,
           logger: logger.child({ requestId: state.connectionId }),
         };
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };

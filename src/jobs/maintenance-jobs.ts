@@ -8,8 +8,8 @@ const DAYS_AHEAD = 7;
 
 /**
  * Hourly: create the samples partitions of the coming days, drop the partitions that are
- * wholly older than the retention, and delete predictions as old. Platform-wide (not a tenant's job): both run through
- * security-definer functions, so the app role needs no DDL rights.
+ * wholly older than the retention, and delete predictions as old. Platform-wide (not a tenant's
+ * job): all run through security-definer functions, so the app role needs no DDL rights.
  */
 export const maintenanceProcessor: ProcessorRegistration = {
   queue: MAINTENANCE_QUEUE,

@@ -52,6 +52,7 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
 
       const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });
       running.add(child);
+      deps.logger.info({ jobId, tenantId, pid: child.pid, attempt: started.attempt }, 'training started');
       try {
         const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, tenantId, jobId, request: row.request }, deps, tenantId, jobId, () => interrupted);
         if (outcome.kind === 'interrupted') {

@@ -10,6 +10,7 @@ import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
+import { Channels } from '../realtime/channels';
 import { buildSentinelSchema } from '../schema/build-schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
@@ -27,12 +28,13 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
   const queues = openApiQueues(urls.redisUrl);
+  const channels = new Channels(urls.redisUrl, redis, logger);
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource, queues });
-  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues });
+  const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource, queues, channels });
+  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues, channels });
 
   await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
@@ -59,6 +61,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
       // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
       await graphqlHttp.stop();
       await requestSamples.stop();
+      await channels.close();
       await queues.close();
       await connections.close();
       logger.info('api stopped');

@@ -1,15 +1,37 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { EndpointResolver } from '../resolvers/endpoint.resolver';
 import { IngestResolver } from '../resolvers/ingest.resolver';
 import { MeResolver } from '../resolvers/me.resolver';
+import { ModelResolver } from '../resolvers/model.resolver';
+import { RiskResolver } from '../resolvers/risk.resolver';
 import { TelemetryResolver } from '../resolvers/telemetry.resolver';
 import { TenantResolver } from '../resolvers/tenant.resolver';
+import { TrainingResolver } from '../resolvers/training.resolver';
+import { WebhookResolver } from '../resolvers/webhook.resolver';
 import { authChecker } from '../tenancy/auth-checker';
 
-export const resolvers = [MeResolver, TenantResolver, ApiKeyResolver, EndpointResolver, IngestResolver, TelemetryResolver] as const;
+export const resolvers = [
+  MeResolver, TenantResolver, ApiKeyResolver, EndpointResolver, IngestResolver, TelemetryResolver,
+  TrainingResolver, ModelResolver, RiskResolver, WebhookResolver,
+] as const;
+
+/**
+ * type-graphql insists on a pubSub once there are subscriptions. Ours never use it: each brings
+ * its own `subscribe` over Redis (src/realtime/channels.ts), with catch-up from PostgreSQL, so
+ * that any API instance serves events any worker publishes. A topic-based subscription would
+ * land here and fail loudly.
+ */
+const noTopicPubSub: PubSub = {
+  publish: () => {
+    throw new Error('topic subscriptions are not used: subscribe through src/realtime/channels.ts');
+  },
+  subscribe: () => {
+    throw new Error('topic subscriptions are not used: subscribe through src/realtime/channels.ts');
+  },
+};
 
 /** The executable schema; `npm run schema:emit` prints it to schema.graphql. */
 export async function buildSentinelSchema(): Promise<GraphQLSchema> {
@@ -18,6 +40,7 @@ export async function buildSentinelSchema(): Promise<GraphQLSchema> {
     authChecker,
     // Auth runs before argument validation, so an anonymous caller learns nothing from errors.
     authMode: 'error',
+    pubSub: noTopicPubSub,
     validate: { forbidUnknownValues: false },
   });
 }

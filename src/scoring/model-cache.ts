@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
-import type { Model } from '../entities/model.entity';
+import { IsNull, Not, type DataSource } from 'typeorm';
+import { Model } from '../entities/model.entity';
 import { loadModel, TamperedArtifactError } from '../ml/artifact';
 import { FEATURE_NAMES } from '../ml/features';
 import { activeModel, withArtifact } from '../training/model-registry';
@@ -16,7 +16,8 @@ export interface ServingModel {
  * The models the worker scores with, loaded once per model id (the artifact's SHA-256 is checked
  * on every load). When the tenant's active model cannot be loaded (a tampered artifact, features
  * this version does not compute), the tenant keeps being served by the last model that did load,
- * and the refusal is logged once.
+ * and the refusal is logged once. After a restart, that is the most recently active model that
+ * loads.
  */
 export class ModelCache {
   private readonly loaded = new Map<string, ServingModel>();
@@ -30,26 +31,43 @@ export class ModelCache {
 
   async forTenant(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
     const active = await withTenant(dataSource, tenantId, (manager) => activeModel(manager));
-    if (active && !this.refused.has(active.id)) {
-      const serving = await this.load(dataSource, active);
-      if (serving) {
+    if (active) {
+      const network = await this.load(dataSource, active);
+      if (network) {
         this.lastGood.set(tenantId, active.id);
-        return serving;
+        // The registry row is read fresh each time; only the network is cached.
+        return { entry: active, network };
       }
     }
     const fallback = this.lastGood.get(tenantId);
-    return fallback ? this.loaded.get(fallback)! : null;
+    if (fallback) return this.loaded.get(fallback)!;
+    return this.previousThatLoads(dataSource, tenantId);
   }
 
-  private async load(dataSource: DataSource, entry: Model): Promise<ServingModel | null> {
+  /** After a restart there is no last good model in memory: the most recently active one that loads. */
+  private async previousThatLoads(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
+    const previous = await withTenant(dataSource, tenantId, (manager) =>
+      manager.find(Model, { where: { status: 'RETIRED', promotedAt: Not(IsNull()) }, order: { promotedAt: 'DESC' }, take: 3 }));
+    for (const entry of previous) {
+      const network = await this.load(dataSource, entry);
+      if (network) {
+        this.lastGood.set(tenantId, entry.id);
+        return { entry, network };
+      }
+    }
+    return null;
+  }
+
+  private async load(dataSource: DataSource, entry: Model): Promise<TF.LayersModel | null> {
     const cached = this.loaded.get(entry.id);
-    if (cached) return cached;
+    if (cached) return cached.network;
+    if (this.refused.has(entry.id)) return null;
     try {
       if (entry.featureNames.join() !== FEATURE_NAMES.join()) throw new Error(`model features [${entry.featureNames.join(', ')}] are not the ones this version computes`);
       const stored = await withTenant(dataSource, entry.tenantId, (manager) => withArtifact(manager, entry.id));
-      const serving = { entry, network: await loadModel(stored, this.tf) };
-      this.loaded.set(entry.id, serving);
-      return serving;
+      const network = await loadModel(stored, this.tf);
+      this.loaded.set(entry.id, { entry, network });
+      return network;
     } catch (err) {
       this.refused.add(entry.id);
       const reason = err instanceof TamperedArtifactError ? 'artifact does not match its SHA-256 (tampered or corrupted)' : (err as Error).message;

@@ -4,11 +4,16 @@ import type { RequestContext } from './context';
 import { satisfies, type Requirement } from './principal';
 
 /**
- * type-graphql's `@Authorized(...scopes)` lands here. It throws rather than returning false so
- * the client gets our codes: no key is UNAUTHENTICATED, a key without the scope is FORBIDDEN.
+ * Throws rather than returning false so the client gets our codes: no key is UNAUTHENTICATED, a
+ * key without the scope is FORBIDDEN. Subscriptions call it once when they start.
  */
-export const authChecker: AuthChecker<RequestContext, Requirement> = ({ context }, allowed) => {
+export function requireScope(context: RequestContext, allowed: readonly Requirement[]): void {
   if (!context.principal) throw new UnauthenticatedError();
   if (!satisfies(context.principal, allowed)) throw new ForbiddenError();
+}
+
+/** type-graphql's `@Authorized(...scopes)` lands here. */
+export const authChecker: AuthChecker<RequestContext, Requirement> = ({ context }, allowed) => {
+  requireScope(context, allowed);
   return true;
 };

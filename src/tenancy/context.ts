@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { ApiQueues } from '../jobs/api-queues';
+import type { Channels } from '../realtime/channels';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
 import type { Principal } from './principal';
 
@@ -12,6 +13,8 @@ export interface RequestContext {
   config: Config;
   dataSource: DataSource;
   queues: ApiQueues;
+  /** Redis pub/sub: what subscriptions listen to. */
+  channels: Channels;
   logger: Logger;
 }
 

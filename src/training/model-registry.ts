@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Model } from '../entities/model.entity';
 import { ConflictError, NotFoundError } from '../errors/app-errors';
@@ -68,6 +69,7 @@ export async function registerModel(
   if (promote && active) await manager.update(Model, { id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
   const model = manager.create(Model, {
     tenantId,
+    id: crypto.randomUUID(),
     version: next,
     status: promote ? 'ACTIVE' : 'CANDIDATE',
     kind: 'mlp',

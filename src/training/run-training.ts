@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DataSource } from 'typeorm';
-import { loadModel, serializeModel } from '../ml/artifact';
+import type { Logger } from '../config/logger';
+import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact';
 import { FEATURE_NAMES } from '../ml/features';
 import { DEFAULT_MLP, type EpochReport } from '../ml/mlp';
 import { endpointFeatureRows, evaluateModel, trainAndEvaluate } from '../ml/pipeline';
@@ -25,6 +26,7 @@ export async function runTraining(
   tenantId: string,
   request: TrainingRequest,
   onEpoch: (report: EpochReport) => void | Promise<void>,
+  log: Logger,
 ): Promise<TrainedPayload> {
   const to = new Date();
   const from = new Date(to.getTime() - request.windowDays * 86_400_000);
@@ -47,11 +49,17 @@ export async function runTraining(
 
   let incumbentEvaluation: StoredEvaluation['incumbent'] = null;
   if (incumbent && incumbent.horizonMinutes === request.horizonMinutes && sameFeatures(incumbent.featureNames)) {
-    const stored = await withTenant(dataSource, tenantId, (manager) => withArtifact(manager, incumbent.id));
-    const model = await loadModel(stored, tf);
-    const metrics = evaluateModel(tf, { model, normalization: incumbent.normalization, threshold: incumbent.threshold }, outcome.test, request.horizonMinutes);
-    model.dispose();
-    incumbentEvaluation = { modelId: incumbent.id, version: incumbent.version, metrics };
+    try {
+      const stored = await withTenant(dataSource, tenantId, (manager) => withArtifact(manager, incumbent.id));
+      const model = await loadModel(stored, tf);
+      const metrics = evaluateModel(tf, { model, normalization: incumbent.normalization, threshold: incumbent.threshold }, outcome.test, request.horizonMinutes);
+      model.dispose();
+      incumbentEvaluation = { modelId: incumbent.id, version: incumbent.version, metrics };
+    } catch (err) {
+      // No comparison, so no automatic promotion; the new model is still registered.
+      if (!(err instanceof TamperedArtifactError)) throw err;
+      log.error({ modelId: incumbent.id }, 'the active model was refused (SHA-256 mismatch); not comparing against it');
+    }
   }
   const artifact = await serializeModel(outcome.model, tf);
   outcome.model.dispose();

@@ -20,7 +20,7 @@ async function train(command: TrainCommand): Promise<void> {
   const dataSource = await createAppDataSource(command.appDatabaseUrl, 1).initialize();
   try {
     const { tf, backend } = await loadTf(log);
-    const payload = await runTraining(tf, backend, dataSource, command.tenantId, command.request, (report) => send({ type: 'epoch', report }));
+    const payload = await runTraining(tf, backend, dataSource, command.tenantId, command.request, (report) => send({ type: 'epoch', report }), log);
     await send({ type: 'done', payload });
   } catch (err) {
     if (!(err instanceof TrainingRefused)) throw err;

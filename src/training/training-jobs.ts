@@ -42,7 +42,8 @@ export async function advanceJob(
   fields: Partial<TrainingEvent> = {},
   transition: Transition = {},
 ): Promise<TrainingEvent | null> {
-  const rows: Array<{ last_event: TrainingEvent }> = await manager.query(
+  // For UPDATE ... RETURNING, TypeORM's postgres driver answers [rows, affected count].
+  const [rows] = (await manager.query(
     `update training_jobs
         set seq = seq + 1,
             state = $3,
@@ -56,7 +57,7 @@ export async function advanceJob(
       where id = $1 and state = any($2)
       returning last_event`,
     [jobId, from, state, transition.nextAttempt ?? false, transition.modelId ?? null, transition.reason ?? null, transition.started ?? false, TERMINAL_STATES, JSON.stringify(fields)],
-  );
+  )) as [Array<{ last_event: TrainingEvent }>, number];
   return rows[0]?.last_event ?? null;
 }
 

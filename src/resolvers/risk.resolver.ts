@@ -1,0 +1,79 @@
+import { Arg, Authorized, Ctx, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { ForecastResult } from '../jobs/forecast-jobs';
+import { BadInputError, ConflictError } from '../errors/app-errors';
+import { channelIterator } from '../realtime/channels';
+import { Forecast, Risk, RiskChange } from '../schema/risk.types';
+import { riskChannel, type RiskChange as RiskChangeEvent } from '../scoring/risk-events';
+import { getEndpoint } from '../services/endpoints';
+import { requireScope } from '../tenancy/auth-checker';
+import { tenantIdOf, type RequestContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
+
+/** A backtest reads at most a week of minutes. */
+export const MAX_FORECAST_MINUTES = 7 * 1440;
+/** How long `forecast` waits for the worker. */
+const FORECAST_TIMEOUT_MS = 60_000;
+
+@Resolver()
+export class RiskResolver {
+  @Authorized('read')
+  @Query(() => Risk, { nullable: true, description: "The endpoint's latest prediction; null until its tenant has an active model and the endpoint has data." })
+  async risk(@Arg('endpointId', () => ID) endpointId: string, @Ctx() context: RequestContext): Promise<Risk | null> {
+    return withTenant(context.dataSource, tenantIdOf(context), async (manager) => {
+      await getEndpoint(manager, endpointId);
+      const [row]: Array<{ minute: Date; probability: number; above_threshold: boolean; top_features: Risk['topFeatures']; model_id: string; version: number; horizon_minutes: number; threshold: number }> =
+        await manager.query(
+          `select p.minute, p.probability, p.above_threshold, p.top_features, p.model_id, m.version, m.horizon_minutes, m.threshold
+             from predictions p join models m on m.tenant_id = p.tenant_id and m.id = p.model_id
+            where p.endpoint_id = $1 order by p.minute desc limit 1`,
+          [endpointId],
+        );
+      if (!row) return null;
+      return {
+        endpointId,
+        minute: row.minute,
+        probability: row.probability,
+        horizonMinutes: row.horizon_minutes,
+        threshold: row.threshold,
+        aboveThreshold: row.above_threshold,
+        modelId: row.model_id,
+        modelVersion: row.version,
+        topFeatures: row.top_features,
+      };
+    });
+  }
+
+  @Authorized('read')
+  @Query(() => Forecast, { description: `The active model's risk for each minute of [from, to] (at most ${MAX_FORECAST_MINUTES} minutes), computed from stored telemetry, with the actual breaches.` })
+  async forecast(
+    @Arg('endpointId', () => ID) endpointId: string,
+    @Arg('from') from: Date,
+    @Arg('to') to: Date,
+    @Ctx() context: RequestContext,
+  ): Promise<Forecast> {
+    if (!(from < to)) throw new BadInputError([{ field: 'to', message: 'must be after from' }]);
+    if ((to.getTime() - from.getTime()) / 60_000 > MAX_FORECAST_MINUTES) throw new BadInputError([{ field: 'from', message: `the range may span at most ${MAX_FORECAST_MINUTES} minutes` }]);
+    const tenantId = tenantIdOf(context);
+    await withTenant(context.dataSource, tenantId, (manager) => getEndpoint(manager, endpointId));
+    // The worker computes it: the API never loads TensorFlow.
+    const job = await context.queues.forecasts.add({ tenantId, endpointId, from: from.toISOString(), to: to.toISOString() }, { removeOnComplete: true, removeOnFail: true });
+    const result = (await Promise.race([
+      job.finished(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('forecast timed out waiting for a worker')), FORECAST_TIMEOUT_MS).unref()),
+    ])) as ForecastResult | null;
+    if (!result) throw new ConflictError('There is no active model yet: train one (trainModel) first.');
+    return { endpointId, ...result, points: result.points.map((p) => ({ ...p, minute: new Date(p.minute) })) };
+  }
+
+  @Subscription(() => RiskChange, {
+    description: "Fires when the endpoint's risk crosses its model's alert threshold, in either direction.",
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { endpointId: string }, RequestContext>) => {
+      requireScope(context, ['read']);
+      await withTenant(context.dataSource, tenantIdOf(context), (manager) => getEndpoint(manager, args.endpointId));
+      return channelIterator<RiskChangeEvent>(context.channels, riskChannel(args.endpointId));
+    },
+  })
+  riskChanged(@Root() change: RiskChangeEvent, @Arg('endpointId', () => ID) _endpointId: string): RiskChange {
+    return { ...change, minute: new Date(change.minute) };
+  }
+}

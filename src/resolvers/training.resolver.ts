@@ -1,0 +1,51 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { toTrainingJobType, toTrainingProgress } from '../schema/intelligence-mappers';
+import { TrainModelInput } from '../schema/training.inputs';
+import { TrainingJobType, TrainingProgress } from '../schema/training.types';
+import { requireScope } from '../tenancy/auth-checker';
+import { tenantIdOf, type RequestContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
+import { followTraining } from '../training/follow-training';
+import type { TrainingEvent } from '../training/training-events';
+import { cancelTraining, getTrainingJob, requestTraining } from '../training/training-jobs';
+
+@Resolver()
+export class TrainingResolver {
+  @Authorized('admin')
+  @Mutation(() => TrainingJobType, { description: 'Queues a training run and returns at once (state QUEUED); follow it with trainingProgress.' })
+  async trainModel(@Arg('input', () => TrainModelInput) input: TrainModelInput, @Ctx() context: RequestContext): Promise<TrainingJobType> {
+    const job = await requestTraining(context.dataSource, context.queues.training, tenantIdOf(context), {
+      horizonMinutes: input.horizonMinutes,
+      epochs: input.epochs,
+      windowDays: input.windowDays,
+      endpointIds: input.endpointIds ?? null,
+      seed: input.seed ?? null,
+      autoPromote: input.autoPromote,
+    });
+    return toTrainingJobType(job);
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TrainingJobType, { description: 'Cancels a queued job at once, or stops a running one (it ends CANCELLED). A finished job is CONFLICT.' })
+  async cancelTrainingJob(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<TrainingJobType> {
+    return toTrainingJobType(await cancelTraining(context.dataSource, context.channels, context.queues.training, tenantIdOf(context), id));
+  }
+
+  @Authorized('read')
+  @Query(() => TrainingJobType)
+  async trainingJob(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<TrainingJobType> {
+    return toTrainingJobType(await withTenant(context.dataSource, tenantIdOf(context), (m) => getTrainingJob(m, id)));
+  }
+
+  @Subscription(() => TrainingProgress, {
+    description: "A job's progress: its current state first, then every event in order, ending with COMPLETED, FAILED or CANCELLED.",
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>) => {
+      // @Authorized guards resolving each event; the subscription itself is checked here, once.
+      requireScope(context, ['read']);
+      return followTraining(context.dataSource, context.channels, tenantIdOf(context), args.jobId);
+    },
+  })
+  trainingProgress(@Root() event: TrainingEvent, @Arg('jobId', () => ID) _jobId: string): TrainingProgress {
+    return toTrainingProgress(event);
+  }
+}
