@@ -15,7 +15,7 @@ export interface ScoredEndpoint {
   minute: Date;
   probability: number;
   aboveThreshold: boolean;
-  /** The previous prediction's side of the threshold (null: no previous prediction). */
+  /** The side of the threshold the endpoint's last stored prediction was on (null: none yet). */
   wasAbove: boolean | null;
   /** This minute starts a breach episode (an actual breach, for webhooks). */
   onset: boolean;
@@ -41,7 +41,7 @@ export async function scoreTenant(tf: typeof TF, dataSource: DataSource, tenantI
     const explained = explainScores(tf, network, latest.map(({ row }) => ({ normalized: normalize(row.features, entry.normalization), raw: row.features })), entry.featureNames);
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
       `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions
-        where endpoint_id = any($1) and minute < $2 order by endpoint_id, minute desc`,
+        where endpoint_id = any($1) and minute <= $2 order by endpoint_id, minute desc`,
       [latest.map((l) => l.endpointId), to],
     );
     const wasAbove = new Map(previous.map((p) => [p.endpoint_id, p.above_threshold]));
