@@ -7,6 +7,7 @@ import { registerMigrate } from './commands/migrate';
 import { registerServe } from './commands/serve';
 import { registerStart } from './commands/start';
 import { registerTenants } from './commands/tenants';
+import { registerTrain } from './commands/train';
 
 const program = new Command('sentinel').description('Sentinel: SLA intelligence over GraphQL');
 registerStart(program);
@@ -16,6 +17,7 @@ registerTenants(program);
 registerKeys(program);
 registerImport(program);
 registerDemo(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`sentinel: ${err.message}`);

@@ -43,7 +43,7 @@ export function buildMlp(tf: typeof TF, inputSize: number, options: MlpOptions):
 }
 
 /** Seeded Fisher-Yates, so a seeded run shuffles the training rows the same way every time. */
-function shuffled<T>(items: T[], seed: number): T[] {
+export function shuffled<T>(items: T[], seed: number): T[] {
   let state = seed >>> 0 || 1;
   const random = () => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296);
   const copy = [...items];
