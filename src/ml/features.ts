@@ -46,6 +46,11 @@ export interface FeatureRow {
 
 const WEEK_MINUTES = 10_080;
 
+/** Share of two integer window sums, e.g. errors over samples in the last 5 minutes. */
+function ratio(part: string, whole: string, window: string): string {
+  return `(sum(r.${part}) over ${window})::float8 / nullif(sum(r.${whole}) over ${window}, 0)`;
+}
+
 /**
  * Feature rows for every minute of (from, to] that has a rollup. History before `from` (up to a
  * day) feeds the windows; the label looks `horizon` minutes past each minute.
@@ -60,22 +65,25 @@ export async function featureRows(
   const h = Math.trunc(horizon);
   const rows: Array<{ minute: Date; f: number[]; label: boolean; breached: boolean; onset: boolean; burn_alert: boolean }> = await manager.query(
     `with r as (
-       select minute, sample_count::float8 as n, error_count::float8 as e, slow_count::float8 as s, bad_count::float8 as b,
-              (errors_timeout + errors_connection + errors_dns + errors_tls)::float8 as fails,
+       -- Counts stay integers, and the 24-hour average is taken over numeric: their sum/avg have
+       -- inverse transition functions, so PostgreSQL slides those windows in O(1) per row. Over
+       -- float8 it recomputes every frame: quadratic in the window (docs/DECISIONS.md).
+       select minute, sample_count as n, error_count as e, slow_count as s, bad_count as b,
+              errors_timeout + errors_connection + errors_dns + errors_tls as fails,
               latency_p50 / $4 as p50r, latency_p95 / $4 as p95r, latency_p99 / $4 as p99r
          from rollups_minute
         where endpoint_id = $1 and minute > $2::timestamptz - interval '1 day' and minute <= $3),
      w as (
        select r.minute, r.p95r,
-              avg(r.p95r) over m5 as p95r_5m, avg(r.p95r) over m30 as p95r_30m, avg(r.p95r) over d1 as p95r_1d,
+              avg(r.p95r) over m5 as p95r_5m, avg(r.p95r) over m30 as p95r_30m, avg(r.p95r::numeric) over d1 as p95r_1d,
               avg(r.p99r - r.p50r) over m5 as spread_5m,
-              sum(r.s) over m5 / sum(r.n) over m5 as slow_5m, sum(r.s) over m15 / sum(r.n) over m15 as slow_15m,
-              sum(r.e) over m5 / sum(r.n) over m5 as err_5m, sum(r.e) over m15 / sum(r.n) over m15 as err_15m,
-              sum(r.e) over m60 / sum(r.n) over m60 as err_60m, sum(r.fails) over m15 / sum(r.n) over m15 as fail_15m,
-              sum(r.n) over m5 / 5 as traffic_5m, sum(r.n) over m60 / 60 as traffic_60m,
-              (sum(r.b) over m60 / sum(r.n) over m60 > 14.4 * $6 and sum(r.b) over m5 / sum(r.n) over m5 > 14.4 * $6)
-                or (sum(r.b) over h6 / sum(r.n) over h6 > 6 * $6 and sum(r.b) over m30 / sum(r.n) over m30 > 6 * $6) as burn_alert,
-              ${breachSql(endpoint, 'sum(r.n) over sla', 'sum(r.e) over sla', 'sum(r.s) over sla')} as breached
+              ${ratio('s', 'n', 'm5')} as slow_5m, ${ratio('s', 'n', 'm15')} as slow_15m,
+              ${ratio('e', 'n', 'm5')} as err_5m, ${ratio('e', 'n', 'm15')} as err_15m,
+              ${ratio('e', 'n', 'm60')} as err_60m, ${ratio('fails', 'n', 'm15')} as fail_15m,
+              (sum(r.n) over m5)::float8 / 5 as traffic_5m, (sum(r.n) over m60)::float8 / 60 as traffic_60m,
+              (${ratio('b', 'n', 'm60')} > 14.4 * $6 and ${ratio('b', 'n', 'm5')} > 14.4 * $6)
+                or (${ratio('b', 'n', 'h6')} > 6 * $6 and ${ratio('b', 'n', 'm30')} > 6 * $6) as burn_alert,
+              ${breachSql(endpoint, '(sum(r.n) over sla)', '(sum(r.e) over sla)', '(sum(r.s) over sla)')} as breached
          from r
        window sla as (order by r.minute ${slaWindowFrame(endpoint)}),
               m5 as (order by r.minute range between interval '4 minutes' preceding and current row),

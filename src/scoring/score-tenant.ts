@@ -7,6 +7,16 @@ import { normalize } from '../ml/dataset';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ServingModel } from './model-cache';
 
+/** Connections the feature queries of one tenant use at once (the worker's pool holds 5). */
+const FEATURE_CONNECTIONS = 3;
+
+/** Splits items into at most `count` interleaved parts. */
+function chunks<T>(items: T[], count: number): T[][] {
+  const parts: T[][] = Array.from({ length: Math.min(count, items.length) }, () => []);
+  items.forEach((item, i) => parts[i % parts.length]!.push(item));
+  return parts;
+}
+
 /** A prediction older than this is not "current": the endpoint has gone quiet. */
 export const FRESH_MINUTES = 15;
 
@@ -30,14 +40,17 @@ export async function scoreTenant(tf: typeof TF, dataSource: DataSource, tenantI
   const { entry, network } = serving;
   const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
   const from = new Date(to.getTime() - FRESH_MINUTES * 60_000);
+  const endpoints = await withTenant(dataSource, tenantId, async (manager) => (await manager.find(Endpoint)).filter((e) => !e.archivedAt));
+  // Features dominate the cost (a day of rollups per endpoint): computed on several connections.
+  const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
+  await Promise.all(chunks(endpoints, FEATURE_CONNECTIONS).map((chunk) =>
+    withTenant(dataSource, tenantId, async (manager) => {
+      for (const endpoint of chunk) {
+        const row = (await featureRows(manager, endpoint, from, to, entry.horizonMinutes)).at(-1);
+        if (row) latest.push({ endpointId: endpoint.id, row });
+      }
+    })));
   return withTenant(dataSource, tenantId, async (manager) => {
-    const endpoints = (await manager.find(Endpoint)).filter((e) => !e.archivedAt);
-    const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
-    for (const endpoint of endpoints) {
-      const rows = await featureRows(manager, endpoint, from, to, entry.horizonMinutes);
-      const row = rows.at(-1);
-      if (row) latest.push({ endpointId: endpoint.id, row });
-    }
     const explained = explainScores(tf, network, latest.map(({ row }) => ({ normalized: normalize(row.features, entry.normalization), raw: row.features })), entry.featureNames);
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
       `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions
