@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import type Bull from 'bull';
 import { describe, it } from 'node:test';
-import { logger } from '../src/config/logger';
 import { openApiQueues } from '../src/jobs/api-queues';
 import { maintenanceProcessor } from '../src/jobs/maintenance-jobs';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
 import { CREATE_ENDPOINT, endpointInput } from './helpers/factories';
-import type { Channels } from '../src/realtime/channels';
-
-/** This processor publishes nothing. */
-const noChannels = {} as Channels;
+import { processorDeps } from './helpers/processor-deps';
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 const partition = (offset: number) => `samples_${day(offset).replace(/-/g, '')}`;
@@ -30,7 +26,7 @@ describe('retention and partitions', () => {
     const queues = openApiQueues(fx.db.redisUrl);
     try {
       const config = { ...fx.api.config, telemetry: { ...fx.api.config.telemetry, retentionDays: 5 } };
-      const result = (await maintenanceProcessor.process({ data: {} } as Bull.Job, { config, dataSource: fx.db.dataSource, queues, logger, channels: noChannels, appDatabaseUrl: fx.db.appUrl })) as { dropped: string[] };
+      const result = (await maintenanceProcessor.process({ data: {} } as Bull.Job, processorDeps(fx, queues, config))) as { dropped: string[] };
       assert.deepEqual(result.dropped.sort(), [-12, -11, -10, -9, -8, -7, -6].map(partition));
     } finally {
       await queues.close();

@@ -80,6 +80,12 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
     }
   });
 
+  it("reports the workers' TensorFlow.js backend on the API's /healthz (the API itself never loads it)", async () => {
+    const health = (await (await fetch(`${fx.api.url}/healthz`)).json()) as { process: string; tensorflow: { backend: string } | null };
+    assert.equal(health.process, 'api');
+    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(health.tensorflow!.backend), JSON.stringify(health));
+  });
+
   it('backtests a past range with the active model, beside the actual breaches', async () => {
     const endpointId = demo.endpoints[1]!.id;
     const to = new Date();

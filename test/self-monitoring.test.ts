@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type Bull from 'bull';
 import { describe, it } from 'node:test';
-import { logger } from '../src/config/logger';
 import { TENANT0_ID } from '../src/entities/tenant.entity';
 import { openApiQueues } from '../src/jobs/api-queues';
 import { createProbeProcessor } from '../src/jobs/probe-jobs';
@@ -9,10 +8,7 @@ import { ensureSelfMonitoring, SELF_ENDPOINTS } from '../src/telemetry/self-moni
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
 import { CREATE_ENDPOINT, endpointInput } from './helpers/factories';
-import type { Channels } from '../src/realtime/channels';
-
-/** This processor publishes nothing. */
-const noChannels = {} as Channels;
+import { processorDeps } from './helpers/processor-deps';
 
 describe('Tenant0 watches Sentinel', () => {
   const fx = useApiFixture();
@@ -48,7 +44,7 @@ describe('Tenant0 watches Sentinel', () => {
     const processor = createProbeProcessor([]);
     try {
       await ensureSelfMonitoring(fx.db.dataSource, queues, fx.api.url);
-      const deps = { config: { ...fx.api.config, publicUrl: fx.api.url }, dataSource: fx.db.dataSource, queues, logger, channels: noChannels, appDatabaseUrl: fx.db.appUrl };
+      const deps = processorDeps(fx, queues, { ...fx.api.config, publicUrl: fx.api.url });
       const job = (endpointId: string, tenantId = TENANT0_ID) => ({ id: `t-${endpointId}`, data: { tenantId, endpointId } }) as unknown as Bull.Job;
 
       const health = (await processor.process(job(SELF_ENDPOINTS.health.id), deps)) as { statusCode: number; errorKind: null };

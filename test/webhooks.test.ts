@@ -3,14 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type Bull from 'bull';
-import { logger } from '../src/config/logger';
 import { openApiQueues } from '../src/jobs/api-queues';
 import { createWebhookProcessor, enqueueWebhookEvent, signature, type WebhookDelivery } from '../src/jobs/webhook-jobs';
-import type { Channels } from '../src/realtime/channels';
 import { useApiFixture } from './helpers/api';
+import { processorDeps } from './helpers/processor-deps';
 
-/** Webhook deliveries publish nothing. */
-const noChannels = {} as Channels;
 const CREATE = `mutation($url: String!, $events: [WebhookEvent!]!) { createWebhook(url: $url, events: $events) { secret webhook { id url events } } }`;
 
 describe('webhooks', () => {
@@ -61,7 +58,7 @@ describe('webhooks', () => {
       assert.equal(jobs.length, 1, 'same event, same key: one delivery; unsubscribed event: none');
       const job = jobs[0]! as Bull.Job<WebhookDelivery>;
 
-      const deps = { config: fx.api.config, dataSource: fx.db.dataSource, queues, logger, channels: noChannels, appDatabaseUrl: fx.db.appUrl };
+      const deps = processorDeps(fx, queues);
       const guarded = createWebhookProcessor([]);
       const local = createWebhookProcessor(['127.0.0.0/8', '::1/128']);
       try {

@@ -12,12 +12,16 @@ import { recomputeTouched } from '../telemetry/rollups';
 import { withTenant } from '../tenancy/with-tenant';
 import { syntheticHistory } from './synthetic-history';
 
-const PROFILES = [
+export const PROFILES = [
   { name: 'Checkout API', baseLatencyMs: 120 },
   { name: 'Search', baseLatencyMs: 60 },
   { name: 'Login', baseLatencyMs: 90 },
   { name: 'Static assets', baseLatencyMs: 25 },
 ];
+
+export function demoEndpointName(profile: string): string {
+  return `[synthetic] ${profile}`;
+}
 
 export interface DemoTenant {
   tenant: Tenant;
@@ -33,7 +37,7 @@ export async function seedDemoTenant(dataSource: DataSource, config: Config, slu
     const created: Endpoint[] = [];
     for (const profile of PROFILES) {
       created.push(await createEndpoint(manager, tenant.id, {
-        name: `[synthetic] ${profile.name}`,
+        name: demoEndpointName(profile.name),
         url: `https://${profile.name.toLowerCase().replace(/\s+/g, '-')}.demo.invalid/health`,
         method: HttpMethod.GET,
         expectedStatusCodes: [200],

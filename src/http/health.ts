@@ -18,10 +18,10 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<{
 }
 
 /** /healthz: the process is up. /readyz: it can serve (PostgreSQL and Redis answer). */
-export function healthRoutes(deps: { dataSource: DataSource; redis: Redis; details: () => Record<string, unknown> }): express.Router {
+export function healthRoutes(deps: { dataSource: DataSource; redis: Redis; details: () => Promise<Record<string, unknown>> }): express.Router {
   const router = express.Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', ...deps.details() });
+  router.get('/healthz', async (_req, res) => {
+    res.json({ status: 'ok', ...(await deps.details()) });
   });
   router.get('/readyz', async (_req, res) => {
     const [postgres, redis] = await Promise.all([

@@ -1,4 +1,5 @@
 import type Bull from 'bull';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
@@ -13,6 +14,7 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Events for API instances to serve (training progress, risk changes). */
   channels: Channels;
+  redis: Redis;
   /** For child processes, which open their own pool. */
   appDatabaseUrl: string;
 }

@@ -1,5 +1,6 @@
 import type Bull from 'bull';
 import { loadTf } from '../ml/backend';
+import { reportBackend } from './backend-report';
 import { ModelCache } from '../scoring/model-cache';
 import { riskChannel, type RiskChange } from '../scoring/risk-events';
 import { scoreTenant } from '../scoring/score-tenant';
@@ -26,8 +27,9 @@ export function createScoringProcessor(): ProcessorRegistration {
     queue: SCORING_QUEUE,
     concurrency: 1,
     close: async () => cache?.dispose(),
-    process: async (_job: Bull.Job, { dataSource, channels, queues, logger }) => {
-      const { tf } = await loadTf(logger);
+    process: async (_job: Bull.Job, { dataSource, channels, queues, logger, redis }) => {
+      const { tf, backend } = await loadTf(logger);
+      await reportBackend(redis, backend);
       cache ??= new ModelCache(tf, logger);
       const tenants: Array<{ tenant_id: string }> = await dataSource.query('select tenants_with_active_model() as tenant_id');
       const now = new Date();

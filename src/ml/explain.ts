@@ -1,4 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
+import { PREDICT_BATCH } from './mlp';
 
 export interface FeatureContribution {
   name: string;
@@ -33,7 +34,7 @@ export function explainScores(
     batch.push(normalized);
     for (let i = 0; i < width; i++) batch.push(normalized.map((v, j) => (j === i ? 0 : v)));
   }
-  const out = tf.tidy(() => (model.predict(tf.tensor2d(batch)) as TF.Tensor).dataSync());
+  const out = tf.tidy(() => (model.predict(tf.tensor2d(batch), { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync());
   return rows.map(({ raw }, r) => {
     const base = r * (width + 1);
     const probability = out[base]!;

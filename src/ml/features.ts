@@ -25,7 +25,7 @@ export const FEATURE_NAMES = [
   'tod_cos',
   'dow_sin', // day of week, cyclic
   'dow_cos',
-  'since_breach', // log(1 + minutes since the last breached minute) / log(1 + one week), capped at 1
+  'since_breach', // log(1 + minutes since the last breached minute) / log(1 + one day), capped at 1
 ] as const;
 
 export interface FeatureRow {
@@ -44,7 +44,11 @@ export interface FeatureRow {
   burnAlert: boolean;
 }
 
-const WEEK_MINUTES = 10_080;
+/**
+ * Every row sees exactly a day of history before it (the query reaches a day before `from`), in
+ * training and in scoring alike, so no feature may look further: since_breach saturates at a day.
+ */
+const DAY_MINUTES = 1440;
 
 /** Share of two integer window sums, e.g. errors over samples in the last 5 minutes. */
 function ratio(part: string, whole: string, window: string): string {
@@ -104,7 +108,7 @@ export async function featureRows(
               p95r_5m / nullif(p95r_1d, 0) - 1, traffic_5m / nullif(traffic_60m, 0) - 1,
               sin(2 * pi() * extract(epoch from minute)::float8 / 86400), cos(2 * pi() * extract(epoch from minute)::float8 / 86400),
               sin(2 * pi() * (extract(epoch from minute)::float8 / 86400 + 4) / 7), cos(2 * pi() * (extract(epoch from minute)::float8 / 86400 + 4) / 7),
-              least(1, ln(1 + coalesce(extract(epoch from minute - last_breach) / 60, ${WEEK_MINUTES})) / ln(1 + ${WEEK_MINUTES}))
+              least(1, ln(1 + coalesce(extract(epoch from minute - last_breach) / 60, ${DAY_MINUTES})) / ln(1 + ${DAY_MINUTES}))
             ]::float8[] as f
        from labelled
       where minute > $2 and minute <= $5

@@ -12,6 +12,12 @@ export interface MlpOptions {
   seed: number;
 }
 
+/**
+ * Rows per forward pass when predicting. TF.js defaults to 32 and slices the input per batch,
+ * which made scoring 10,000 endpoints quadratic (47 s instead of under 1 s).
+ */
+export const PREDICT_BATCH = 8192;
+
 export const DEFAULT_MLP: MlpOptions = { hidden: [32, 16], epochs: 40, batchSize: 256, learningRate: 0.003, patience: 5, seed: 42 };
 
 export interface EpochReport {
@@ -87,7 +93,7 @@ export async function trainMlp(
         new tf.CustomCallback({
           onEpochEnd: async (epoch, logs) => {
             epochs = epoch + 1;
-            const scores = tf.tidy(() => Array.from((model.predict(vx) as TF.Tensor).dataSync()));
+            const scores = tf.tidy(() => Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()));
             await onEpoch({ epoch: epoch + 1, loss: Number(logs?.loss), validationLoss: Number(logs?.val_loss), validationPrAuc: prAuc(scores, validation.y) });
           },
         }),
@@ -101,5 +107,5 @@ export async function trainMlp(
 
 /** Probabilities for rows of (already normalised) features. */
 export function predict(tf: typeof TF, model: TF.LayersModel, x: number[][]): number[] {
-  return tf.tidy(() => Array.from((model.predict(tf.tensor2d(x)) as TF.Tensor).dataSync()));
+  return tf.tidy(() => Array.from((model.predict(tf.tensor2d(x), { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()));
 }

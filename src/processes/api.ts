@@ -10,6 +10,7 @@ import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
+import { reportedBackend } from '../jobs/backend-report';
 import { Channels } from '../realtime/channels';
 import { buildSentinelSchema } from '../schema/build-schema';
 import { statusRoute } from '../status/status-route';
@@ -39,7 +40,8 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
   app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
-  app.use(healthRoutes({ dataSource, redis, details: () => ({ process: 'api' }) }));
+  // The API never loads TensorFlow; it reports the backend the workers said they run.
+  app.use(healthRoutes({ dataSource, redis, details: async () => ({ process: 'api', tensorflow: await reportedBackend(redis) }) }));
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
   app.get('/status', statusRoute(dataSource));
   app.get('/metrics', metricsRoute());

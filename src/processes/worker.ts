@@ -2,6 +2,8 @@ import type Bull from 'bull';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { openApiQueues } from '../jobs/api-queues';
+import { reportBackend } from '../jobs/backend-report';
+import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
 import { createProcessors } from '../jobs/processors';
 import { openQueue } from '../jobs/queues';
@@ -17,7 +19,7 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
   const connections = await openConnections(urls, logger, 5);
   const producers = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, connections.redis, logger);
-  const deps = { config, dataSource: connections.dataSource, queues: producers, logger, channels, appDatabaseUrl: urls.appDatabaseUrl };
+  const deps = { config, dataSource: connections.dataSource, redis: connections.redis, queues: producers, logger, channels, appDatabaseUrl: urls.appDatabaseUrl };
   const processors = createProcessors(config);
   const queues: Bull.Queue[] = [];
   for (const registration of processors) {
@@ -36,6 +38,8 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
   const queueOf = (name: string) => queues[processors.findIndex((p) => p.queue === name)]!;
   await scheduleMaintenance(queueOf(MAINTENANCE_QUEUE));
   await scheduleScoring(queueOf(SCORING_QUEUE), config.jobs.scoringIntervalMs);
+  // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
+  await reportBackend(connections.redis, (await loadTf(logger)).backend);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');
   return {
     stop: async () => {
