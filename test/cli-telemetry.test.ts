@@ -87,6 +87,6 @@ describe('CLI: import and demo', () => {
       const sla = await withTenant(db.dataSource, tenantId, (m) => slaSummary(m, endpoint));
       assert.ok(sla.availability! > 0.9 && sla.availability! < 1, `availability ${sla.availability}`);
     }
-    assert.match(run('demo', '--days', '7').stdout, /tenant demo exists already; skipped/);
+    assert.match(run('demo', '--days', '7').stdout, /tenant demo exists already; not seeded again/);
   });
 });
