@@ -6,6 +6,7 @@ import { startWorker } from '../src/processes/worker';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
 import { streamSubscription } from './helpers/ws-stream';
+import { until } from './helpers/poll';
 
 const RISK_CHANGED = `subscription($id: ID!) { riskChanged(endpointId: $id) { endpointId probability threshold aboveThreshold modelVersion horizonMinutes } }`;
 const RISK = `query($id: ID!) { risk(endpointId: $id) { probability aboveThreshold modelId modelVersion horizonMinutes minute topFeatures { name value contribution } } }`;
@@ -16,16 +17,6 @@ interface Change {
   threshold: number;
   aboveThreshold: boolean;
   modelVersion: number;
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('scoring every minute, risk, riskChanged and forecast', () => {
@@ -118,7 +109,7 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       const [row] = await ownerQuery<{ model_id: string }>(fx.db.ownerUrl,
         `select model_id from predictions where tenant_id = $1 and created_at > $2 order by created_at desc limit 1`, [demo.tenant.id, since]);
       return row;
-    }, 'a scoring round after the promotion');
+    }, 'a scoring round after the promotion', 60_000);
     assert.equal(latest.model_id, modelId, 'predictions still come from version 1');
     const rows = await ownerQuery(fx.db.ownerUrl, `select 1 from predictions where model_id = $1`, [copy!.id]);
     assert.equal(rows.length, 0, 'the tampered model never scored');

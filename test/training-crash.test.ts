@@ -7,6 +7,7 @@ import { seedDemoTenant } from '../src/demo/seed-demo-tenant';
 import { startWorker } from '../src/processes/worker';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
+import { until } from './helpers/poll';
 
 const SENTINEL = path.resolve(__dirname, '../../bin/sentinel.js');
 const LOCK_MS = 2000;
@@ -17,16 +18,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined> | T | null | undefined, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
