@@ -37,7 +37,7 @@ describe('CLI: import and demo', () => {
   it('imports a CSV for one endpoint, rolls it up, and imports the same file only once', async () => {
     const tenant = await makeTenant(db.dataSource);
     const endpoint = await withTenant(db.dataSource, tenant.id, (m) => createEndpoint(m, tenant.id, {
-      name: 'imported', url: 'https://imported.example', method: HttpMethod.GET, expectedStatusCodes: [200], probeEnabled: false,
+      name: 'imported', url: 'https://imported.example', method: HttpMethod.GET, expectedStatusCodes: [200], probeEnabled: false, public: false,
       probeIntervalSeconds: 60, timeoutMs: 1000,
       sla: { latencyThresholdMs: 200, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 },
     }));

@@ -43,6 +43,8 @@ export async function seedDemoTenant(dataSource: DataSource, config: Config, slu
         expectedStatusCodes: [200],
         // Passive: the history is generated, there is nothing to probe.
         probeEnabled: false,
+        // Shown on the demo tenant's status page once it is published.
+        public: true,
         probeIntervalSeconds: 60,
         timeoutMs: 5000,
         sla: { latencyThresholdMs: profile.baseLatencyMs * 5, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 },

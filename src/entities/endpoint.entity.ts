@@ -23,6 +23,10 @@ export class Endpoint extends TenantOwned {
   @Column('boolean', { name: 'probe_enabled' })
   probeEnabled!: boolean;
 
+  /** Shown on the tenant's public status page (by name only; never its URL). */
+  @Column('boolean', { default: false })
+  public!: boolean;
+
   @Column('int', { name: 'probe_interval_seconds' })
   probeIntervalSeconds!: number;
 

@@ -15,4 +15,8 @@ export class Tenant {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Its status page is served at /status/<slug> (public endpoints only). */
+  @Column('boolean', { name: 'status_page_published', default: false })
+  statusPagePublished!: boolean;
 }

@@ -43,7 +43,7 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   // The API never loads TensorFlow; it reports the backend the workers said they run.
   app.use(healthRoutes({ dataSource, redis, details: async () => ({ process: 'api', tensorflow: await reportedBackend(redis) }) }));
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
-  app.get('/status', statusRoute(dataSource));
+  app.get(['/status', '/status/:slug'], statusRoute(dataSource));
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));

@@ -3,6 +3,7 @@ import type { ForecastResult } from '../jobs/forecast-jobs';
 import { BadInputError, ConflictError } from '../errors/app-errors';
 import { channelIterator } from '../realtime/channels';
 import { Forecast, Risk, RiskChange } from '../schema/risk.types';
+import { latestPrediction } from '../scoring/predictions';
 import { riskChannel, type RiskChange as RiskChangeEvent } from '../scoring/risk-events';
 import { getEndpoint } from '../services/endpoints';
 import { requireScope } from '../tenancy/auth-checker';
@@ -21,25 +22,8 @@ export class RiskResolver {
   async risk(@Arg('endpointId', () => ID) endpointId: string, @Ctx() context: RequestContext): Promise<Risk | null> {
     return withTenant(context.dataSource, tenantIdOf(context), async (manager) => {
       await getEndpoint(manager, endpointId);
-      const [row]: Array<{ minute: Date; probability: number; above_threshold: boolean; top_features: Risk['topFeatures']; model_id: string; version: number; horizon_minutes: number; threshold: number }> =
-        await manager.query(
-          `select p.minute, p.probability, p.above_threshold, p.top_features, p.model_id, m.version, m.horizon_minutes, m.threshold
-             from predictions p join models m on m.tenant_id = p.tenant_id and m.id = p.model_id
-            where p.endpoint_id = $1 order by p.minute desc limit 1`,
-          [endpointId],
-        );
-      if (!row) return null;
-      return {
-        endpointId,
-        minute: row.minute,
-        probability: row.probability,
-        horizonMinutes: row.horizon_minutes,
-        threshold: row.threshold,
-        aboveThreshold: row.above_threshold,
-        modelId: row.model_id,
-        modelVersion: row.version,
-        topFeatures: row.top_features,
-      };
+      const latest = await latestPrediction(manager, endpointId);
+      return latest ? { endpointId, ...latest } : null;
     });
   }
 

@@ -7,6 +7,7 @@ import { IngestResolver } from '../resolvers/ingest.resolver';
 import { MeResolver } from '../resolvers/me.resolver';
 import { ModelResolver } from '../resolvers/model.resolver';
 import { RiskResolver } from '../resolvers/risk.resolver';
+import { StatusPageResolver } from '../resolvers/status-page.resolver';
 import { TelemetryResolver } from '../resolvers/telemetry.resolver';
 import { TenantResolver } from '../resolvers/tenant.resolver';
 import { TrainingResolver } from '../resolvers/training.resolver';
@@ -15,7 +16,7 @@ import { authChecker } from '../tenancy/auth-checker';
 
 export const resolvers = [
   MeResolver, TenantResolver, ApiKeyResolver, EndpointResolver, IngestResolver, TelemetryResolver,
-  TrainingResolver, ModelResolver, RiskResolver, WebhookResolver,
+  TrainingResolver, ModelResolver, RiskResolver, WebhookResolver, StatusPageResolver,
 ] as const;
 
 /**

@@ -55,6 +55,9 @@ export class CreateEndpointInput {
   @Field({ defaultValue: true, description: 'False: Sentinel does not probe it; telemetry arrives by ingestion only.' })
   probeEnabled!: boolean;
 
+  @Field({ defaultValue: false, description: "Shown (by name, never its URL) on the tenant's public status page, once published." })
+  public!: boolean;
+
   @Field(() => Int, { defaultValue: 60, description: `At least ${MIN_PROBE_INTERVAL_SECONDS}.` })
   @IsInt() @Min(MIN_PROBE_INTERVAL_SECONDS) @Max(MAX_PROBE_INTERVAL_SECONDS)
   probeIntervalSeconds!: number;
@@ -114,6 +117,10 @@ export class UpdateEndpointInput {
   @Field(() => Boolean, { nullable: true })
   @IsOptional()
   probeEnabled?: boolean;
+
+  @Field(() => Boolean, { nullable: true })
+  @IsOptional()
+  public?: boolean;
 
   @Field(() => Int, { nullable: true })
   @IsOptional() @IsInt() @Min(MIN_PROBE_INTERVAL_SECONDS) @Max(MAX_PROBE_INTERVAL_SECONDS)

@@ -39,6 +39,9 @@ export class EndpointType {
   @Field({ description: 'False when the endpoint is fed only by pushed telemetry.' })
   probeEnabled!: boolean;
 
+  @Field({ description: "Shown on the tenant's public status page." })
+  public!: boolean;
+
   @Field(() => Int)
   probeIntervalSeconds!: number;
 

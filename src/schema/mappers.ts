@@ -9,7 +9,7 @@ import type { TenantType } from './tenant.types';
 
 /** Entities (rows) to GraphQL objects: the schema never exposes a column by accident. */
 export function toTenantType(tenant: Tenant): TenantType {
-  return { id: tenant.id, slug: tenant.slug, name: tenant.name, createdAt: tenant.createdAt };
+  return { id: tenant.id, slug: tenant.slug, name: tenant.name, createdAt: tenant.createdAt, statusPagePublished: tenant.statusPagePublished };
 }
 
 export function toApiKeyType(key: ApiKey): ApiKeyType {
@@ -35,6 +35,7 @@ export function toEndpointType(endpoint: Endpoint): EndpointType {
     method: endpoint.method as HttpMethod,
     expectedStatusCodes: endpoint.expectedStatusCodes,
     probeEnabled: endpoint.probeEnabled,
+    public: endpoint.public,
     probeIntervalSeconds: endpoint.probeIntervalSeconds,
     timeoutMs: endpoint.timeoutMs,
     sla: {

@@ -15,6 +15,9 @@ export class TenantType {
 
   @Field()
   createdAt!: Date;
+
+  @Field({ description: 'Its status page is served at /status/<slug> (public endpoints only).' })
+  statusPagePublished!: boolean;
 }
 
 @InputType()

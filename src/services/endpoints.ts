@@ -17,6 +17,7 @@ export async function createEndpoint(manager: EntityManager, tenantId: string, i
     method: input.method,
     expectedStatusCodes: input.expectedStatusCodes,
     probeEnabled: input.probeEnabled,
+    public: input.public,
     probeIntervalSeconds: input.probeIntervalSeconds,
     timeoutMs: input.timeoutMs,
     ...input.sla,

@@ -23,8 +23,8 @@ export async function ensureSelfMonitoring(dataSource: DataSource, queues: ApiQu
     for (const self of Object.values(SELF_ENDPOINTS)) {
       await manager.query(
         `insert into endpoints (tenant_id, id, name, url, method, expected_status_codes, probe_enabled, probe_interval_seconds,
-           timeout_ms, latency_threshold_ms, latency_percentile, error_rate_threshold, window_minutes, availability_target)
-         values ($1, $2, $3, $4, 'GET', '{200}', $5, 60, 5000, 500, 95, 0.05, 5, 0.999)
+           timeout_ms, latency_threshold_ms, latency_percentile, error_rate_threshold, window_minutes, availability_target, public)
+         values ($1, $2, $3, $4, 'GET', '{200}', $5, 60, 5000, 500, 95, 0.05, 5, 0.999, true)
          on conflict (tenant_id, id) do update set url = excluded.url`,
         [TENANT0_ID, self.id, self.name, publicUrl + self.path, self.probed],
       );

@@ -119,3 +119,22 @@ export async function breachEpisodes(manager: EntityManager, endpoint: Endpoint,
   );
   return rows;
 }
+
+/** Availability (good minutes / minutes with data) of each UTC day of the last `days`, oldest first; null without data. */
+export async function dailyAvailability(manager: EntityManager, endpoint: Endpoint, days: number, now = new Date()): Promise<Array<{ day: Date; minutes: number; availability: number | null }>> {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const from = new Date(today - (days - 1) * 86_400_000);
+  const rows: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
+    `with flags as (${flagsSql(endpoint)})
+     select date_bin('1 day', minute, 'epoch') as day, count(*)::int as minutes, count(*) filter (where breached)::int as bad
+       from flags group by 1`,
+    // flagsSql reads minutes after its start: start a minute early so that 00:00 counts.
+    [endpoint.id, new Date(from.getTime() - 60_000), now],
+  );
+  const byDay = new Map(rows.map((r) => [r.day.getTime(), r]));
+  return Array.from({ length: days }, (_, i) => {
+    const day = new Date(from.getTime() + i * 86_400_000);
+    const row = byDay.get(day.getTime());
+    return { day, minutes: row?.minutes ?? 0, availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null };
+  });
+}

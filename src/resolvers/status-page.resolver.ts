@@ -1,0 +1,30 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Tenant } from '../entities/tenant.entity';
+import { NotFoundError } from '../errors/app-errors';
+import { toTenantType } from '../schema/mappers';
+import { StatusPage, type EndpointStateType } from '../schema/status-page.types';
+import { TenantType } from '../schema/tenant.types';
+import { statusPageData } from '../status/status-data';
+import { tenantIdOf, type RequestContext } from '../tenancy/context';
+import { withTenant } from '../tenancy/with-tenant';
+
+@Resolver()
+export class StatusPageResolver {
+  // Public on purpose (no @Authorized): the same data as /status/<slug>, which needs no key.
+  @Query(() => StatusPage, { description: "A tenant's public status page (no key needed). NOT_FOUND for unknown and unpublished slugs alike." })
+  async statusPage(@Arg('slug') slug: string, @Ctx() context: RequestContext): Promise<StatusPage> {
+    const data = await statusPageData(context.dataSource, slug);
+    if (!data) throw new NotFoundError('Status page', slug);
+    return { ...data, endpoints: data.endpoints.map((e) => ({ ...e, state: e.state as EndpointStateType })) };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TenantType, { description: 'Publishes (or withdraws) the tenant\'s status page at /status/<slug>. It shows only endpoints marked public.' })
+  async publishStatusPage(@Arg('published') published: boolean, @Ctx() context: RequestContext): Promise<TenantType> {
+    const tenantId = tenantIdOf(context);
+    return toTenantType(await withTenant(context.dataSource, tenantId, async (manager) => {
+      await manager.update(Tenant, { id: tenantId }, { statusPagePublished: published });
+      return manager.findOneByOrFail(Tenant, { id: tenantId });
+    }));
+  }
+}
