@@ -10,6 +10,8 @@ export interface Config {
   databaseUrl?: string;
   /** App-role connection. Unset: derived from databaseUrl with the app role's credentials. */
   appDatabaseUrl?: string;
+  /** Platform-role connection (global training). Unset: derived like the app role's. */
+  platformDatabaseUrl?: string;
   redisUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.SENTINEL_PUBLIC_URL ?? `http://127.0.0.1:${port || 4000}`).replace(/\/+$/, ''),
     databaseUrl: optional(env, 'DATABASE_URL'),
     appDatabaseUrl: optional(env, 'APP_DATABASE_URL'),
+    platformDatabaseUrl: optional(env, 'PLATFORM_DATABASE_URL'),
     redisUrl: optional(env, 'REDIS_URL'),
     dataDir: path.resolve(env.SENTINEL_DATA_DIR ?? '.data'),
     embeddedPgPort: intFromEnv(env, 'SENTINEL_EMBEDDED_PG_PORT', 54329),

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, escapeLiteral } from 'pg';
 import type { Logger } from '../config/logger';
-import { APP_ROLE } from './urls';
+import { APP_ROLE, PLATFORM_ROLE, platformPassword } from './urls';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
 
@@ -73,6 +73,7 @@ export async function migrate(options: {
     if (options.appDbPassword !== undefined) {
       // DDL takes no bind parameters; escapeLiteral quotes the password safely.
       await client.query(`alter role ${APP_ROLE} with login password ${escapeLiteral(options.appDbPassword)}`);
+      await client.query(`alter role ${PLATFORM_ROLE} with login password ${escapeLiteral(platformPassword(options.appDbPassword))}`);
     }
     return newlyApplied;
   } finally {

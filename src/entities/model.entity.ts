@@ -45,6 +45,10 @@ export class Model extends TenantOwned {
   @Column('uuid', { name: 'parent_id', nullable: true })
   parentId!: string | null;
 
+  /** The global model a tenant model was fine-tuned from. */
+  @Column('uuid', { name: 'base_model_id', nullable: true })
+  baseModelId!: string | null;
+
   @Column('uuid', { name: 'training_job_id', nullable: true })
   trainingJobId!: string | null;
 

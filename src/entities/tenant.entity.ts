@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export const TENANT0_ID = '00000000-0000-0000-0000-000000000000';
+/** The global model's scope: a reserved tenant row (migrations/0007) with no endpoints or keys. */
+export const GLOBAL_SCOPE_ID = '00000000-0000-0000-0000-000000000001';
 
 @Entity({ name: 'tenants' })
 export class Tenant {
@@ -19,4 +21,12 @@ export class Tenant {
   /** Its status page is served at /status/<slug> (public endpoints only). */
   @Column('boolean', { name: 'status_page_published', default: false })
   statusPagePublished!: boolean;
+
+  /** Its anonymised features feed the global model; it receives the global model either way. */
+  @Column('boolean', { name: 'contributes_to_global', default: true })
+  contributesToGlobal!: boolean;
+
+  /** New model kinds and features, switched on per tenant (Tenant0 first). */
+  @Column('text', { name: 'feature_flags', array: true, default: () => "'{}'" })
+  featureFlags!: string[];
 }

@@ -17,6 +17,8 @@ export interface ProcessorDeps {
   redis: Redis;
   /** For child processes, which open their own pool. */
   appDatabaseUrl: string;
+  /** The platform role's URL, for global training's child (reads the aggregate). */
+  platformDatabaseUrl?: string;
 }
 
 /** A queue the worker consumes, and how. */

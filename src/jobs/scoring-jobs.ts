@@ -17,7 +17,8 @@ export async function scheduleScoring(queue: Bull.Queue, everyMs: number): Promi
 }
 
 /**
- * Every minute: score every active endpoint of every tenant that has an active model, store the
+ * Every minute: score every active endpoint of every tenant that has an active model (its own, or
+ * the global one), store the
  * predictions, and on a threshold crossing publish `riskChanged` and (upwards) a
  * BREACH_PREDICTED webhook; a breach onset sends BREACH_STARTED.
  */
@@ -31,7 +32,7 @@ export function createScoringProcessor(): ProcessorRegistration {
       const { tf, backend } = await loadTf(logger);
       await reportBackend(redis, backend);
       cache ??= new ModelCache(tf, logger);
-      const tenants: Array<{ tenant_id: string }> = await dataSource.query('select tenants_with_active_model() as tenant_id');
+      const tenants: Array<{ tenant_id: string }> = await dataSource.query('select tenants_to_score() as tenant_id');
       const now = new Date();
       let endpoints = 0;
       for (const { tenant_id: tenantId } of tenants) {

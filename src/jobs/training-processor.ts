@@ -4,6 +4,7 @@ import type Bull from 'bull';
 import type { Config } from '../config/config';
 import { TrainingJob } from '../entities/training-job.entity';
 import type { ChildMessage, TrainCommand, TrainedPayload } from '../training/child-protocol';
+import { aggregateSettings, refreshAllContributions } from '../training/global-aggregate';
 import { registerModel } from '../training/model-registry';
 import { cancelChannel, trainingChannel, type TrainingEvent } from '../training/training-events';
 import { advanceAndPublish, advanceJob, TRAINING_QUEUE, type TrainingQueueJob } from '../training/training-jobs';
@@ -50,11 +51,16 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
       const row = await withTenant(dataSource, tenantId, (m) => m.findOneByOrFail(TrainingJob, { id: jobId }));
       if (row.cancelRequested) return cancel(deps, tenantId, jobId);
 
+      if (row.request.scope === 'GLOBAL') {
+        // Every contributing tenant's rows are refreshed first, each in its own tenant context.
+        const refreshed = await refreshAllContributions(dataSource, aggregateSettings());
+        deps.logger.info({ jobId, ...refreshed }, 'global aggregate refreshed');
+      }
       const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });
       running.add(child);
       deps.logger.info({ jobId, tenantId, pid: child.pid, attempt: started.attempt }, 'training started');
       try {
-        const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, tenantId, jobId, request: row.request }, deps, tenantId, jobId, () => interrupted);
+        const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, platformDatabaseUrl: deps.platformDatabaseUrl, tenantId, jobId, request: row.request }, deps, tenantId, jobId, () => interrupted);
         if (outcome.kind === 'interrupted') {
           await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'QUEUED', { reason: 'worker stopped; queued again' });
           throw new InterruptedError();

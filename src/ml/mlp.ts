@@ -70,11 +70,14 @@ export async function trainMlp(
   validation: LabelledSet,
   options: MlpOptions,
   onEpoch: (report: EpochReport) => void | Promise<void> = () => undefined,
+  /** Start from these weights (fine-tuning); the network must have the same shape. */
+  initialWeights?: TF.Tensor[],
 ): Promise<{ model: TF.Sequential; epochs: number }> {
   const positives = train.y.filter((y) => y === 1).length;
   if (positives === 0 || positives === train.y.length) throw new Error('training data needs both breach and quiet minutes');
   const order = shuffled(train.x.map((_, i) => i), options.seed);
   const model = buildMlp(tf, train.x[0]!.length, options);
+  if (initialWeights) model.setWeights(initialWeights);
   const xs = tf.tensor2d(order.map((i) => train.x[i]!));
   const ys = tf.tensor2d(order.map((i) => [train.y[i]!]));
   const vx = tf.tensor2d(validation.x);

@@ -122,6 +122,8 @@ export async function trainAndEvaluate(
   horizon: number,
   options: MlpOptions,
   onEpoch?: (report: EpochReport) => void | Promise<void>,
+  /** Fine-tune this model (its weights and normalisation) instead of starting from scratch. */
+  base?: { model: TF.LayersModel; normalization: Normalization },
 ): Promise<TrainingOutcome> {
   const [validationFrom, testFrom] = timeCuts(data);
   const part = (from: number, to: number) =>
@@ -130,12 +132,13 @@ export async function trainAndEvaluate(
   const validation = part(validationFrom, testFrom);
   const test = part(testFrom, Infinity);
 
-  const normalization = fitNormalization(train.flatMap((d) => d.rows));
+  // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
+  const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
   const labelled = (parts: EndpointRows[]) => {
     const rows = parts.flatMap((d) => d.rows);
     return { x: rows.map((r) => normalize(r.features, normalization)), y: rows.map((r) => r.label) };
   };
-  const { model, epochs } = await trainMlp(tf, labelled(train), labelled(validation), options, onEpoch);
+  const { model, epochs } = await trainMlp(tf, labelled(train), labelled(validation), options, onEpoch, base?.model.getWeights());
   const threshold = chooseThreshold(scoreParts(tf, { model, normalization, threshold: 0 }, validation), horizon);
   return {
     model,

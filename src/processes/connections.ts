@@ -7,6 +7,8 @@ import { pendingMigrations } from '../db/migrator';
 /** Where a process connects: the app role's database URL and Redis. */
 export interface ServiceUrls {
   appDatabaseUrl: string;
+  /** Only the worker's global training uses it; absent, global training fails with a reason. */
+  platformDatabaseUrl?: string;
   redisUrl: string;
 }
 

@@ -19,7 +19,7 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
   const connections = await openConnections(urls, logger, 5);
   const producers = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, connections.redis, logger);
-  const deps = { config, dataSource: connections.dataSource, redis: connections.redis, queues: producers, logger, channels, appDatabaseUrl: urls.appDatabaseUrl };
+  const deps = { config, dataSource: connections.dataSource, redis: connections.redis, queues: producers, logger, channels, appDatabaseUrl: urls.appDatabaseUrl, platformDatabaseUrl: urls.platformDatabaseUrl };
   const processors = createProcessors(config);
   const queues: Bull.Queue[] = [];
   for (const registration of processors) {

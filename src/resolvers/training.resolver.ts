@@ -3,7 +3,9 @@ import { toTrainingJobType, toTrainingProgress } from '../schema/intelligence-ma
 import { TrainModelInput } from '../schema/training.inputs';
 import { TrainingJobType, TrainingProgress } from '../schema/training.types';
 import { requireScope } from '../tenancy/auth-checker';
-import { tenantIdOf, type RequestContext } from '../tenancy/context';
+import { ForbiddenError } from '../errors/app-errors';
+import { ModelScope } from '../schema/model.types';
+import { modelScopeOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 import { followTraining } from '../training/follow-training';
 import type { TrainingEvent } from '../training/training-events';
@@ -11,10 +13,15 @@ import { cancelTraining, getTrainingJob, requestTraining } from '../training/tra
 
 @Resolver()
 export class TrainingResolver {
-  @Authorized('admin')
+  @Authorized('admin', 'platform')
   @Mutation(() => TrainingJobType, { description: 'Queues a training run and returns at once (state QUEUED); follow it with trainingProgress.' })
   async trainModel(@Arg('input', () => TrainModelInput) input: TrainModelInput, @Ctx() context: RequestContext): Promise<TrainingJobType> {
-    const job = await requestTraining(context.dataSource, context.queues.training, tenantIdOf(context), {
+    const global = input.scope === ModelScope.GLOBAL;
+    if (global !== (context.principal?.kind === 'platform')) {
+      throw new ForbiddenError(global ? 'Only a platform key trains the global model.' : 'Train a tenant model with a tenant admin key.');
+    }
+    const job = await requestTraining(context.dataSource, context.queues.training, modelScopeOf(context), {
+      scope: global ? 'GLOBAL' : 'TENANT',
       horizonMinutes: input.horizonMinutes,
       epochs: input.epochs,
       windowDays: input.windowDays,
@@ -25,24 +32,24 @@ export class TrainingResolver {
     return toTrainingJobType(job);
   }
 
-  @Authorized('admin')
+  @Authorized('admin', 'platform')
   @Mutation(() => TrainingJobType, { description: 'Cancels a queued job at once, or stops a running one (it ends CANCELLED). A finished job is CONFLICT.' })
   async cancelTrainingJob(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<TrainingJobType> {
-    return toTrainingJobType(await cancelTraining(context.dataSource, context.channels, context.queues.training, tenantIdOf(context), id));
+    return toTrainingJobType(await cancelTraining(context.dataSource, context.channels, context.queues.training, modelScopeOf(context), id));
   }
 
-  @Authorized('read')
+  @Authorized('read', 'platform')
   @Query(() => TrainingJobType)
   async trainingJob(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<TrainingJobType> {
-    return toTrainingJobType(await withTenant(context.dataSource, tenantIdOf(context), (m) => getTrainingJob(m, id)));
+    return toTrainingJobType(await withTenant(context.dataSource, modelScopeOf(context), (m) => getTrainingJob(m, id)));
   }
 
   @Subscription(() => TrainingProgress, {
     description: "A job's progress: its current state first, then every event in order, ending with COMPLETED, FAILED or CANCELLED.",
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { jobId: string }, RequestContext>) => {
       // @Authorized guards resolving each event; the subscription itself is checked here, once.
-      requireScope(context, ['read']);
-      return followTraining(context.dataSource, context.channels, tenantIdOf(context), args.jobId);
+      requireScope(context, ['read', 'platform']);
+      return followTraining(context.dataSource, context.channels, modelScopeOf(context), args.jobId);
     },
   })
   trainingProgress(@Root() event: TrainingEvent, @Arg('jobId', () => ID) _jobId: string): TrainingProgress {

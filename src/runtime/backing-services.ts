@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
-import { appDatabaseUrl } from '../db/urls';
+import { appDatabaseUrl, platformDatabaseUrl } from '../db/urls';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startEmbeddedRedis } from './embedded-redis';
 import { loadLocalSecrets } from './secrets';
@@ -11,6 +11,8 @@ export interface BackingServices {
   ownerDatabaseUrl: string;
   /** App role: every request and job. */
   appDatabaseUrl: string;
+  /** The platform role (global training only). */
+  platformDatabaseUrl: string;
   /** Password migrations give the app role, when Sentinel manages that role's login. */
   appDbPassword: string;
   redisUrl: string;
@@ -57,6 +59,7 @@ export async function resolveBackingServices(config: Config, logger: Logger): Pr
     return {
       ownerDatabaseUrl,
       appDatabaseUrl: config.appDatabaseUrl ?? appDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
+      platformDatabaseUrl: config.platformDatabaseUrl ?? platformDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
       appDbPassword: secrets.appDbPassword,
       redisUrl,
       embedded: !config.databaseUrl || !config.redisUrl,

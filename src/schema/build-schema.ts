@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { EndpointResolver } from '../resolvers/endpoint.resolver';
+import { HerdResolver } from '../resolvers/herd.resolver';
 import { IngestResolver } from '../resolvers/ingest.resolver';
 import { MeResolver } from '../resolvers/me.resolver';
 import { ModelResolver } from '../resolvers/model.resolver';
@@ -16,7 +17,7 @@ import { authChecker } from '../tenancy/auth-checker';
 
 export const resolvers = [
   MeResolver, TenantResolver, ApiKeyResolver, EndpointResolver, IngestResolver, TelemetryResolver,
-  TrainingResolver, ModelResolver, RiskResolver, WebhookResolver, StatusPageResolver,
+  TrainingResolver, ModelResolver, RiskResolver, WebhookResolver, StatusPageResolver, HerdResolver,
 ] as const;
 
 /**

@@ -1,4 +1,5 @@
 import type { Model } from '../entities/model.entity';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import type { TrainingJob } from '../entities/training-job.entity';
 import type { Webhook } from '../entities/webhook.entity';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
@@ -15,7 +16,7 @@ export function toModelEvaluation(stored: StoredEvaluation): ModelEvaluation {
 export function toModelType(model: Model): ModelType {
   return {
     id: model.id,
-    scope: ModelScope.TENANT,
+    scope: model.tenantId === GLOBAL_SCOPE_ID ? ModelScope.GLOBAL : ModelScope.TENANT,
     version: model.version,
     status: model.status as ModelStatus,
     kind: model.kind,

@@ -1,8 +1,12 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { ModelScope } from './model.types';
 
 @InputType({ description: 'What to train. Ranges are checked before anything is queued.' })
 export class TrainModelInput {
+  @Field(() => ModelScope, { defaultValue: ModelScope.TENANT, description: "TENANT (a tenant key): the tenant's model. GLOBAL (a platform key): the global model, from the anonymised aggregate." })
+  scope!: ModelScope;
+
   @Field(() => Int, { defaultValue: 15, description: 'Forecast a breach onset within this many minutes (5 to 120).' })
   @IsInt() @Min(5) @Max(120)
   horizonMinutes!: number;

@@ -4,7 +4,9 @@ import { IsNull, Not, type DataSource } from 'typeorm';
 import { Model } from '../entities/model.entity';
 import { loadModel, TamperedArtifactError } from '../ml/artifact';
 import { FEATURE_NAMES } from '../ml/features';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { activeModel, withArtifact } from '../training/model-registry';
+import { chooseServing } from './serving';
 import { withTenant } from '../tenancy/with-tenant';
 
 export interface ServingModel {
@@ -13,8 +15,8 @@ export interface ServingModel {
 }
 
 /**
- * The models the worker scores with, loaded once per model id (the artifact's SHA-256 is checked
- * on every load). When the tenant's active model cannot be loaded (a tampered artifact, features
+ * The models the worker scores with: per tenant the winner of its own and the global model
+ * (serving.ts), loaded once per model id (the artifact's SHA-256 is checked on every load). When the tenant's active model cannot be loaded (a tampered artifact, features
  * this version does not compute), the tenant keeps being served by the last model that did load,
  * and the refusal is logged once. After a restart, that is the most recently active model that
  * loads.
@@ -30,13 +32,14 @@ export class ModelCache {
   ) {}
 
   async forTenant(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
-    const active = await withTenant(dataSource, tenantId, (manager) => activeModel(manager));
-    if (active) {
-      const network = await this.load(dataSource, active);
+    const [own, global] = await withTenant(dataSource, tenantId, async (manager) =>
+      [await activeModel(manager, tenantId), await activeModel(manager, GLOBAL_SCOPE_ID)] as const);
+    for (const entry of chooseServing(own, global).order) {
+      const network = await this.load(dataSource, entry);
       if (network) {
-        this.lastGood.set(tenantId, active.id);
+        this.lastGood.set(tenantId, entry.id);
         // The registry row is read fresh each time; only the network is cached.
-        return { entry: active, network };
+        return { entry, network };
       }
     }
     const fallback = this.lastGood.get(tenantId);
@@ -47,7 +50,7 @@ export class ModelCache {
   /** After a restart there is no last good model in memory: the most recently active one that loads. */
   private async previousThatLoads(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
     const previous = await withTenant(dataSource, tenantId, (manager) =>
-      manager.find(Model, { where: { status: 'RETIRED', promotedAt: Not(IsNull()) }, order: { promotedAt: 'DESC' }, take: 3 }));
+      manager.find(Model, { where: { tenantId, status: 'RETIRED', promotedAt: Not(IsNull()) }, order: { promotedAt: 'DESC' }, take: 3 }));
     for (const entry of previous) {
       const network = await this.load(dataSource, entry);
       if (network) {

@@ -5,6 +5,7 @@ import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
 import type { Principal } from './principal';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 
 /** What every resolver receives, over HTTP and WebSocket alike. */
 export interface RequestContext {
@@ -24,4 +25,14 @@ export function tenantIdOf(context: RequestContext): string {
   if (!principal) throw new UnauthenticatedError();
   if (principal.kind !== 'tenant') throw new ForbiddenError('Platform keys act on no tenant; use a tenant key.');
   return principal.tenantId;
+}
+
+/**
+ * The registry scope a caller acts on for models and training: its tenant, or for a platform key
+ * the global model's scope.
+ */
+export function modelScopeOf(context: RequestContext): string {
+  const { principal } = context;
+  if (!principal) throw new UnauthenticatedError();
+  return principal.kind === 'platform' ? GLOBAL_SCOPE_ID : principal.tenantId;
 }

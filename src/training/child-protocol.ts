@@ -7,6 +7,8 @@ import type { TrainingRequest } from './training-events';
 export interface TrainCommand {
   type: 'train';
   appDatabaseUrl: string;
+  /** GLOBAL jobs read the anonymised aggregate as the platform role. */
+  platformDatabaseUrl?: string;
   tenantId: string;
   jobId: string;
   request: TrainingRequest;
@@ -24,6 +26,7 @@ export interface TrainedPayload {
   epochs: number;
   backend: string;
   evaluation: StoredEvaluation;
+  baseModelId: string | null;
   artifact: { topology: object; weightSpecs: object[]; weightsBase64: string; sha256: string };
 }
 

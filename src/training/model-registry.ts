@@ -9,6 +9,8 @@ import type { StoredEvaluation } from '../ml/stored-evaluation';
 import { isUuid } from '../services/ids';
 
 // Every function here takes a manager from withTenant(): the registry is per tenant under RLS.
+// Tenants can also read the global scope's models (they may serve them), so every query names
+// the scope it means.
 // Changes of status take a per-tenant advisory lock, so two promotions never interleave; the
 // unique partial index `models_one_active` is the last line of defence.
 
@@ -22,18 +24,21 @@ export interface TrainedModel {
   trainingTo: Date;
   evaluation: StoredEvaluation;
   artifact: ModelArtifact;
+  /** The global model it was fine-tuned from. */
+  baseModelId?: string | null;
 }
 
 async function lockRegistry(manager: EntityManager, tenantId: string): Promise<void> {
   await manager.query(`select pg_advisory_xact_lock(hashtext('sentinel.models:' || $1))`, [tenantId]);
 }
 
-export async function activeModel(manager: EntityManager): Promise<Model | null> {
-  return manager.findOneBy(Model, { status: 'ACTIVE' });
+export async function activeModel(manager: EntityManager, scopeId: string): Promise<Model | null> {
+  return manager.findOneBy(Model, { tenantId: scopeId, status: 'ACTIVE' });
 }
 
-export async function getModel(manager: EntityManager, id: string): Promise<Model> {
-  const model = isUuid(id) ? await manager.findOneBy(Model, { id }) : null;
+/** A model the caller may read: its own scope's, or the global scope's when `scopeId` is omitted. */
+export async function getModel(manager: EntityManager, id: string, scopeId?: string): Promise<Model> {
+  const model = isUuid(id) ? await manager.findOneBy(Model, scopeId ? { id, tenantId: scopeId } : { id }) : null;
   if (!model) throw new NotFoundError('Model', id);
   return model;
 }
@@ -61,12 +66,12 @@ export async function registerModel(
   autoPromote: boolean,
 ): Promise<{ model: Model; promoted: boolean }> {
   await lockRegistry(manager, tenantId);
-  const [{ next }] = (await manager.query('select coalesce(max(version), 0) + 1 as next from models')) as [{ next: number }];
-  const active = await activeModel(manager);
+  const [{ next }] = (await manager.query('select coalesce(max(version), 0) + 1 as next from models where tenant_id = $1', [tenantId])) as [{ next: number }];
+  const active = await activeModel(manager, tenantId);
   const { incumbent } = trained.evaluation;
   const promote =
     autoPromote && (active === null || (incumbent !== null && incumbent.modelId === active.id && beats(trained.evaluation.model, incumbent.metrics)));
-  if (promote && active) await manager.update(Model, { id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
+  if (promote && active) await manager.update(Model, { tenantId, id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
   const model = manager.create(Model, {
     tenantId,
     id: crypto.randomUUID(),
@@ -82,6 +87,7 @@ export async function registerModel(
     trainingTo: trained.trainingTo,
     evaluation: trained.evaluation,
     parentId: active?.id ?? null,
+    baseModelId: trained.baseModelId ?? null,
     trainingJobId,
     topology: trained.artifact.topology,
     weightSpecs: trained.artifact.weightSpecs as unknown as object[],
@@ -91,17 +97,17 @@ export async function registerModel(
     retiredAt: null,
   });
   await manager.insert(Model, model);
-  return { model: await getModel(manager, model.id), promoted: promote };
+  return { model: await getModel(manager, model.id, tenantId), promoted: promote };
 }
 
 /** Makes a model ACTIVE (a candidate, or a retired one: going back), retiring the active one. */
 export async function promoteModel(manager: EntityManager, tenantId: string, id: string): Promise<Model> {
   await lockRegistry(manager, tenantId);
-  const model = await getModel(manager, id);
+  const model = await getModel(manager, id, tenantId);
   if (model.status === 'ACTIVE') return model;
-  await manager.update(Model, { status: 'ACTIVE' }, { status: 'RETIRED', retiredAt: new Date() });
-  await manager.update(Model, { id }, { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null });
-  return getModel(manager, id);
+  await manager.update(Model, { tenantId, status: 'ACTIVE' }, { status: 'RETIRED', retiredAt: new Date() });
+  await manager.update(Model, { tenantId, id }, { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null });
+  return getModel(manager, id, tenantId);
 }
 
 /**
@@ -110,15 +116,15 @@ export async function promoteModel(manager: EntityManager, tenantId: string, id:
  */
 export async function rollbackModel(manager: EntityManager, tenantId: string): Promise<Model> {
   await lockRegistry(manager, tenantId);
-  const active = await activeModel(manager);
+  const active = await activeModel(manager, tenantId);
   if (!active) throw new ConflictError('There is no active model to roll back.');
   const previous = await manager
     .createQueryBuilder(Model, 'm')
-    .where(`m.status = 'RETIRED' and m.promotedAt is not null and m.id <> :id`, { id: active.id })
+    .where(`m.tenantId = :tenantId and m.status = 'RETIRED' and m.promotedAt is not null and m.id <> :id`, { tenantId, id: active.id })
     .orderBy('m.promotedAt', 'DESC')
     .getOne();
   if (!previous) throw new ConflictError('No model was active before the current one.');
-  await manager.update(Model, { id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
-  await manager.update(Model, { id: previous.id }, { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null });
-  return getModel(manager, previous.id);
+  await manager.update(Model, { tenantId, id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
+  await manager.update(Model, { tenantId, id: previous.id }, { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null });
+  return getModel(manager, previous.id, tenantId);
 }

@@ -1,83 +1,144 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
+import type { Model } from '../entities/model.entity';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact';
+import type { Normalization } from '../ml/dataset';
 import { FEATURE_NAMES } from '../ml/features';
 import { DEFAULT_MLP, type EpochReport } from '../ml/mlp';
-import { endpointFeatureRows, evaluateModel, trainAndEvaluate } from '../ml/pipeline';
+import { endpointFeatureRows, evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
 import { withTenant } from '../tenancy/with-tenant';
 import type { TrainedPayload } from './child-protocol';
-import type { TrainingRequest } from './training-events';
+import { globalTrainingRows } from './global-aggregate';
 import { activeModel, withArtifact } from './model-registry';
+import type { TrainingRequest } from './training-events';
 import { trainingEndpoints } from './training-jobs';
 
 export class TrainingRefused extends Error {}
 
-/**
- * One training run, start to finish, in the process that loaded TensorFlow: features from the
- * rollups, the MLP, its evaluation, and the active model's evaluation on the same held-out minutes
- * (what automatic promotion compares).
- */
-export async function runTraining(
-  tf: typeof TF,
-  backend: string,
-  dataSource: DataSource,
-  tenantId: string,
-  request: TrainingRequest,
-  onEpoch: (report: EpochReport) => void | Promise<void>,
-  log: Logger,
-): Promise<TrainedPayload> {
-  const to = new Date();
-  const from = new Date(to.getTime() - request.windowDays * 86_400_000);
-  const { data, incumbent } = await withTenant(dataSource, tenantId, async (manager) => {
-    const endpoints = await trainingEndpoints(manager, request);
-    return { data: await endpointFeatureRows(manager, endpoints, from, to, request.horizonMinutes), incumbent: await activeModel(manager) };
-  });
-  const rows = data.reduce((n, d) => n + d.rows.length, 0);
-  if (rows < 1000) throw new TrainingRefused(`only ${rows} feature rows in the window; at least 1000 are needed`);
-  if (!data.some((d) => d.rows.some((r) => r.onset))) throw new TrainingRefused('no breach onset in the window: nothing to learn to forecast');
+/** Hidden layers per model kind; `wide-mlp` is a feature flag, tried on Tenant0 first. */
+export function hiddenUnits(flags: readonly string[]): number[] {
+  return flags.includes('wide-mlp') ? [64, 32] : DEFAULT_MLP.hidden;
+}
 
-  const options = { ...DEFAULT_MLP, epochs: request.epochs, seed: request.seed ?? DEFAULT_MLP.seed };
+interface TrainingContext {
+  tf: typeof TF;
+  backend: string;
+  dataSource: DataSource;
+  /** Only for GLOBAL: the platform role, the one that may read the aggregate. */
+  platform?: DataSource;
+  tenantId: string;
+  featureFlags: string[];
+  log: Logger;
+}
+
+/**
+ * One training run, start to finish, in the process that loaded TensorFlow: the data (a tenant's
+ * rollups, or the anonymised aggregate for the global model), the MLP (fine-tuned from the global
+ * model when a tenant trains and one exists), its evaluation, and the same held-out minutes scored
+ * by the active model (what automatic promotion compares) and, for tenants, by the global model.
+ */
+export async function runTraining(ctx: TrainingContext, request: TrainingRequest, onEpoch: (report: EpochReport) => void | Promise<void>): Promise<TrainedPayload> {
+  const { tf, dataSource, tenantId } = ctx;
+  const data = request.scope === 'GLOBAL' ? await aggregateData(ctx) : await tenantData(ctx, request);
+  const rows = data.reduce((n, d) => n + d.rows.length, 0);
+  if (rows < 1000) throw new TrainingRefused(`only ${rows} feature rows; at least 1000 are needed`);
+  if (!data.some((d) => d.rows.some((r) => r.onset))) throw new TrainingRefused('no breach onset in the data: nothing to learn to forecast');
+
+  const hidden = hiddenUnits(ctx.featureFlags);
+  const options = { ...DEFAULT_MLP, hidden, epochs: request.epochs, seed: request.seed ?? DEFAULT_MLP.seed };
+  const [incumbent, global] = await withTenant(dataSource, tenantId, async (m) =>
+    [await activeModel(m, tenantId), request.scope === 'TENANT' ? await activeModel(m, GLOBAL_SCOPE_ID) : null] as const);
+  const globalNetwork = global && compatible(global, request) ? await load(ctx, global) : null;
+  // Fine-tune from the global model when the shapes match: a tenant starts from what all learnt.
+  const base = globalNetwork && global!.hiddenUnits.join() === hidden.join() ? { model: globalNetwork, normalization: global!.normalization } : undefined;
+
   let outcome;
   try {
-    outcome = await trainAndEvaluate(tf, data, request.horizonMinutes, options, onEpoch);
+    outcome = await trainAndEvaluate(tf, data, request.horizonMinutes, options, onEpoch, base);
   } catch (err) {
     if (err instanceof Error && /both breach and quiet/.test(err.message)) throw new TrainingRefused(err.message);
     throw err;
   }
 
   let incumbentEvaluation: StoredEvaluation['incumbent'] = null;
-  if (incumbent && incumbent.horizonMinutes === request.horizonMinutes && sameFeatures(incumbent.featureNames)) {
-    try {
-      const stored = await withTenant(dataSource, tenantId, (manager) => withArtifact(manager, incumbent.id));
-      const model = await loadModel(stored, tf);
-      const metrics = evaluateModel(tf, { model, normalization: incumbent.normalization, threshold: incumbent.threshold }, outcome.test, request.horizonMinutes);
-      model.dispose();
-      incumbentEvaluation = { modelId: incumbent.id, version: incumbent.version, metrics };
-    } catch (err) {
-      // No comparison, so no automatic promotion; the new model is still registered.
-      if (!(err instanceof TamperedArtifactError)) throw err;
-      log.error({ modelId: incumbent.id }, 'the active model was refused (SHA-256 mismatch); not comparing against it');
-    }
+  const incumbentNetwork = incumbent && compatible(incumbent, request) ? await load(ctx, incumbent) : null;
+  if (incumbent && incumbentNetwork) {
+    const metrics = evaluateModel(tf, { model: incumbentNetwork, normalization: incumbent.normalization, threshold: incumbent.threshold }, outcome.test, request.horizonMinutes);
+    incumbentEvaluation = { modelId: incumbent.id, version: incumbent.version, metrics };
   }
+  let globalEvaluation: StoredEvaluation['global'] = null;
+  if (global && globalNetwork) {
+    const metrics = evaluateModel(tf, { model: globalNetwork, normalization: global.normalization, threshold: global.threshold }, outcome.test, request.horizonMinutes);
+    globalEvaluation = { modelId: global.id, version: global.version, metrics, featureDistance: featureDistance(data, global.normalization) };
+  }
+  incumbentNetwork?.dispose();
+  globalNetwork?.dispose();
+
   const artifact = await serializeModel(outcome.model, tf);
   outcome.model.dispose();
   return {
     horizonMinutes: request.horizonMinutes,
     featureNames: [...FEATURE_NAMES],
     normalization: outcome.normalization,
-    hiddenUnits: options.hidden,
+    hiddenUnits: hidden,
     threshold: outcome.threshold,
     trainingFrom: outcome.trainingFrom.toISOString(),
     trainingTo: outcome.trainingTo.toISOString(),
     epochs: outcome.epochs,
-    backend,
-    evaluation: toStoredEvaluation(outcome.evaluation, incumbentEvaluation),
+    backend: ctx.backend,
+    evaluation: toStoredEvaluation(outcome.evaluation, incumbentEvaluation, globalEvaluation),
+    baseModelId: base ? global!.id : null,
     artifact: { topology: artifact.topology, weightSpecs: artifact.weightSpecs as unknown as object[], weightsBase64: artifact.weights.toString('base64'), sha256: artifact.sha256 },
   };
 }
 
-function sameFeatures(names: string[]): boolean {
-  return names.length === FEATURE_NAMES.length && names.every((name, i) => name === FEATURE_NAMES[i]);
+async function tenantData(ctx: TrainingContext, request: TrainingRequest): Promise<EndpointRows[]> {
+  const to = new Date();
+  const from = new Date(to.getTime() - request.windowDays * 86_400_000);
+  return withTenant(ctx.dataSource, ctx.tenantId, async (manager) =>
+    endpointFeatureRows(manager, await trainingEndpoints(manager, request), from, to, request.horizonMinutes));
+}
+
+async function aggregateData(ctx: TrainingContext): Promise<EndpointRows[]> {
+  if (!ctx.platform) throw new TrainingRefused('no platform database connection (PLATFORM_DATABASE_URL) for the global model');
+  try {
+    return await globalTrainingRows(ctx.platform);
+  } catch (err) {
+    // The aggregate refuses itself below k contributors: that is a reason, not a crash.
+    if (/tenants contribute to the global model/.test((err as Error).message)) throw new TrainingRefused((err as Error).message);
+    throw err;
+  }
+}
+
+function compatible(model: Model, request: TrainingRequest): boolean {
+  return model.horizonMinutes === request.horizonMinutes && model.featureNames.join() === FEATURE_NAMES.join();
+}
+
+async function load(ctx: TrainingContext, model: Model): Promise<TF.LayersModel | null> {
+  try {
+    return await loadModel(await withTenant(ctx.dataSource, ctx.tenantId, (m) => withArtifact(m, model.id)), ctx.tf);
+  } catch (err) {
+    // No comparison (so no automatic promotion) and no fine-tuning from it; training goes on.
+    if (!(err instanceof TamperedArtifactError)) throw err;
+    ctx.log.error({ modelId: model.id }, 'a model was refused (SHA-256 mismatch); not using it');
+    return null;
+  }
+}
+
+/**
+ * How far a tenant's features sit from the aggregate's: the mean over features of the distance
+ * between the tenant's mean and the aggregate's, in the aggregate's standard deviations.
+ */
+export function featureDistance(data: EndpointRows[], aggregate: Normalization): number {
+  const rows = data.flatMap((d) => d.rows);
+  const width = aggregate.mean.length;
+  let total = 0;
+  for (let i = 0; i < width; i++) {
+    const mean = rows.reduce((sum, r) => sum + r.features[i]!, 0) / rows.length;
+    total += Math.abs(mean - aggregate.mean[i]!) / aggregate.std[i]!;
+  }
+  return total / width;
 }

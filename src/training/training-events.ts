@@ -6,6 +6,8 @@ export const TERMINAL_STATES: readonly TrainingState[] = ['COMPLETED', 'FAILED',
 
 /** What trainModel was asked, validated (src/schema/training.inputs.ts documents the ranges). */
 export interface TrainingRequest {
+  /** TENANT: the tenant's own model. GLOBAL: the platform model, from the anonymised aggregate. */
+  scope: 'TENANT' | 'GLOBAL';
   horizonMinutes: number;
   epochs: number;
   windowDays: number;

@@ -109,11 +109,15 @@ export async function requestTraining(
 ): Promise<TrainingJob> {
   const id = crypto.randomUUID();
   const job = await withTenant(dataSource, tenantId, async (manager) => {
-    for (const endpointId of request.endpointIds ?? []) {
-      const endpoint = await getEndpoint(manager, endpointId);
-      if (endpoint.archivedAt) throw new BadInputError([{ field: 'endpointIds', message: `endpoint ${endpointId} is archived` }]);
+    // The global model's data is the aggregate, which only the platform role can read: the job
+    // itself finds out (and fails with the reason) if there is too little of it.
+    if (request.scope === 'TENANT') {
+      for (const endpointId of request.endpointIds ?? []) {
+        const endpoint = await getEndpoint(manager, endpointId);
+        if (endpoint.archivedAt) throw new BadInputError([{ field: 'endpointIds', message: `endpoint ${endpointId} is archived` }]);
+      }
+      await assertEnoughTelemetry(manager, request);
     }
-    await assertEnoughTelemetry(manager, request);
     const queued: TrainingEvent = {
       jobId: id, seq: 1, state: 'QUEUED', at: new Date().toISOString(), attempt: 0, maxEpochs: request.epochs,
       epoch: null, loss: null, validationLoss: null, validationPrAuc: null, modelId: null, promoted: null, evaluation: null, reason: null,

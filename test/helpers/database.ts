@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../src/db/data-source';
-import { appDatabaseUrl, withDatabase } from '../../src/db/urls';
+import { appDatabaseUrl, platformDatabaseUrl, withDatabase } from '../../src/db/urls';
 
 // Each test process gets its own Bull key prefix, so tests sharing one Redis never see each other's jobs.
 process.env.SENTINEL_QUEUE_PREFIX ??= `sentinel-test-${crypto.randomBytes(4).toString('hex')}`;
@@ -11,6 +11,8 @@ export interface TestDatabase {
   name: string;
   ownerUrl: string;
   appUrl: string;
+  /** The platform role (reads the anonymised aggregate only). */
+  platformUrl: string;
   redisUrl: string;
   /** An app-role DataSource (pool of `poolSize`), destroyed by drop(). */
   dataSource: DataSource;
@@ -41,11 +43,13 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
   await ownerQuery(serverUrl, `create database ${name} template ${env('SENTINEL_TEST_TEMPLATE')}`);
   const ownerUrl = withDatabase(serverUrl, name);
   const appUrl = appDatabaseUrl(ownerUrl, env('SENTINEL_TEST_APP_PASSWORD'));
+  const platformUrl = platformDatabaseUrl(ownerUrl, env('SENTINEL_TEST_APP_PASSWORD'));
   const dataSource = await createAppDataSource(appUrl, options.poolSize ?? 4).initialize();
   return {
     name,
     ownerUrl,
     appUrl,
+    platformUrl,
     redisUrl: env('SENTINEL_TEST_REDIS_URL'),
     dataSource,
     drop: async () => {

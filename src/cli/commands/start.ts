@@ -66,6 +66,7 @@ async function start(): Promise<void> {
     ...process.env,
     DATABASE_URL: services.ownerDatabaseUrl,
     APP_DATABASE_URL: services.appDatabaseUrl,
+    PLATFORM_DATABASE_URL: services.platformDatabaseUrl,
     REDIS_URL: services.redisUrl,
   };
   for (const role of ['api', 'worker']) {

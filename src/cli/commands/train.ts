@@ -54,6 +54,7 @@ export function registerTrain(program: Command): void {
         try {
           // The same checks as trainModel (src/schema/training.inputs.ts) happen in requestTraining.
           const job = await requestTraining(dataSource, queue, tenantId, {
+            scope: 'TENANT',
             horizonMinutes: integer('--horizon', options.horizon),
             epochs: integer('--epochs', options.epochs),
             windowDays: integer('--window-days', options.windowDays),

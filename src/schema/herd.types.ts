@@ -1,0 +1,26 @@
+import { Field, Float, ObjectType } from 'type-graphql';
+import { ModelAlertEvaluation, ModelScope, ModelType } from './model.types';
+
+@ObjectType({ description: "The tenant's own model against the global model, on the tenant's own held-out minutes." })
+export class ModelComparison {
+  @Field(() => ModelScope, { nullable: true, description: 'Which one scores this tenant now (null: no model yet).' })
+  serving!: ModelScope | null;
+
+  @Field()
+  why!: string;
+
+  @Field(() => ModelType, { nullable: true })
+  tenantModel!: ModelType | null;
+
+  @Field(() => ModelType, { nullable: true })
+  globalModel!: ModelType | null;
+
+  @Field(() => ModelAlertEvaluation, { nullable: true, description: "The tenant model's alert on its held-out minutes." })
+  tenantMetrics!: ModelAlertEvaluation | null;
+
+  @Field(() => ModelAlertEvaluation, { nullable: true, description: "The global model's alert on the same minutes (once the tenant has trained with it active)." })
+  globalMetrics!: ModelAlertEvaluation | null;
+
+  @Field(() => Float, { nullable: true, description: "How far the tenant's features sit from the aggregate's: mean distance of feature means, in the aggregate's standard deviations." })
+  featureDistance!: number | null;
+}
