@@ -15,7 +15,7 @@ grant usage on schema public to sentinel_platform;
 alter table tenants add column contributes_to_global boolean not null default true;
 -- Switches for new model kinds and features, on for Tenant0 first (the Apex Sandbox).
 alter table tenants add column feature_flags text[] not null default '{}';
-grant insert (contributes_to_global, feature_flags), update (contributes_to_global) on tenants to sentinel_app;
+grant insert (contributes_to_global, feature_flags), update (contributes_to_global, feature_flags) on tenants to sentinel_app;
 update tenants set feature_flags = '{wide-mlp}' where id = '00000000-0000-0000-0000-000000000000';
 
 -- The global model's scope: a reserved tenant row, so the registry, jobs and progress stream work

@@ -35,6 +35,8 @@ export interface Config {
     lockMs: number;
     /** How often every endpoint with an active model is scored (SCORING_INTERVAL_MS). */
     scoringIntervalMs: number;
+    /** How often the global model and Tenant0's retrain (RETRAIN_INTERVAL_MS, daily). */
+    retrainIntervalMs: number;
   };
   limits: {
     /** Rows per `ingestSamples` call (POST /ingest has no row limit, only MAX_INGEST_BYTES). */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: {
       lockMs: intFromEnv(env, 'SENTINEL_JOB_LOCK_MS', 30_000),
       scoringIntervalMs: intFromEnv(env, 'SCORING_INTERVAL_MS', 60_000),
+      retrainIntervalMs: intFromEnv(env, 'RETRAIN_INTERVAL_MS', 86_400_000),
     },
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),

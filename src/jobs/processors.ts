@@ -3,6 +3,7 @@ import { createForecastProcessor } from './forecast-jobs';
 import { maintenanceProcessor } from './maintenance-jobs';
 import { createProbeProcessor } from './probe-jobs';
 import type { ProcessorRegistration } from './processor';
+import { retrainingProcessor } from './retraining-jobs';
 import { rollupProcessor } from './rollup-jobs';
 import { createScoringProcessor } from './scoring-jobs';
 import { createTrainingProcessor } from './training-processor';
@@ -18,5 +19,6 @@ export function createProcessors(config: Config): ProcessorRegistration[] {
     createScoringProcessor(),
     createForecastProcessor(),
     createWebhookProcessor(),
+    retrainingProcessor,
   ];
 }

@@ -7,6 +7,7 @@ import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
 import { createProcessors } from '../jobs/processors';
 import { openQueue } from '../jobs/queues';
+import { RETRAINING_QUEUE, scheduleRetraining } from '../jobs/retraining-jobs';
 import { scheduleScoring, SCORING_QUEUE } from '../jobs/scoring-jobs';
 import { Channels } from '../realtime/channels';
 import { openConnections, type ServiceUrls } from './connections';
@@ -38,6 +39,7 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
   const queueOf = (name: string) => queues[processors.findIndex((p) => p.queue === name)]!;
   await scheduleMaintenance(queueOf(MAINTENANCE_QUEUE));
   await scheduleScoring(queueOf(SCORING_QUEUE), config.jobs.scoringIntervalMs);
+  await scheduleRetraining(queueOf(RETRAINING_QUEUE), config.jobs.retrainIntervalMs);
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');

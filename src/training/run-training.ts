@@ -9,6 +9,7 @@ import { FEATURE_NAMES } from '../ml/features';
 import { DEFAULT_MLP, type EpochReport } from '../ml/mlp';
 import { endpointFeatureRows, evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
+import type { FeatureFlag } from '../services/feature-flags';
 import { withTenant } from '../tenancy/with-tenant';
 import type { TrainedPayload } from './child-protocol';
 import { globalTrainingRows } from './global-aggregate';
@@ -18,9 +19,9 @@ import { trainingEndpoints } from './training-jobs';
 
 export class TrainingRefused extends Error {}
 
-/** Hidden layers per model kind; `wide-mlp` is a feature flag, tried on Tenant0 first. */
+/** Hidden layers per model kind; `wide-mlp` is a feature flag (src/services/feature-flags.ts). */
 export function hiddenUnits(flags: readonly string[]): number[] {
-  return flags.includes('wide-mlp') ? [64, 32] : DEFAULT_MLP.hidden;
+  return flags.includes('wide-mlp' satisfies FeatureFlag) ? [64, 32] : DEFAULT_MLP.hidden;
 }
 
 interface TrainingContext {

@@ -1,0 +1,49 @@
+import type Bull from 'bull';
+import { GLOBAL_SCOPE_ID, TENANT0_ID } from '../entities/tenant.entity';
+import { AppError } from '../errors/app-errors';
+import { TERMINAL_STATES, type TrainingRequest } from '../training/training-events';
+import { requestTraining } from '../training/training-jobs';
+import { withTenant } from '../tenancy/with-tenant';
+import type { ProcessorRegistration } from './processor';
+
+export const RETRAINING_QUEUE = 'retraining';
+
+const SCHEDULED: Array<{ scopeId: string; scope: TrainingRequest['scope'] }> = [
+  { scopeId: GLOBAL_SCOPE_ID, scope: 'GLOBAL' },
+  // Tenant0 is the Apex Sandbox: its model retrains on schedule, with its feature flags on.
+  { scopeId: TENANT0_ID, scope: 'TENANT' },
+];
+
+/** One schedule however many workers call this (same repeat key). */
+export async function scheduleRetraining(queue: Bull.Queue, everyMs: number): Promise<void> {
+  const stale = (await queue.getRepeatableJobs()).filter((r) => r.id === 'retrain' && Number(r.every) !== everyMs);
+  for (const r of stale) await queue.removeRepeatableByKey(r.key);
+  await queue.add({}, { jobId: 'retrain', repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 10 });
+}
+
+/**
+ * On schedule (RETRAIN_INTERVAL_MS, daily): queue a training run of the global model and of
+ * Tenant0's model, each through the same path as trainModel (so the same progress stream,
+ * registry and promotion rules), unless one of that scope is still queued or running. A scope
+ * without enough data is skipped with its reason.
+ */
+export const retrainingProcessor: ProcessorRegistration = {
+  queue: RETRAINING_QUEUE,
+  concurrency: 1,
+  process: async (_job: Bull.Job, { dataSource, queues, logger }) => {
+    const queued: string[] = [];
+    for (const { scopeId, scope } of SCHEDULED) {
+      const busy = await withTenant(dataSource, scopeId, (m) =>
+        m.query(`select 1 from training_jobs where state <> all($1) limit 1`, [TERMINAL_STATES]));
+      if (busy.length > 0) continue;
+      const request: TrainingRequest = { scope, horizonMinutes: 15, epochs: 40, windowDays: 28, endpointIds: null, seed: null, autoPromote: true };
+      try {
+        queued.push((await requestTraining(dataSource, queues.training, scopeId, request)).id);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        logger.info({ scopeId, reason: err.message }, 'scheduled retraining skipped');
+      }
+    }
+    return { queued };
+  },
+};
