@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { loadConfig } from '../../config/config';
+import { GLOBAL_SCOPE_ID } from '../../entities/tenant.entity';
 import { logger } from '../../config/logger';
 import { openQueue } from '../../jobs/queues';
 import { startWorker } from '../../processes/worker';
@@ -17,7 +18,8 @@ import { formatEvaluation } from '../format-evaluation';
 import { withAppDataSource } from '../with-services';
 
 interface TrainOptions {
-  tenant: string;
+  tenant?: string;
+  global?: boolean;
   horizon: string;
   epochs: string;
   windowDays: string;
@@ -35,8 +37,9 @@ function integer(name: string, raw: string): number {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description("queue a training run of a tenant's model; --follow shows its progress live")
-    .requiredOption('--tenant <slug>', 'the tenant whose model to train')
+    .description("queue a training run of a tenant's model (or the global one); --follow shows its progress live")
+    .option('--tenant <slug>', 'the tenant whose model to train')
+    .option('--global', 'train the global model from the anonymised aggregate of all contributing tenants')
     .option('--horizon <minutes>', 'forecast a breach onset within this many minutes (5-120)', '15')
     .option('--epochs <n>', 'at most this many epochs (1-200)', '40')
     .option('--window-days <n>', 'train on the last n days (2-90)', '28')
@@ -45,7 +48,8 @@ export function registerTrain(program: Command): void {
     .option('--follow', 'stay and show the progress until the job ends')
     .action(async (options: TrainOptions) => {
       const ok = await withAppDataSource(async (dataSource, services) => {
-        const tenantId = await tenantIdBySlug(dataSource, options.tenant);
+        if (Boolean(options.global) === Boolean(options.tenant)) throw new Error('give either --tenant <slug> or --global');
+        const tenantId = options.global ? GLOBAL_SCOPE_ID : await tenantIdBySlug(dataSource, options.tenant!);
         if (!tenantId) throw new Error(`no tenant ${options.tenant}`);
         const queue = openQueue<TrainingQueueJob>(TRAINING_QUEUE, services.redisUrl);
         const redis = new Redis(services.redisUrl);
@@ -54,7 +58,7 @@ export function registerTrain(program: Command): void {
         try {
           // The same checks as trainModel (src/schema/training.inputs.ts) happen in requestTraining.
           const job = await requestTraining(dataSource, queue, tenantId, {
-            scope: 'TENANT',
+            scope: options.global ? 'GLOBAL' : 'TENANT',
             horizonMinutes: integer('--horizon', options.horizon),
             epochs: integer('--epochs', options.epochs),
             windowDays: integer('--window-days', options.windowDays),
