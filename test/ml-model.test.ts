@@ -34,8 +34,12 @@ describe('MLP training, artifacts and alert metrics', () => {
     const { split, normalization } = prepare();
     assert.ok(split.train.at(-1)!.minute < split.validation[0]!.minute && split.validation.at(-1)!.minute < split.test[0]!.minute);
     assert.deepEqual([split.train.length, split.validation.length, split.test.length], [2100, 450, 450]);
-    const trainMean = split.train.reduce((sum, r) => sum + r.features[1]!, 0) / split.train.length;
-    assert.ok(Math.abs(normalization.mean[1]! - trainMean) < 1e-9);
+    const trainValues = split.train.map((r) => r.features[1]!).sort((a, b) => a - b);
+    assert.equal(normalization.center[1], trainValues[Math.floor(trainValues.length / 2)], 'centred on the training median');
+    // A fabricated extreme row barely moves the scaling, and its normalised value is clipped.
+    const poisoned = fitNormalization([...split.train, { features: split.train[0]!.features.map(() => 1e9) }]);
+    assert.ok(Math.abs(poisoned.scale[1]! - normalization.scale[1]!) / normalization.scale[1]! < 0.01);
+    assert.equal(normalize(split.train[0]!.features.map(() => 1e9), normalization)[1], 10);
   });
 
   it('learns a rare class with weights and early stopping, reproducibly with a seed', async () => {

@@ -21,6 +21,6 @@ export class ModelComparison {
   @Field(() => ModelAlertEvaluation, { nullable: true, description: "The global model's alert on the same minutes (once the tenant has trained with it active)." })
   globalMetrics!: ModelAlertEvaluation | null;
 
-  @Field(() => Float, { nullable: true, description: "How far the tenant's features sit from the aggregate's: mean distance of feature means, in the aggregate's standard deviations." })
+  @Field(() => Float, { nullable: true, description: "How far the tenant's features sit from the aggregate's: mean over features of |tenant mean - aggregate median|, in the aggregate's scale units." })
   featureDistance!: number | null;
 }

@@ -4,7 +4,7 @@ import { Tenant } from '../entities/tenant.entity';
 import { latestPrediction } from '../scoring/predictions';
 import { FRESH_MINUTES } from '../scoring/score-tenant';
 import { tenantIdBySlug } from '../services/tenants';
-import { breachEpisodes, dailyAvailability, slaSummary } from '../telemetry/sla';
+import { breachEpisodes, currentWindow, dailyAvailability } from '../telemetry/sla';
 import { telemetrySeries } from '../telemetry/telemetry-series';
 import { withTenant } from '../tenancy/with-tenant';
 
@@ -39,21 +39,36 @@ export interface StatusPageData {
   endpoints: StatusEndpoint[];
 }
 
+/** Seconds a computed page is reused (STATUS_CACHE_SECONDS); publishing and withdrawing are immediate. */
+const CACHE_MS = Number(process.env.STATUS_CACHE_SECONDS ?? 60) * 1000;
+const cache = new Map<string, { at: number; page: Promise<StatusPageData> }>();
+
 /**
  * What a public status page shows: the tenant's public endpoints only, by name (never URL or id).
  * Null for an unknown slug and for a tenant that has not published its page alike, so the answer
- * tells nobody which tenants exist.
+ * tells nobody which tenants exist. Whether the page is published is checked on every call; the
+ * page itself is computed at most once per tenant every STATUS_CACHE_SECONDS, and concurrent
+ * callers share one computation (a page over 90 days of rollups costs seconds: bench/status).
  */
 export async function statusPageData(dataSource: DataSource, slug: string, now = new Date()): Promise<StatusPageData | null> {
   const tenantId = /^[a-z0-9-]{1,40}$/.test(slug) ? await tenantIdBySlug(dataSource, slug) : null;
   if (!tenantId) return null;
-  return withTenant(dataSource, tenantId, async (manager) => {
-    const tenant = await manager.findOneByOrFail(Tenant, { id: tenantId });
-    if (!tenant.statusPagePublished) return null;
+  const tenant = await withTenant(dataSource, tenantId, (manager) => manager.findOneByOrFail(Tenant, { id: tenantId }));
+  if (!tenant.statusPagePublished) return null;
+  const cached = cache.get(tenantId);
+  if (cached && now.getTime() - cached.at < CACHE_MS) return cached.page;
+  const page = computeStatusPage(dataSource, tenant, now);
+  cache.set(tenantId, { at: now.getTime(), page });
+  page.catch(() => cache.delete(tenantId));
+  return page;
+}
+
+async function computeStatusPage(dataSource: DataSource, tenant: Tenant, now: Date): Promise<StatusPageData> {
+  return withTenant(dataSource, tenant.id, async (manager) => {
     const endpoints = await manager.find(Endpoint, { where: { public: true, archivedAt: IsNull() }, order: { name: 'ASC' } });
     const result: StatusEndpoint[] = [];
     for (const endpoint of endpoints) {
-      const summary = await slaSummary(manager, endpoint, now);
+      const current = await currentWindow(manager, endpoint, now);
       const uptimeDays = await dailyAvailability(manager, endpoint, UPTIME_DAYS, now);
       const latency = await telemetrySeries(manager, endpoint.id, new Date(now.getTime() - LATENCY_HOURS * 3_600_000), now, LATENCY_BUCKET_MINUTES);
       const prediction = await latestPrediction(manager, endpoint.id);
@@ -63,7 +78,7 @@ export async function statusPageData(dataSource: DataSource, slug: string, now =
       const good = uptimeDays.reduce((sum, d) => sum + (d.availability ?? 0) * d.minutes, 0);
       result.push({
         name: endpoint.name,
-        state: summary.current.sampleCount === 0 ? 'NO_DATA' : summary.breachedNow ? 'BREACHED' : 'OPERATIONAL',
+        state: current.sampleCount === 0 ? 'NO_DATA' : current.breached ? 'BREACHED' : 'OPERATIONAL',
         availabilityTarget: endpoint.availabilityTarget,
         availability90d: minutes > 0 ? good / minutes : null,
         uptimeDays: uptimeDays.map(({ day, availability }) => ({ day, availability })),

@@ -138,3 +138,14 @@ export async function dailyAvailability(manager: EntityManager, endpoint: Endpoi
     return { day, minutes: row?.minutes ?? 0, availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null };
   });
 }
+
+/** The SLA window ending now: its sample count and whether it breaches (one small aggregate). */
+export async function currentWindow(manager: EntityManager, endpoint: Endpoint, now = new Date()): Promise<{ sampleCount: number; breached: boolean }> {
+  const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const [row]: Array<{ n: number; breached: boolean | null }> = await manager.query(
+    `select coalesce(sum(sample_count), 0)::int as n, ${breachSql(endpoint, 'sum(sample_count)', 'sum(error_count)', 'sum(slow_count)')} as breached
+       from rollups_minute where endpoint_id = $1 and minute > $2::timestamptz - make_interval(mins => $3) and minute <= $2`,
+    [endpoint.id, t, endpoint.windowMinutes],
+  );
+  return { sampleCount: row?.n ?? 0, breached: row?.breached === true };
+}

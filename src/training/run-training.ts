@@ -131,15 +131,15 @@ async function load(ctx: TrainingContext, model: Model): Promise<TF.LayersModel 
 
 /**
  * How far a tenant's features sit from the aggregate's: the mean over features of the distance
- * between the tenant's mean and the aggregate's, in the aggregate's standard deviations.
+ * between the tenant's mean and the aggregate's centre (median), in the aggregate's scale units.
  */
 export function featureDistance(data: EndpointRows[], aggregate: Normalization): number {
   const rows = data.flatMap((d) => d.rows);
-  const width = aggregate.mean.length;
+  const width = aggregate.center.length;
   let total = 0;
   for (let i = 0; i < width; i++) {
     const mean = rows.reduce((sum, r) => sum + r.features[i]!, 0) / rows.length;
-    total += Math.abs(mean - aggregate.mean[i]!) / aggregate.std[i]!;
+    total += Math.abs(mean - aggregate.center[i]!) / aggregate.scale[i]!;
   }
   return total / width;
 }
