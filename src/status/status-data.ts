@@ -39,16 +39,18 @@ export interface StatusPageData {
   endpoints: StatusEndpoint[];
 }
 
-/** Seconds a computed page is reused (STATUS_CACHE_SECONDS); publishing and withdrawing are immediate. */
+/** Seconds before a computed page is recomputed (STATUS_CACHE_SECONDS); publishing and withdrawing are immediate. */
 const CACHE_MS = Number(process.env.STATUS_CACHE_SECONDS ?? 60) * 1000;
-const cache = new Map<string, { at: number; page: Promise<StatusPageData> }>();
+const cache = new Map<string, { at: number; page: Promise<StatusPageData>; refreshing: boolean }>();
 
 /**
  * What a public status page shows: the tenant's public endpoints only, by name (never URL or id).
  * Null for an unknown slug and for a tenant that has not published its page alike, so the answer
- * tells nobody which tenants exist. Whether the page is published is checked on every call; the
- * page itself is computed at most once per tenant every STATUS_CACHE_SECONDS, and concurrent
- * callers share one computation (a page over 90 days of rollups costs seconds: bench/status).
+ * tells nobody which tenants exist. Whether the page is published is checked on every call. The
+ * page itself costs seconds over 90 days of rollups (bench/status), so it is computed once per
+ * tenant and then served stale-while-revalidate: a page older than STATUS_CACHE_SECONDS is
+ * recomputed in the background while visitors keep getting the previous one. Only the very first
+ * visitor of a tenant's page (per API process) waits.
  */
 export async function statusPageData(dataSource: DataSource, slug: string, now = new Date()): Promise<StatusPageData | null> {
   const tenantId = /^[a-z0-9-]{1,40}$/.test(slug) ? await tenantIdBySlug(dataSource, slug) : null;
@@ -56,11 +58,20 @@ export async function statusPageData(dataSource: DataSource, slug: string, now =
   const tenant = await withTenant(dataSource, tenantId, (manager) => manager.findOneByOrFail(Tenant, { id: tenantId }));
   if (!tenant.statusPagePublished) return null;
   const cached = cache.get(tenantId);
-  if (cached && now.getTime() - cached.at < CACHE_MS) return cached.page;
-  const page = computeStatusPage(dataSource, tenant, now);
-  cache.set(tenantId, { at: now.getTime(), page });
-  page.catch(() => cache.delete(tenantId));
-  return page;
+  if (!cached) {
+    const page = computeStatusPage(dataSource, tenant, now);
+    cache.set(tenantId, { at: now.getTime(), page, refreshing: false });
+    page.catch(() => cache.delete(tenantId));
+    return page;
+  }
+  if (now.getTime() - cached.at >= CACHE_MS && !cached.refreshing) {
+    cached.refreshing = true;
+    computeStatusPage(dataSource, tenant, now).then(
+      (page) => cache.set(tenantId, { at: now.getTime(), page: Promise.resolve(page), refreshing: false }),
+      () => (cached.refreshing = false), // keep serving the last good page; try again next time
+    );
+  }
+  return cached.page;
 }
 
 async function computeStatusPage(dataSource: DataSource, tenant: Tenant, now: Date): Promise<StatusPageData> {
