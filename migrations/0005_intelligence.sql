@@ -124,15 +124,6 @@ create policy tenant_isolation on webhooks
 grant select, insert (tenant_id, id, url, events, secret, created_at, disabled_at), update (disabled_at)
   on webhooks to sentinel_app;
 
--- The scoring job runs for every tenant with an active model; it learns which through this,
--- as no tenant can see another's models.
-create function tenants_with_active_model() returns setof uuid
-  language sql stable security definer
-  set search_path = pg_catalog, public
-  as $$ select tenant_id from public.models where status = 'ACTIVE' $$;
-revoke all on function tenants_with_active_model() from public;
-grant execute on function tenants_with_active_model() to sentinel_app;
-
 -- Predictions older than the retention go with the hourly maintenance, across tenants.
 create function delete_expired_predictions(p_retention_days integer) returns bigint
   language sql security definer
