@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Endpoint } from '../src/entities/endpoint.entity';
+import { Endpoint } from '../src/entities/endpoint.entity';
+import { dailyAvailability } from '../src/telemetry/sla';
+import { withTenant } from '../src/tenancy/with-tenant';
+import { ownerQuery } from './helpers/database';
 import { useApiFixture } from './helpers/api';
 import { makeTenant } from './helpers/factories';
 import { endpointsForStatusPage, PRIVATE_NAME, PUBLIC_NAME, STATUS_PAGE, type StatusPageResult } from './helpers/status-fixture';
@@ -8,9 +11,10 @@ import { endpointsForStatusPage, PRIVATE_NAME, PUBLIC_NAME, STATUS_PAGE, type St
 describe('public status pages', () => {
   const fx = useApiFixture();
   let privateEndpoint: Endpoint;
+  let publicEndpoint: Endpoint;
 
   before(async () => {
-    ({ privateEndpoint } = await endpointsForStatusPage(fx));
+    ({ privateEndpoint, publicEndpoint } = await endpointsForStatusPage(fx));
   });
 
   const page = async (path: string) => {
@@ -65,6 +69,19 @@ describe('public status pages', () => {
     assert.equal(withdrawn.errors, undefined);
     assert.equal((await page(`/status/${fx.tenant.slug}`)).status, 404);
     await fx.api.gql(publish, { p: true }, fx.tenant.adminKey);
+  });
+
+  it('keeps settled days of availability, gives the same answer from them, and drops them when the SLA changes', async () => {
+    const endpoint = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => m.findOneByOrFail(Endpoint, { id: publicEndpoint.id }));
+    const now = new Date();
+    const computed = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => dailyAvailability(m, endpoint, 90, now));
+    const kept = await ownerQuery(fx.db.ownerUrl, 'select day from availability_daily where endpoint_id = $1', [endpoint.id]);
+    assert.ok(kept.length >= 1, 'the day before yesterday is settled and kept');
+    const fromTable = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => dailyAvailability(m, endpoint, 90, now));
+    assert.deepEqual(fromTable, computed);
+    const update = `mutation($id: ID!, $input: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $input) { id } }`;
+    await fx.api.gql(update, { id: endpoint.id, input: { sla: { errorRateThreshold: 0.2 } } }, fx.tenant.adminKey);
+    assert.equal((await ownerQuery(fx.db.ownerUrl, 'select day from availability_daily where endpoint_id = $1', [endpoint.id])).length, 0);
   });
 
   it("serves Tenant0's page at /status with Sentinel's own checks, and no other tenant's", async () => {

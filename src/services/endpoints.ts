@@ -50,6 +50,8 @@ export async function updateEndpoint(
   }
   assertTimeoutBelowInterval(endpoint.timeoutMs, endpoint.probeIntervalSeconds);
   endpoint.updatedAt = new Date();
+  // Another SLA means other breach minutes: the kept daily availabilities no longer hold.
+  if (sla) await manager.query('delete from availability_daily where endpoint_id = $1', [id]);
   return { endpoint: await manager.save(endpoint), previousIntervalSeconds };
 }
 

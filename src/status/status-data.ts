@@ -74,6 +74,11 @@ export async function statusPageData(dataSource: DataSource, slug: string, now =
   return cached.page;
 }
 
+/** Forgets every computed page, as a restarted API process would (bench/status measures that). */
+export function forgetStatusPages(): void {
+  cache.clear();
+}
+
 async function computeStatusPage(dataSource: DataSource, tenant: Tenant, now: Date): Promise<StatusPageData> {
   return withTenant(dataSource, tenant.id, async (manager) => {
     const endpoints = await manager.find(Endpoint, { where: { public: true, archivedAt: IsNull() }, order: { name: 'ASC' } });

@@ -120,20 +120,44 @@ export async function breachEpisodes(manager: EntityManager, endpoint: Endpoint,
   return rows;
 }
 
-/** Availability (good minutes / minutes with data) of each UTC day of the last `days`, oldest first; null without data. */
+/**
+ * Availability (good minutes / minutes with data) of each UTC day of the last `days`, oldest first;
+ * null without data. Complete days before yesterday come from `availability_daily`, computed and
+ * stored the first time they are asked for (rollup recomputes and SLA changes delete them);
+ * yesterday and today are computed from the rollups every time, as late samples still land there.
+ */
 export async function dailyAvailability(manager: EntityManager, endpoint: Endpoint, days: number, now = new Date()): Promise<Array<{ day: Date; minutes: number; availability: number | null }>> {
+  const DAY = 86_400_000;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const from = new Date(today - (days - 1) * 86_400_000);
-  const rows: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
+  const from = new Date(today - (days - 1) * DAY);
+  const settled = new Date(today - DAY); // days before this one are kept
+  const stored: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
+    `select day::timestamp at time zone 'UTC' as day, minutes, bad from availability_daily where endpoint_id = $1 and day >= $2::date and day < $3::date`,
+    [endpoint.id, from.toISOString().slice(0, 10), settled.toISOString().slice(0, 10)],
+  );
+  const byDay = new Map(stored.map((r) => [r.day.getTime(), r]));
+  const firstMissing = Array.from({ length: Math.max(0, days - 2) }, (_, i) => from.getTime() + i * DAY).find((d) => !byDay.has(d));
+  // One pass over the flags from the first day not kept (or just the live days) to now.
+  const computeFrom = firstMissing ?? Math.min(settled.getTime(), today);
+  const computed: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
     `with flags as (${flagsSql(endpoint)})
      select date_bin('1 day', minute, 'epoch') as day, count(*)::int as minutes, count(*) filter (where breached)::int as bad
        from flags group by 1`,
     // flagsSql reads minutes after its start: start a minute early so that 00:00 counts.
-    [endpoint.id, new Date(from.getTime() - 60_000), now],
+    [endpoint.id, new Date(computeFrom - 60_000), now],
   );
-  const byDay = new Map(rows.map((r) => [r.day.getTime(), r]));
+  const toKeep = computed.filter((r) => r.day.getTime() < settled.getTime() && !byDay.has(r.day.getTime()));
+  if (toKeep.length > 0) {
+    await manager.query(
+      `insert into availability_daily (tenant_id, endpoint_id, day, minutes, bad)
+       select $1, $2, u.day::date, u.minutes, u.bad from unnest($3::timestamptz[], $4::int[], $5::int[]) as u(day, minutes, bad)
+       on conflict do nothing`,
+      [endpoint.tenantId, endpoint.id, toKeep.map((r) => r.day), toKeep.map((r) => r.minutes), toKeep.map((r) => r.bad)],
+    );
+  }
+  for (const row of computed) if (!byDay.has(row.day.getTime())) byDay.set(row.day.getTime(), row);
   return Array.from({ length: days }, (_, i) => {
-    const day = new Date(from.getTime() + i * 86_400_000);
+    const day = new Date(from.getTime() + i * DAY);
     const row = byDay.get(day.getTime());
     return { day, minutes: row?.minutes ?? 0, availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null };
   });
