@@ -78,7 +78,7 @@ export class StatusPageEndpoint {
   @Field(() => PublicRisk, { nullable: true, description: 'The current breach forecast, if a model scored it in the last 15 minutes.' })
   risk!: PublicRisk | null;
 
-  @Field(() => [PublicEpisode], { description: 'SLA breaches of the last 30 days, newest first (at most 10).' })
+  @Field(() => [PublicEpisode], { description: 'SLA breaches of the last 7 days, newest first (at most 10).' })
   episodes!: PublicEpisode[];
 }
 

@@ -1,4 +1,4 @@
-import type { StatusEndpoint, StatusPageData } from './status-data';
+import { EPISODE_DAYS, type StatusEndpoint, type StatusPageData } from './status-data';
 
 // Server-rendered HTML with inline SVG: no scripts, no external assets, readable without CSS.
 
@@ -65,7 +65,7 @@ function risk(endpoint: StatusEndpoint): string {
 }
 
 function episodes(endpoint: StatusEndpoint): string {
-  if (endpoint.episodes.length === 0) return '<p class="episodes">No SLA breaches in the last 30 days.</p>';
+  if (endpoint.episodes.length === 0) return `<p class="episodes">No SLA breaches in the last ${EPISODE_DAYS} days.</p>`;
   const items = endpoint.episodes.map((e) => `<li>${minute(e.start)}, ${e.minutes} min</li>`).join('');
   return `<details class="episodes"><summary>Recent SLA breaches (${endpoint.episodes.length})</summary><ul>${items}</ul></details>`;
 }

@@ -11,7 +11,8 @@ import { withTenant } from '../tenancy/with-tenant';
 export const UPTIME_DAYS = 90;
 const LATENCY_HOURS = 24;
 const LATENCY_BUCKET_MINUTES = 15;
-const EPISODE_DAYS = 30;
+/** Breach episodes are found from per-minute flags; a week keeps that cheap (bench/status). */
+export const EPISODE_DAYS = 7;
 const MAX_EPISODES = 10;
 
 export type EndpointState = 'OPERATIONAL' | 'BREACHED' | 'NO_DATA';
@@ -28,7 +29,7 @@ export interface StatusEndpoint {
   latency: Array<{ start: Date; p95: number | null }>;
   /** The current forecast, if a model scored the endpoint in the last 15 minutes. */
   risk: { probability: number; horizonMinutes: number; aboveThreshold: boolean; minute: Date } | null;
-  /** Newest first, the last 30 days, at most 10. */
+  /** Newest first, the last EPISODE_DAYS days, at most 10. */
   episodes: Array<{ start: Date; end: Date; minutes: number }>;
 }
 
