@@ -17,3 +17,14 @@ create policy tenant_isolation on availability_daily
   using (tenant_id = (select current_tenant_id()))
   with check (tenant_id = (select current_tenant_id()));
 grant select, insert (tenant_id, endpoint_id, day, minutes, bad, computed_at), delete on availability_daily to sentinel_app;
+
+-- Kept days older than the retention go with the hourly maintenance, across tenants.
+create function delete_expired_availability(p_retention_days integer) returns bigint
+  language sql security definer
+  set search_path = pg_catalog, public
+  as $$
+    with gone as (delete from public.availability_daily where day < current_date - p_retention_days returning 1)
+    select count(*) from gone
+  $$;
+revoke all on function delete_expired_availability(integer) from public;
+grant execute on function delete_expired_availability(integer) to sentinel_app;

@@ -22,6 +22,11 @@ describe('retention and partitions', () => {
       `insert into samples (tenant_id, endpoint_id, observed_at, latency_ms)
        select $1, $2, d + interval '12 hours', 10 from generate_series($3::date, $4::date, interval '1 day') d`,
       [fx.tenant.id, id, day(-12), day(0)]);
+    // Kept daily availability (status pages) of the same days.
+    await ownerQuery(fx.db.ownerUrl,
+      `insert into availability_daily (tenant_id, endpoint_id, day, minutes, bad)
+       select $1, $2, d, 1440, 0 from generate_series($3::date, $4::date, interval '1 day') d`,
+      [fx.tenant.id, id, day(-12), day(-2)]);
 
     const queues = openApiQueues(fx.db.redisUrl);
     try {
@@ -37,5 +42,7 @@ describe('retention and partitions', () => {
     assert.ok(parts.includes(partition(7)), 'a week ahead exists');
     const [row] = await ownerQuery<{ oldest: Date }>(fx.db.ownerUrl, 'select min(observed_at) as oldest from samples');
     assert.equal(row!.oldest.toISOString().slice(0, 10), day(-5));
+    const [kept] = await ownerQuery<{ oldest: string }>(fx.db.ownerUrl, `select min(day)::text as oldest from availability_daily`);
+    assert.equal(kept!.oldest, day(-5), 'kept availability expires with the samples');
   });
 });

@@ -8,8 +8,9 @@ const DAYS_AHEAD = 7;
 
 /**
  * Hourly: create the samples partitions of the coming days, drop the partitions that are
- * wholly older than the retention, and delete predictions as old. Platform-wide (not a tenant's
- * job): all run through security-definer functions, so the app role needs no DDL rights.
+ * wholly older than the retention, and delete predictions and kept daily availability as old.
+ * Platform-wide (not a tenant's job): all run through security-definer functions, so the app
+ * role needs no DDL rights.
  */
 export const maintenanceProcessor: ProcessorRegistration = {
   queue: MAINTENANCE_QUEUE,
@@ -23,7 +24,8 @@ export const maintenanceProcessor: ProcessorRegistration = {
     if (dropped.length > 0) logger.info({ partitions: dropped.map((d) => d.name) }, 'expired sample partitions dropped');
     // Predictions live as long as the samples they were made from.
     const [{ deleted }] = (await dataSource.query('select delete_expired_predictions($1)::int as deleted', [config.telemetry.retentionDays])) as [{ deleted: number }];
-    return { dropped: dropped.map((d) => d.name), predictionsDeleted: deleted };
+    const [{ days }] = (await dataSource.query('select delete_expired_availability($1)::int as days', [config.telemetry.retentionDays])) as [{ days: number }];
+    return { dropped: dropped.map((d) => d.name), predictionsDeleted: deleted, availabilityDaysDeleted: days };
   },
 };
 
