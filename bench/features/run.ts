@@ -15,7 +15,7 @@ import type { Endpoint } from '../../src/entities/endpoint.entity';
 import { seedDemoTenant } from '../../src/demo/seed-demo-tenant';
 import { featureRows } from '../../src/ml/features';
 import { withTenant } from '../../src/tenancy/with-tenant';
-import { openBenchEnv } from '../lib/bench-env';
+import { runBench } from '../lib/bench-env';
 import { polarsFeatureRows, type RollupColumns } from './polars-features';
 
 const DAYS = Number(process.argv[2] ?? 28);
@@ -38,49 +38,39 @@ async function time<T>(work: () => Promise<T> | T): Promise<[T, number]> {
   return [result, Number(process.hrtime.bigint() - started) / 1e6];
 }
 
-async function main(): Promise<void> {
-  const env = await openBenchEnv();
-  try {
-    const dataSource = await createAppDataSource(env.appUrl, 2).initialize();
-    const demo = await seedDemoTenant(dataSource, loadConfig(), 'bench-features', DAYS, 42);
-    const to = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
-    await withTenant(dataSource, demo.tenant.id, async (manager) => {
-      for (const [label, from] of [[`training (${DAYS} days)`, new Date(to.getTime() - DAYS * 86_400_000)], ['scoring (last 15 minutes)', new Date(to.getTime() - 15 * 60_000)]] as const) {
-        let sqlMs = 0;
-        let fetchMs = 0;
-        let polarsMs = 0;
-        let rows = 0;
-        let maxDiff = 0;
-        let flagMismatches = 0;
-        for (const endpoint of demo.endpoints) {
-          await featureRows(manager, endpoint, from, to, HORIZON); // warm the cache for both
-          const [sql, s] = await time(() => featureRows(manager, endpoint, from, to, HORIZON));
-          const [columns, f] = await time(() => fetchRollups(manager, endpoint, from, to));
-          const [polars, p] = await time(() => polarsFeatureRows(columns, endpoint, from, to, HORIZON));
-          sqlMs += s;
-          fetchMs += f;
-          polarsMs += p;
-          rows += sql.length;
-          if (polars.length !== sql.length) throw new Error(`row counts differ: SQL ${sql.length}, polars ${polars.length}`);
-          sql.forEach((row, i) => {
-            const other = polars[i]!;
-            row.features.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - other.features[j]!))));
-            if (row.label !== other.label || row.breached !== other.breached || row.onset !== other.onset || row.burnAlert !== other.burnAlert) flagMismatches++;
-          });
-        }
-        const polarsTotal = fetchMs + polarsMs;
-        console.log(`${label}: ${demo.endpoints.length} endpoints, ${rows.toLocaleString('en')} rows; same rows: max |feature difference| ${maxDiff.toExponential(1)}, ${flagMismatches} label/flag mismatches`);
-        console.log(`  SQL window functions: ${sqlMs.toFixed(0)} ms`);
-        console.log(`  fetch rollups ${fetchMs.toFixed(0)} ms + nodejs-polars ${polarsMs.toFixed(0)} ms = ${polarsTotal.toFixed(0)} ms; SQL takes ${(sqlMs / polarsTotal).toFixed(2)}x the polars path`);
+runBench(async (env) => {
+  const dataSource = await createAppDataSource(env.appUrl, 2).initialize();
+  const demo = await seedDemoTenant(dataSource, loadConfig(), 'bench-features', DAYS, 42);
+  const to = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
+  await withTenant(dataSource, demo.tenant.id, async (manager) => {
+    for (const [label, from] of [[`training (${DAYS} days)`, new Date(to.getTime() - DAYS * 86_400_000)], ['scoring (last 15 minutes)', new Date(to.getTime() - 15 * 60_000)]] as const) {
+      let sqlMs = 0;
+      let fetchMs = 0;
+      let polarsMs = 0;
+      let rows = 0;
+      let maxDiff = 0;
+      let flagMismatches = 0;
+      for (const endpoint of demo.endpoints) {
+        await featureRows(manager, endpoint, from, to, HORIZON); // warm the cache for both
+        const [sql, s] = await time(() => featureRows(manager, endpoint, from, to, HORIZON));
+        const [columns, f] = await time(() => fetchRollups(manager, endpoint, from, to));
+        const [polars, p] = await time(() => polarsFeatureRows(columns, endpoint, from, to, HORIZON));
+        sqlMs += s;
+        fetchMs += f;
+        polarsMs += p;
+        rows += sql.length;
+        if (polars.length !== sql.length) throw new Error(`row counts differ: SQL ${sql.length}, polars ${polars.length}`);
+        sql.forEach((row, i) => {
+          const other = polars[i]!;
+          row.features.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - other.features[j]!))));
+          if (row.label !== other.label || row.breached !== other.breached || row.onset !== other.onset || row.burnAlert !== other.burnAlert) flagMismatches++;
+        });
       }
-    });
-    await dataSource.destroy();
-  } finally {
-    await env.close();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+      const polarsTotal = fetchMs + polarsMs;
+      console.log(`${label}: ${demo.endpoints.length} endpoints, ${rows.toLocaleString('en')} rows; same rows: max |feature difference| ${maxDiff.toExponential(1)}, ${flagMismatches} label/flag mismatches`);
+      console.log(`  SQL window functions: ${sqlMs.toFixed(0)} ms`);
+      console.log(`  fetch rollups ${fetchMs.toFixed(0)} ms + nodejs-polars ${polarsMs.toFixed(0)} ms = ${polarsTotal.toFixed(0)} ms; SQL takes ${(sqlMs / polarsTotal).toFixed(2)}x the polars path`);
+    }
+  });
+  await dataSource.destroy();
 });

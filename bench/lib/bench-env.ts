@@ -94,3 +94,18 @@ export function peakRssMiB(pid: number): number {
   const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return kib / 1024;
 }
+
+/** Runs a benchmark on a throwaway database, drops it afterwards, and exits 1 on failure. */
+export function runBench(main: (env: BenchEnv) => Promise<void>): void {
+  (async () => {
+    const env = await openBenchEnv();
+    try {
+      await main(env);
+    } finally {
+      await env.close();
+    }
+  })().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -13,7 +13,7 @@ import type { AlertMetrics } from '../../src/ml/alert-metrics';
 import { loadTf } from '../../src/ml/backend';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
 import { tenantFeatureRows, trainAndEvaluate, type EndpointRows } from '../../src/ml/pipeline';
-import { openBenchEnv } from '../lib/bench-env';
+import { runBench } from '../lib/bench-env';
 
 const DAYS = Number(process.argv[2] ?? 28);
 const TENANTS = Number(process.argv[3] ?? 2);
@@ -24,32 +24,22 @@ function row(name: string, m: AlertMetrics): string {
   return `  ${name.padEnd(22)} recall ${f(m.eventRecall)}  precision ${f(m.precision)}  median lead ${f(m.medianLeadMinutes, 1)} min  false alerts/endpoint-day ${f(m.falseAlertsPerEndpointDay, 2)}  (${m.onsets} onsets, ${m.alerts} alerts)`;
 }
 
-async function main(): Promise<void> {
-  const env = await openBenchEnv();
-  try {
-    const dataSource = await createAppDataSource(env.appUrl, 2).initialize();
-    const data: EndpointRows[] = [];
-    const to = new Date();
-    for (let i = 0; i < TENANTS; i++) {
-      const demo = await seedDemoTenant(dataSource, loadConfig(), `quality-${i}`, DAYS, 42 + i * 104_729);
-      data.push(...(await tenantFeatureRows(dataSource, demo.tenant.id, new Date(to.getTime() - DAYS * 86_400_000), to, HORIZON)));
-    }
-    await dataSource.destroy();
-    const { tf, backend } = await loadTf(logger);
-    const started = Date.now();
-    const outcome = await trainAndEvaluate(tf, data, HORIZON, DEFAULT_MLP);
-    const { model, burnRate } = outcome.evaluation;
-    console.log(`Forecast quality on ${TENANTS} synthetic demo tenants x ${DAYS} days (${data.length} endpoints), horizon ${HORIZON} min, backend ${backend}`);
-    console.log(`  trained ${outcome.epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; threshold ${outcome.threshold.toFixed(3)} (chosen on validation); PR-AUC ${model.prAuc?.toFixed(3)}`);
-    console.log(`  held-out: ${outcome.evaluation.testFrom.toISOString()} .. ${outcome.evaluation.testTo.toISOString()}`);
-    console.log(row('MLP', model));
-    console.log(row('burn-rate (14.4x/6x)', burnRate));
-  } finally {
-    await env.close();
+runBench(async (env) => {
+  const dataSource = await createAppDataSource(env.appUrl, 2).initialize();
+  const data: EndpointRows[] = [];
+  const to = new Date();
+  for (let i = 0; i < TENANTS; i++) {
+    const demo = await seedDemoTenant(dataSource, loadConfig(), `quality-${i}`, DAYS, 42 + i * 104_729);
+    data.push(...(await tenantFeatureRows(dataSource, demo.tenant.id, new Date(to.getTime() - DAYS * 86_400_000), to, HORIZON)));
   }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  await dataSource.destroy();
+  const { tf, backend } = await loadTf(logger);
+  const started = Date.now();
+  const outcome = await trainAndEvaluate(tf, data, HORIZON, DEFAULT_MLP);
+  const { model, burnRate } = outcome.evaluation;
+  console.log(`Forecast quality on ${TENANTS} synthetic demo tenants x ${DAYS} days (${data.length} endpoints), horizon ${HORIZON} min, backend ${backend}`);
+  console.log(`  trained ${outcome.epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; threshold ${outcome.threshold.toFixed(3)} (chosen on validation); PR-AUC ${model.prAuc?.toFixed(3)}`);
+  console.log(`  held-out: ${outcome.evaluation.testFrom.toISOString()} .. ${outcome.evaluation.testTo.toISOString()}`);
+  console.log(row('MLP', model));
+  console.log(row('burn-rate (14.4x/6x)', burnRate));
 });
