@@ -21,7 +21,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('a worker killed with SIGKILL in the middle of training', () => {
+describe('a worker that dies or stops in the middle of training', () => {
   const fx = useApiFixture();
 
   it('leaves the job to be retried and completed by another worker (or FAILED with a reason), never two active models', async () => {
@@ -66,6 +66,32 @@ describe('a worker killed with SIGKILL in the middle of training', () => {
     } finally {
       if (doomed.exitCode === null && doomed.signalCode === null) doomed.kill('SIGKILL');
       await rescuer?.stop();
+    }
+  });
+
+  it('puts the job back in the queue when its worker is stopped, and the next worker completes it', async () => {
+    const demo = await seedDemoTenant(fx.db.dataSource, fx.api.config, `stop-${Date.now()}`, 6, 17);
+    const urls = { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl };
+    const config = { ...fx.api.config, jobs: { ...fx.api.config.jobs, lockMs: LOCK_MS } };
+    const first = await startWorker(config, urls, logger);
+    const train = await fx.api.gql<{ trainModel: { id: string } }>(`mutation { trainModel(input: { epochs: 200, seed: 4 }) { id } }`, {}, demo.adminKey);
+    const jobId = train.data!.trainModel.id;
+    const job = async () =>
+      (await fx.api.gql<{ trainingJob: { state: string; attempt: number; progress: { epoch: number | null; reason: string | null } } }>(
+        `query($id: ID!) { trainingJob(id: $id) { state attempt progress { epoch reason } } }`, { id: jobId }, demo.adminKey)).data!.trainingJob;
+    await until(async () => (await job()).progress.epoch !== null, 'the first epoch');
+    await first.stop();
+    const stopped = await job();
+    assert.deepEqual([stopped.state, stopped.progress.reason], ['QUEUED', 'worker stopped; queued again']);
+    const next = await startWorker(config, urls, logger);
+    try {
+      const final = await until(async () => {
+        const j = await job();
+        return ['COMPLETED', 'FAILED'].includes(j.state) ? j : null;
+      }, 'the job to finish');
+      assert.deepEqual([final.state, final.attempt], ['COMPLETED', 2]);
+    } finally {
+      await next.stop();
     }
   });
 });

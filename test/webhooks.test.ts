@@ -63,7 +63,7 @@ describe('webhooks', () => {
       const local = createWebhookProcessor(['127.0.0.0/8', '::1/128']);
       try {
         // By default a name that resolves to loopback is refused at connect time (SSRF guard).
-        await assert.rejects(guarded.process(job, deps));
+        await assert.rejects(guarded.process(job, deps), (err: Error & { cause?: Error }) => /loopback/.test(`${err.message} ${err.cause?.message ?? ''}`));
         assert.equal(received.length, 0);
 
         failNext = 1;

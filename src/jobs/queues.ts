@@ -13,3 +13,13 @@ export function openQueue<T>(name: string, redisUrl: string, settings?: Bull.Adv
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
   });
 }
+
+/**
+ * One platform-wide schedule for `jobId` every `everyMs`, however many workers call this (Bull
+ * keys repeatable jobs by id and interval); a schedule left from another interval is removed.
+ */
+export async function scheduleEvery(queue: Bull.Queue, jobId: string, everyMs: number): Promise<void> {
+  const stale = (await queue.getRepeatableJobs()).filter((r) => r.id === jobId && Number(r.every) !== everyMs);
+  for (const r of stale) await queue.removeRepeatableByKey(r.key);
+  await queue.add({}, { jobId, repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 10 });
+}

@@ -14,13 +14,6 @@ const SCHEDULED: Array<{ scopeId: string; scope: TrainingRequest['scope'] }> = [
   { scopeId: TENANT0_ID, scope: 'TENANT' },
 ];
 
-/** One schedule however many workers call this (same repeat key). */
-export async function scheduleRetraining(queue: Bull.Queue, everyMs: number): Promise<void> {
-  const stale = (await queue.getRepeatableJobs()).filter((r) => r.id === 'retrain' && Number(r.every) !== everyMs);
-  for (const r of stale) await queue.removeRepeatableByKey(r.key);
-  await queue.add({}, { jobId: 'retrain', repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 10 });
-}
-
 /**
  * On schedule (RETRAIN_INTERVAL_MS, daily): queue a training run of the global model and of
  * Tenant0's model, each through the same path as trainModel (so the same progress stream,

@@ -9,13 +9,6 @@ import { enqueueWebhookEvent } from './webhook-jobs';
 
 export const SCORING_QUEUE = 'scoring';
 
-/** One schedule however many workers call this (same repeat key). */
-export async function scheduleScoring(queue: Bull.Queue, everyMs: number): Promise<void> {
-  const stale = (await queue.getRepeatableJobs()).filter((r) => r.id === 'score-all' && Number(r.every) !== everyMs);
-  for (const r of stale) await queue.removeRepeatableByKey(r.key);
-  await queue.add({}, { jobId: 'score-all', repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 10 });
-}
-
 /**
  * Every minute: score every active endpoint of every tenant that has an active model (its own, or
  * the global one), store the

@@ -2,7 +2,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type Bull from 'bull';
 import type { Config } from '../config/config';
-import { TrainingJob } from '../entities/training-job.entity';
 import type { ChildMessage, TrainCommand, TrainedPayload } from '../training/child-protocol';
 import { aggregateSettings, refreshAllContributions } from '../training/global-aggregate';
 import { registerModel } from '../training/model-registry';
@@ -48,19 +47,19 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
       const reset = { epoch: null, loss: null, validationLoss: null, validationPrAuc: null, reason: null };
       const started = await advanceAndPublish(dataSource, channels, tenantId, jobId, ['QUEUED', 'RUNNING'], 'RUNNING', reset, { nextAttempt: true, started: true });
       if (!started) return { skipped: 'cancelled or finished before it started' };
-      const row = await withTenant(dataSource, tenantId, (m) => m.findOneByOrFail(TrainingJob, { id: jobId }));
-      if (row.cancelRequested) return cancel(deps, tenantId, jobId);
+      const { request } = started;
+      if (started.cancelRequested) return cancel(deps, tenantId, jobId);
 
-      if (row.request.scope === 'GLOBAL') {
+      if (request.scope === 'GLOBAL') {
         // Every contributing tenant's rows are refreshed first, each in its own tenant context.
         const refreshed = await refreshAllContributions(dataSource, aggregateSettings());
         deps.logger.info({ jobId, ...refreshed }, 'global aggregate refreshed');
       }
       const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });
       running.add(child);
-      deps.logger.info({ jobId, tenantId, pid: child.pid, attempt: started.attempt }, 'training started');
+      deps.logger.info({ jobId, tenantId, pid: child.pid, attempt: started.event.attempt }, 'training started');
       try {
-        const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, platformDatabaseUrl: deps.platformDatabaseUrl, tenantId, jobId, request: row.request }, deps, tenantId, jobId, () => interrupted);
+        const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, platformDatabaseUrl: deps.platformDatabaseUrl, tenantId, jobId, request }, deps, tenantId, jobId, () => interrupted);
         if (outcome.kind === 'interrupted') {
           await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'QUEUED', { reason: 'worker stopped; queued again' });
           throw new InterruptedError();
@@ -70,7 +69,7 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
           await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'FAILED', { reason: outcome.reason }, { reason: outcome.reason });
           return { failed: outcome.reason };
         }
-        return complete(deps, tenantId, jobId, row.request.autoPromote, outcome.payload);
+        return complete(deps, tenantId, jobId, request.autoPromote, outcome.payload);
       } finally {
         running.delete(child);
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -103,7 +102,7 @@ async function complete({ dataSource, channels }: ProcessorDeps, tenantId: strin
     const finished = await advanceJob(manager, jobId, ['RUNNING'], 'COMPLETED', fields, { modelId: model.id });
     // Finished elsewhere meanwhile (declared FAILED after a stall): the model goes with the rollback.
     if (!finished) throw new Error('the job is no longer running; its model was discarded');
-    return finished;
+    return finished.event;
   });
   await channels.publish(trainingChannel(jobId), event);
   return { modelId: event.modelId! };
@@ -137,9 +136,9 @@ async function superviseChild(
           relay = relay.then(async () => {
             const { report } = message;
             const fields = { epoch: report.epoch, loss: report.loss, validationLoss: report.validationLoss, validationPrAuc: report.validationPrAuc };
-            await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'RUNNING', fields);
-            const row = await withTenant(dataSource, tenantId, (m) => m.findOneBy(TrainingJob, { id: jobId }));
-            if (row?.cancelRequested) stopForCancel();
+            const advanced = await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'RUNNING', fields);
+            // The flag backs up the cancel channel, in case its message was missed.
+            if (advanced?.cancelRequested) stopForCancel();
           }).catch((err: Error) => logger.warn({ jobId, err: err.message }, 'could not record a training epoch'));
         } else if (message.type === 'done') {
           outcome = { kind: 'done', payload: message.payload };

@@ -6,9 +6,9 @@ import { reportBackend } from '../jobs/backend-report';
 import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
 import { createProcessors } from '../jobs/processors';
-import { openQueue } from '../jobs/queues';
-import { RETRAINING_QUEUE, scheduleRetraining } from '../jobs/retraining-jobs';
-import { scheduleScoring, SCORING_QUEUE } from '../jobs/scoring-jobs';
+import { openQueue, scheduleEvery } from '../jobs/queues';
+import { RETRAINING_QUEUE } from '../jobs/retraining-jobs';
+import { SCORING_QUEUE } from '../jobs/scoring-jobs';
 import { Channels } from '../realtime/channels';
 import { openConnections, type ServiceUrls } from './connections';
 
@@ -38,8 +38,8 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
   await Promise.all(queues.map((queue) => queue.isReady()));
   const queueOf = (name: string) => queues[processors.findIndex((p) => p.queue === name)]!;
   await scheduleMaintenance(queueOf(MAINTENANCE_QUEUE));
-  await scheduleScoring(queueOf(SCORING_QUEUE), config.jobs.scoringIntervalMs);
-  await scheduleRetraining(queueOf(RETRAINING_QUEUE), config.jobs.retrainIntervalMs);
+  await scheduleEvery(queueOf(SCORING_QUEUE), 'score-all', config.jobs.scoringIntervalMs);
+  await scheduleEvery(queueOf(RETRAINING_QUEUE), 'retrain', config.jobs.retrainIntervalMs);
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');

@@ -84,13 +84,9 @@ export async function slaSummary(manager: EntityManager, endpoint: Endpoint, now
        from rollups_minute where endpoint_id = $1 and minute > $2 and minute <= $3`,
     [endpoint.id, from, t],
   );
-  const current = await manager.query(
-    `select sum(sample_count)::int as n, sum(error_count)::float8 as e, sum(slow_count)::float8 as s
-       from rollups_minute where endpoint_id = $1 and minute > $2::timestamptz - make_interval(mins => $3) and minute <= $2`,
-    [endpoint.id, t, endpoint.windowMinutes],
-  );
+  // The flags decide breachedNow (a minute without data is not breached); the window gives the rest.
+  const window = await currentWindow(manager, endpoint, t);
   const budget = (1 - endpoint.availabilityTarget) * row.minutes;
-  const n = current[0].n ?? 0;
   const burnRates = Object.fromEntries(
     Object.keys(BURN_WINDOWS).map((name) => {
       const minutes = Number(row[`n_${name}`]);
@@ -100,7 +96,7 @@ export async function slaSummary(manager: EntityManager, endpoint: Endpoint, now
   return {
     evaluatedAt: t,
     breachedNow: row.breached_now,
-    current: { sampleCount: n, errorRate: n > 0 ? current[0].e / n : null, slowFraction: n > 0 ? current[0].s / n : null },
+    current: { sampleCount: window.sampleCount, errorRate: window.errorRate, slowFraction: window.slowFraction },
     availability: row.minutes > 0 ? 1 - row.bad / row.minutes : null,
     latencyCompliance: samples.n > 0 ? 1 - samples.slow / samples.n : null,
     errorBudgetRemaining: row.minutes > 0 ? 1 - row.bad / budget : null,
@@ -163,13 +159,15 @@ export async function dailyAvailability(manager: EntityManager, endpoint: Endpoi
   });
 }
 
-/** The SLA window ending now: its sample count and whether it breaches (one small aggregate). */
-export async function currentWindow(manager: EntityManager, endpoint: Endpoint, now = new Date()): Promise<{ sampleCount: number; breached: boolean }> {
+/** The SLA window ending at `now`'s minute: its samples, error and slow shares, and whether it breaches. */
+export async function currentWindow(manager: EntityManager, endpoint: Endpoint, now = new Date()): Promise<SlaSummary['current'] & { breached: boolean }> {
   const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const [row]: Array<{ n: number; breached: boolean | null }> = await manager.query(
-    `select coalesce(sum(sample_count), 0)::int as n, ${breachSql(endpoint, 'sum(sample_count)', 'sum(error_count)', 'sum(slow_count)')} as breached
+  const [row]: Array<{ n: number; e: number | null; s: number | null; breached: boolean | null }> = await manager.query(
+    `select coalesce(sum(sample_count), 0)::int as n, sum(error_count)::float8 as e, sum(slow_count)::float8 as s,
+            ${breachSql(endpoint, 'sum(sample_count)', 'sum(error_count)', 'sum(slow_count)')} as breached
        from rollups_minute where endpoint_id = $1 and minute > $2::timestamptz - make_interval(mins => $3) and minute <= $2`,
     [endpoint.id, t, endpoint.windowMinutes],
   );
-  return { sampleCount: row?.n ?? 0, breached: row?.breached === true };
+  const n = row?.n ?? 0;
+  return { sampleCount: n, errorRate: n > 0 ? row!.e! / n : null, slowFraction: n > 0 ? row!.s! / n : null, breached: row?.breached === true };
 }

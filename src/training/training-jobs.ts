@@ -29,10 +29,18 @@ interface Transition {
   started?: boolean;
 }
 
+/** A job after a transition: the event to publish, and what the worker needs of the row. */
+export interface Advanced {
+  event: TrainingEvent;
+  request: TrainingRequest;
+  cancelRequested: boolean;
+}
+
 /**
  * Moves a job to `state` if it is now in one of `from`, appending the event: `seq` + 1 and the
- * given fields merged over the last event. Returns the event, or null when the guard failed
- * (cancelled meanwhile, already finished). The caller publishes it after its transaction commits.
+ * given fields merged over the last event. Returns the event (with the request and the cancel
+ * flag, so the worker reads the row no second time), or null when the guard failed (cancelled
+ * meanwhile, already finished). The caller publishes the event after its transaction commits.
  */
 export async function advanceJob(
   manager: EntityManager,
@@ -41,7 +49,7 @@ export async function advanceJob(
   state: TrainingState,
   fields: Partial<TrainingEvent> = {},
   transition: Transition = {},
-): Promise<TrainingEvent | null> {
+): Promise<Advanced | null> {
   // For UPDATE ... RETURNING, TypeORM's postgres driver answers [rows, affected count].
   const [rows] = (await manager.query(
     `update training_jobs
@@ -55,10 +63,11 @@ export async function advanceJob(
             last_event = last_event || $9::jsonb || jsonb_build_object(
               'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)
       where id = $1 and state = any($2)
-      returning last_event`,
+      returning last_event, request, cancel_requested`,
     [jobId, from, state, transition.nextAttempt ?? false, transition.modelId ?? null, transition.reason ?? null, transition.started ?? false, TERMINAL_STATES, JSON.stringify(fields)],
-  )) as [Array<{ last_event: TrainingEvent }>, number];
-  return rows[0]?.last_event ?? null;
+  )) as [Array<{ last_event: TrainingEvent; request: TrainingRequest; cancel_requested: boolean }>, number];
+  const row = rows[0];
+  return row ? { event: row.last_event, request: row.request, cancelRequested: row.cancel_requested } : null;
 }
 
 /** advanceJob in its own tenant transaction, then published. */
@@ -71,10 +80,10 @@ export async function advanceAndPublish(
   state: TrainingState,
   fields?: Partial<TrainingEvent>,
   transition?: Transition,
-): Promise<TrainingEvent | null> {
-  const event = await withTenant(dataSource, tenantId, (manager) => advanceJob(manager, jobId, from, state, fields, transition));
-  if (event) await channels.publish(trainingChannel(jobId), event);
-  return event;
+): Promise<Advanced | null> {
+  const advanced = await withTenant(dataSource, tenantId, (manager) => advanceJob(manager, jobId, from, state, fields, transition));
+  if (advanced) await channels.publish(trainingChannel(jobId), advanced.event);
+  return advanced;
 }
 
 export async function getTrainingJob(manager: EntityManager, jobId: string): Promise<TrainingJob> {
@@ -151,7 +160,7 @@ export async function cancelTraining(
     const cancelled = await advanceJob(manager, jobId, ['QUEUED'], 'CANCELLED', { reason: 'cancelled' }, { reason: 'cancelled' });
     // Not queued any more: it started meanwhile (or was running). Flag it for the worker.
     if (!cancelled) await manager.update(TrainingJob, { id: jobId }, { cancelRequested: true });
-    return cancelled;
+    return cancelled?.event;
   });
   if (event) {
     await channels.publish(trainingChannel(jobId), event);
