@@ -40,7 +40,11 @@ async function main(): Promise<number> {
   const template = `sentinel_test_tpl_${crypto.randomBytes(4).toString('hex')}`;
   try {
     await adminQuery(services.ownerDatabaseUrl, `create database ${template}`);
-    await migrate({ ownerDatabaseUrl: withDatabase(services.ownerDatabaseUrl, template), appDbPassword: services.appDbPassword, logger });
+    await migrate({
+      ownerDatabaseUrl: withDatabase(services.ownerDatabaseUrl, template),
+      appDbPassword: services.appDbPassword,
+      logger,
+    });
 
     const filter = process.argv.slice(2);
     const files = testFiles(path.resolve(__dirname, '../test')).filter(
@@ -63,7 +67,10 @@ async function main(): Promise<number> {
     process.on('SIGTERM', forward);
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
-    await adminQuery(services.ownerDatabaseUrl, `drop database if exists ${template} with (force)`).catch(() => undefined);
+    await adminQuery(
+      services.ownerDatabaseUrl,
+      `drop database if exists ${template} with (force)`,
+    ).catch(() => undefined);
     await services.stop();
   }
 }

@@ -10,6 +10,9 @@ describe('the API process and TensorFlow', () => {
     await fetch(`${fx.api.url}/status`);
     const loaded = Object.keys(require.cache).filter((path) => path.includes('@tensorflow'));
     assert.deepEqual(loaded, []);
-    assert.ok(Object.keys(require.cache).some((path) => path.includes('@apollo/server')), 'the check sees what the API loaded');
+    assert.ok(
+      Object.keys(require.cache).some((path) => path.includes('@apollo/server')),
+      'the check sees what the API loaded',
+    );
   });
 });

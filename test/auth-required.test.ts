@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import {
-  getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType,
-  type GraphQLArgument, type GraphQLInputType,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLInputType,
 } from 'graphql';
 import { describe, it } from 'node:test';
 import { buildSentinelSchema } from '../src/schema/build-schema';
@@ -17,10 +23,22 @@ function sampleValue(type: GraphQLInputType): unknown {
   const named = getNamedType(type);
   if (isEnumType(named)) return named.getValues()[0]!.value;
   if (isInputObjectType(named)) {
-    return Object.fromEntries(Object.values(named.getFields()).map((field) => [field.name, sampleValue(field.type)]));
+    return Object.fromEntries(
+      Object.values(named.getFields()).map((field) => [field.name, sampleValue(field.type)]),
+    );
   }
   if (isScalarType(named)) {
-    return ({ ID: '7d1f3f7e-0000-4000-8000-000000000000', Int: 60, Float: 0.5, Boolean: true, DateTimeISO: new Date().toISOString() } as Record<string, unknown>)[named.name] ?? 'sample';
+    return (
+      (
+        {
+          ID: '7d1f3f7e-0000-4000-8000-000000000000',
+          Int: 60,
+          Float: 0.5,
+          Boolean: true,
+          DateTimeISO: new Date().toISOString(),
+        } as Record<string, unknown>
+      )[named.name] ?? 'sample'
+    );
   }
   return null;
 }
@@ -41,13 +59,24 @@ describe('every operation requires a key', () => {
         const args: readonly GraphQLArgument[] = field.args;
         const variableDefs = args.map((arg) => `$${arg.name}: ${arg.type.toString()}`).join(', ');
         const argList = args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
-        const selection = getNamedType(field.type).toString() === field.type.toString().replace(/[[\]!]/g, '') && isScalarType(getNamedType(field.type)) ? '' : '{ __typename }';
+        const selection =
+          getNamedType(field.type).toString() === field.type.toString().replace(/[[\]!]/g, '') &&
+          isScalarType(getNamedType(field.type))
+            ? ''
+            : '{ __typename }';
         const query = `${kind}${variableDefs ? `(${variableDefs})` : ''} { ${field.name}${argList ? `(${argList})` : ''} ${selection} }`;
         const variables = Object.fromEntries(args.map((arg) => [arg.name, sampleValue(arg.type)]));
         const response = await fx.api.gql(query, variables);
-        assert.equal(response.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', `${kind} ${field.name}: ${JSON.stringify(response)}`);
+        assert.equal(
+          response.errors?.[0]?.extensions?.code,
+          'UNAUTHENTICATED',
+          `${kind} ${field.name}: ${JSON.stringify(response)}`,
+        );
         // A nullable field answers `{ field: null }` beside the error: still nothing disclosed.
-        assert.ok(Object.values(response.data ?? {}).every((value) => value === null), `${field.name} returned data`);
+        assert.ok(
+          Object.values(response.data ?? {}).every((value) => value === null),
+          `${field.name} returned data`,
+        );
         checked++;
       }
     }

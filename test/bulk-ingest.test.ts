@@ -23,12 +23,29 @@ describe('POST /ingest (bulk NDJSON and CSV through COPY)', () => {
   let foreignEndpointId: string;
 
   before(async () => {
-    endpointId = (await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, fx.tenant.adminKey)).data!.createEndpoint.id;
+    endpointId = (
+      await fx.api.gql<{ createEndpoint: { id: string } }>(
+        CREATE_ENDPOINT,
+        { input: endpointInput() },
+        fx.tenant.adminKey,
+      )
+    ).data!.createEndpoint.id;
     const other = await makeTenant(fx.db.dataSource, 'other');
-    foreignEndpointId = (await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, other.adminKey)).data!.createEndpoint.id;
+    foreignEndpointId = (
+      await fx.api.gql<{ createEndpoint: { id: string } }>(
+        CREATE_ENDPOINT,
+        { input: endpointInput() },
+        other.adminKey,
+      )
+    ).data!.createEndpoint.id;
   });
 
-  const post = async (batchId: string, body: string, contentType: string, key = fx.tenant.adminKey): Promise<{ status: number; body: BulkAnswer }> => {
+  const post = async (
+    batchId: string,
+    body: string,
+    contentType: string,
+    key = fx.tenant.adminKey,
+  ): Promise<{ status: number; body: BulkAnswer }> => {
     const response = await fetch(`${fx.api.url}/ingest?batchId=${encodeURIComponent(batchId)}`, {
       method: 'POST',
       headers: { 'content-type': contentType, authorization: `Bearer ${key}` },
@@ -37,19 +54,48 @@ describe('POST /ingest (bulk NDJSON and CSV through COPY)', () => {
     return { status: response.status, body: (await response.json()) as BulkAnswer };
   };
   const stored = async (): Promise<number> =>
-    (await withTenant(fx.db.dataSource, fx.tenant.id, (m) => m.query('select count(*)::int as n from samples')))[0].n;
-  const ndjson = (rows: unknown[]) => rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n') + '\n';
+    (
+      await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+        m.query('select count(*)::int as n from samples'),
+      )
+    )[0].n;
+  const ndjson = (rows: unknown[]) =>
+    rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n') + '\n';
 
   it('stores the good NDJSON rows and rejects each bad one, unreadable lines included', async () => {
     const before = await stored();
     const good = { endpointId, observedAt: secondsAgo(30), latencyMs: 42, statusCode: 200 };
-    const { status, body } = await post('nd-1', ndjson([
-      good, '{not json', { ...good, latencyMs: 'fast' }, { ...good, endpointId: foreignEndpointId }, '[1,2]', { ...good, errorKind: 'dns', statusCode: null },
-    ]), 'application/x-ndjson');
+    const { status, body } = await post(
+      'nd-1',
+      ndjson([
+        good,
+        '{not json',
+        { ...good, latencyMs: 'fast' },
+        { ...good, endpointId: foreignEndpointId },
+        '[1,2]',
+        { ...good, errorKind: 'dns', statusCode: null },
+      ]),
+      'application/x-ndjson',
+    );
     assert.equal(status, 200);
     assert.deepEqual(
-      { accepted: body.accepted, rejected: body.rejected, replayed: body.replayed, fields: body.rejections.map((r) => [r.index, r.field]) },
-      { accepted: 2, rejected: 4, replayed: false, fields: [[1, 'row'], [2, 'latencyMs'], [3, 'endpointId'], [4, 'row']] },
+      {
+        accepted: body.accepted,
+        rejected: body.rejected,
+        replayed: body.replayed,
+        fields: body.rejections.map((r) => [r.index, r.field]),
+      },
+      {
+        accepted: 2,
+        rejected: 4,
+        replayed: false,
+        fields: [
+          [1, 'row'],
+          [2, 'latencyMs'],
+          [3, 'endpointId'],
+          [4, 'row'],
+        ],
+      },
     );
     assert.equal(await stored(), before + 2);
   });
@@ -66,13 +112,25 @@ describe('POST /ingest (bulk NDJSON and CSV through COPY)', () => {
     const { status, body } = await post('csv-1', csv, 'text/csv');
     assert.equal(status, 200);
     assert.equal(body.accepted, 2);
-    assert.deepEqual(body.rejections.map((r) => [r.index, r.field]), [[1, 'latencyMs'], [3, 'errorKind']]);
+    assert.deepEqual(
+      body.rejections.map((r) => [r.index, r.field]),
+      [
+        [1, 'latencyMs'],
+        [3, 'errorKind'],
+      ],
+    );
     assert.equal(await stored(), before + 2);
   });
 
   it('stores a retried bulk batch once', async () => {
     const before = await stored();
-    const body = ndjson(Array.from({ length: 100 }, (_, i) => ({ endpointId, observedAt: secondsAgo(i + 1), latencyMs: i })));
+    const body = ndjson(
+      Array.from({ length: 100 }, (_, i) => ({
+        endpointId,
+        observedAt: secondsAgo(i + 1),
+        latencyMs: i,
+      })),
+    );
     const first = await post('bulk-retry', body, 'application/x-ndjson');
     const second = await post('bulk-retry', body, 'application/x-ndjson');
     assert.equal(first.body.replayed, false);
@@ -90,22 +148,38 @@ describe('POST /ingest (bulk NDJSON and CSV through COPY)', () => {
     assert.equal(headless.status, 400);
     assert.match(headless.body.errors?.[0]?.message ?? '', /CSV header must name/);
     assert.equal(await stored(), before);
-    const retry = await post('headless', `endpointId,observedAt,latencyMs\n${endpointId},${secondsAgo(1)},5\n`, 'text/csv');
-    assert.equal(retry.body.replayed, false, 'the refused batch left nothing behind, not even its id');
+    const retry = await post(
+      'headless',
+      `endpointId,observedAt,latencyMs\n${endpointId},${secondsAgo(1)},5\n`,
+      'text/csv',
+    );
+    assert.equal(
+      retry.body.replayed,
+      false,
+      'the refused batch left nothing behind, not even its id',
+    );
     assert.equal(retry.body.accepted, 1);
   });
 
   it('refuses an oversized body with 413 and keeps none of its rows', async () => {
     const before = await stored();
     const row = JSON.stringify({ endpointId, observedAt: secondsAgo(5), latencyMs: 1 }) + '\n';
-    const { status, body } = await post('huge', row.repeat(Math.ceil((300 * 1024) / row.length)), 'application/x-ndjson');
+    const { status, body } = await post(
+      'huge',
+      row.repeat(Math.ceil((300 * 1024) / row.length)),
+      'application/x-ndjson',
+    );
     assert.equal(status, 413);
     assert.equal(body.errors?.[0]?.extensions.reason, 'BODY_TOO_LARGE');
     assert.equal(await stored(), before);
   });
 
   it('keeps what was acknowledged before a truncated upload, and nothing of the truncated one', async () => {
-    const acknowledged = await post('before-cut', ndjson([{ endpointId, observedAt: secondsAgo(3), latencyMs: 7 }]), 'application/x-ndjson');
+    const acknowledged = await post(
+      'before-cut',
+      ndjson([{ endpointId, observedAt: secondsAgo(3), latencyMs: 7 }]),
+      'application/x-ndjson',
+    );
     assert.equal(acknowledged.body.accepted, 1);
     const before = await stored();
 
@@ -113,16 +187,32 @@ describe('POST /ingest (bulk NDJSON and CSV through COPY)', () => {
     const url = new URL(`${fx.api.url}/ingest?batchId=cut`);
     const request = http.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${fx.tenant.adminKey}`, 'content-length': '100000' },
+      headers: {
+        'content-type': 'application/x-ndjson',
+        authorization: `Bearer ${fx.tenant.adminKey}`,
+        'content-length': '100000',
+      },
     });
     request.on('error', () => undefined);
-    request.write(ndjson(Array.from({ length: 50 }, (_, i) => ({ endpointId, observedAt: secondsAgo(i + 1), latencyMs: i }))));
+    request.write(
+      ndjson(
+        Array.from({ length: 50 }, (_, i) => ({
+          endpointId,
+          observedAt: secondsAgo(i + 1),
+          latencyMs: i,
+        })),
+      ),
+    );
     request.write('{"endpointId":"' + endpointId.slice(0, 10));
     await new Promise((resolve) => setTimeout(resolve, 200));
     request.destroy();
 
     // The same batch id again waits for the aborted one to roll back, then is stored as new.
-    const retry = await post('cut', ndjson([{ endpointId, observedAt: secondsAgo(2), latencyMs: 9 }]), 'application/x-ndjson');
+    const retry = await post(
+      'cut',
+      ndjson([{ endpointId, observedAt: secondsAgo(2), latencyMs: 9 }]),
+      'application/x-ndjson',
+    );
     assert.equal(retry.body.replayed, false);
     assert.equal(retry.body.accepted, 1);
     assert.equal(await stored(), before + 1);
@@ -131,7 +221,13 @@ describe('POST /ingest (bulk NDJSON and CSV through COPY)', () => {
   it('needs an ingest or admin key', async () => {
     const body = ndjson([{ endpointId, observedAt: secondsAgo(1), latencyMs: 1 }]);
     assert.equal((await post('k1', body, 'application/x-ndjson', 'nope')).status, 401);
-    assert.equal((await post('k2', body, 'application/x-ndjson', await fx.tenant.key('read'))).status, 403);
-    assert.equal((await post('k3', body, 'application/x-ndjson', await fx.tenant.key('ingest'))).status, 200);
+    assert.equal(
+      (await post('k2', body, 'application/x-ndjson', await fx.tenant.key('read'))).status,
+      403,
+    );
+    assert.equal(
+      (await post('k3', body, 'application/x-ndjson', await fx.tenant.key('ingest'))).status,
+      200,
+    );
   });
 });

@@ -10,8 +10,15 @@ describe('database catalog', () => {
 
   it('has row-level security enabled and forced on every table with a tenant_id column', async () => {
     // Partitions are made at run time; make some so they are checked too.
-    await db.dataSource.query(`select ensure_sample_partitions(current_date - 1, current_date + 1)`);
-    const tables = await ownerQuery<{ table: string; enabled: boolean; forced: boolean; policies: number }>(
+    await db.dataSource.query(
+      `select ensure_sample_partitions(current_date - 1, current_date + 1)`,
+    );
+    const tables = await ownerQuery<{
+      table: string;
+      enabled: boolean;
+      forced: boolean;
+      policies: number;
+    }>(
       db.ownerUrl,
       `select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
               (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
@@ -20,13 +27,26 @@ describe('database catalog', () => {
           and (exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
                or c.relname = 'tenants')`,
     );
-    assert.ok(tables.some((t) => /^samples_\d{8}$/.test(t.table)), 'partitions are among the checked tables');
-    const unsafe = tables.filter((t) => !t.enabled || !t.forced || t.policies === 0).map((t) => t.table);
-    assert.deepEqual(unsafe, [], `tables without enabled+forced RLS and a policy: ${unsafe.join(', ')}`);
+    assert.ok(
+      tables.some((t) => /^samples_\d{8}$/.test(t.table)),
+      'partitions are among the checked tables',
+    );
+    const unsafe = tables
+      .filter((t) => !t.enabled || !t.forced || t.policies === 0)
+      .map((t) => t.table);
+    assert.deepEqual(
+      unsafe,
+      [],
+      `tables without enabled+forced RLS and a policy: ${unsafe.join(', ')}`,
+    );
   });
 
   it('gives the app role no ownership, no BYPASSRLS and no superuser', async () => {
-    const [role] = await ownerQuery<{ rolsuper: boolean; rolbypassrls: boolean; rolcreaterole: boolean }>(
+    const [role] = await ownerQuery<{
+      rolsuper: boolean;
+      rolbypassrls: boolean;
+      rolcreaterole: boolean;
+    }>(
       db.ownerUrl,
       'select rolsuper, rolbypassrls, rolcreaterole from pg_roles where rolname = $1',
       [APP_ROLE],
@@ -58,6 +78,9 @@ describe('database catalog', () => {
 
   it('does not let the app role read platform keys or write the migrations table', async () => {
     await assert.rejects(db.dataSource.query('select * from platform_keys'), /permission denied/);
-    await assert.rejects(db.dataSource.query('select * from sentinel_migrations where false for update'), /permission denied/);
+    await assert.rejects(
+      db.dataSource.query('select * from sentinel_migrations where false for update'),
+      /permission denied/,
+    );
   });
 });

@@ -16,7 +16,10 @@ describe('error mapping', () => {
   });
 
   it('masks unexpected errors and names the request id instead', () => {
-    const error = new GraphQLError('boom', { originalError: new Error('password=hunter2 at 10.0.0.5'), path: ['me'] });
+    const error = new GraphQLError('boom', {
+      originalError: new Error('password=hunter2 at 10.0.0.5'),
+      path: ['me'],
+    });
     const client = toClientError(error.toJSON(), error, 'req-42');
     assert.deepEqual(client.extensions, { code: ErrorCode.INTERNAL, requestId: 'req-42' });
     assert.equal(client.message, 'Internal server error');
@@ -47,7 +50,9 @@ describe('internal failures through the API', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.adminKey}` },
       body: JSON.stringify({ query: '{ me { slug } }' }),
     });
-    const body = (await response.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+    const body = (await response.json()) as {
+      errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+    };
     const error = body.errors[0]!;
     assert.equal(error.extensions.code, 'INTERNAL');
     assert.equal(error.extensions.requestId, response.headers.get('x-request-id'));

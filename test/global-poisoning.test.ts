@@ -5,7 +5,12 @@ import { createAppDataSource } from '../src/db/data-source';
 import { seedDemoTenant } from '../src/demo/seed-demo-tenant';
 import { loadTf } from '../src/ml/backend';
 import { DEFAULT_MLP } from '../src/ml/mlp';
-import { evaluateModel, tenantFeatureRows, trainAndEvaluate, type EndpointRows } from '../src/ml/pipeline';
+import {
+  evaluateModel,
+  tenantFeatureRows,
+  trainAndEvaluate,
+  type EndpointRows,
+} from '../src/ml/pipeline';
 import { globalTrainingRows, refreshContribution } from '../src/training/global-aggregate';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
@@ -14,36 +19,69 @@ import { makeTenant } from './helpers/factories';
 describe('a poisoned tenant among honest ones', () => {
   const fx = useApiFixture();
 
-  it("cannot drag the global model down: its PR-AUC on the honest tenants does not fall", async (t) => {
+  it('cannot drag the global model down: its PR-AUC on the honest tenants does not fall', async (t) => {
     const settings = { minTenants: 3, maxRowsPerTenant: 200_000, maxShare: 0.25 };
     const honest: EndpointRows[] = [];
     const now = new Date();
     for (const seed of [31, 32, 33]) {
-      const demo = await seedDemoTenant(fx.db.dataSource, fx.api.config, `honest-${seed}-${Date.now()}`, 4, seed);
+      const demo = await seedDemoTenant(
+        fx.db.dataSource,
+        fx.api.config,
+        `honest-${seed}-${Date.now()}`,
+        4,
+        seed,
+      );
       await refreshContribution(fx.db.dataSource, demo.tenant.id, settings, now);
-      honest.push(...(await tenantFeatureRows(fx.db.dataSource, demo.tenant.id, new Date(now.getTime() - 86_400_000), now, 15)));
+      honest.push(
+        ...(await tenantFeatureRows(
+          fx.db.dataSource,
+          demo.tenant.id,
+          new Date(now.getTime() - 86_400_000),
+          now,
+          15,
+        )),
+      );
     }
     const platform = await createAppDataSource(fx.db.platformUrl, 1).initialize();
     try {
       const { tf } = await loadTf(logger);
       const options = { ...DEFAULT_MLP, epochs: 8, seed: 3 };
-      const clean = await trainAndEvaluate(tf, await globalTrainingRows(platform, settings), 15, options);
+      const clean = await trainAndEvaluate(
+        tf,
+        await globalTrainingRows(platform, settings),
+        15,
+        options,
+      );
 
       // The worst a tenant could do: fabricated rows (extreme features, half labelled as coming
       // breaches), ten times an honest tenant's volume, written in its own context.
       const attacker = await makeTenant(fx.db.dataSource);
-      await withTenant(fx.db.dataSource, attacker.id, (m) => m.query(
-        `insert into global_feature_rows (contributor, series_id, idx, features, label, onset, burn_alert)
+      await withTenant(fx.db.dataSource, attacker.id, (m) =>
+        m.query(
+          `insert into global_feature_rows (contributor, series_id, idx, features, label, onset, burn_alert)
          select $1, gen_random_uuid(), g, array_fill((random() * 1e6)::float8, array[17]), g % 2 = 0, g % 5 = 0, false
-           from generate_series(0, 230000) g`, [attacker.id]));
-      const poisoned = await trainAndEvaluate(tf, await globalTrainingRows(platform, settings), 15, options);
+           from generate_series(0, 230000) g`,
+          [attacker.id],
+        ),
+      );
+      const poisoned = await trainAndEvaluate(
+        tf,
+        await globalTrainingRows(platform, settings),
+        15,
+        options,
+      );
 
       const before = evaluateModel(tf, clean, honest, 15).prAuc!;
       const after = evaluateModel(tf, poisoned, honest, 15).prAuc!;
-      t.diagnostic(`PR-AUC on the honest tenants: ${before.toFixed(3)} without the attacker, ${after.toFixed(3)} with it`);
+      t.diagnostic(
+        `PR-AUC on the honest tenants: ${before.toFixed(3)} without the attacker, ${after.toFixed(3)} with it`,
+      );
       // One-sided: the attack aims to degrade. Training noise on this little data moves PR-AUC by
       // about 0.1 either way between runs, so a gain says nothing; a loss beyond that would.
-      assert.ok(after > before - 0.1, `PR-AUC on the honest tenants fell from ${before.toFixed(3)} to ${after.toFixed(3)}`);
+      assert.ok(
+        after > before - 0.1,
+        `PR-AUC on the honest tenants fell from ${before.toFixed(3)} to ${after.toFixed(3)}`,
+      );
     } finally {
       await platform.destroy();
     }

@@ -10,7 +10,13 @@ const INGEST = `mutation($input: IngestSamplesInput!) {
   ingestSamples(input: $input) { batchId accepted rejected replayed rejections { index field reason } } }`;
 
 interface IngestAnswer {
-  ingestSamples: { batchId: string; accepted: number; rejected: number; replayed: boolean; rejections: Array<{ index: number; field: string; reason: string }> };
+  ingestSamples: {
+    batchId: string;
+    accepted: number;
+    rejected: number;
+    replayed: boolean;
+    rejections: Array<{ index: number; field: string; reason: string }>;
+  };
 }
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
@@ -24,18 +30,34 @@ describe('ingestSamples', () => {
   let worker: { stop: () => Promise<void> };
 
   before(async () => {
-    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, fx.tenant.adminKey);
+    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(
+      CREATE_ENDPOINT,
+      { input: endpointInput() },
+      fx.tenant.adminKey,
+    );
     endpointId = created.data!.createEndpoint.id;
     other = await makeTenant(fx.db.dataSource, 'other');
-    const foreign = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, other.adminKey);
+    const foreign = await fx.api.gql<{ createEndpoint: { id: string } }>(
+      CREATE_ENDPOINT,
+      { input: endpointInput() },
+      other.adminKey,
+    );
     foreignEndpointId = foreign.data!.createEndpoint.id;
     ingestKey = await fx.tenant.key('ingest');
-    worker = await startWorker(fx.api.config, { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl }, logger);
+    worker = await startWorker(
+      fx.api.config,
+      { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl },
+      logger,
+    );
   });
   after(() => worker.stop());
 
   const storedRows = async (tenantId: string): Promise<number> =>
-    (await withTenant(fx.db.dataSource, tenantId, (m) => m.query('select count(*)::int as n from samples')))[0].n;
+    (
+      await withTenant(fx.db.dataSource, tenantId, (m) =>
+        m.query('select count(*)::int as n from samples'),
+      )
+    )[0].n;
 
   const ingest = (batchId: string, samples: unknown[], key = ingestKey) =>
     fx.api.gql<IngestAnswer>(INGEST, { input: { batchId, samples } }, key);
@@ -57,22 +79,39 @@ describe('ingestSamples', () => {
       { ...good, statusCode: null, errorKind: 'timeout', latencyMs: 10_000 },
       { ...good, endpointId: endpointId.toUpperCase(), latencyMs: 0 },
     ];
-    const raw = await ingest("mixed-1", samples);
+    const raw = await ingest('mixed-1', samples);
     const answer = raw.data!.ingestSamples;
     assert.equal(answer.accepted, 3);
     assert.equal(answer.rejected, 9);
     assert.deepEqual(
       answer.rejections.map((r) => [r.index, r.field]),
-      [[1, 'endpointId'], [2, 'endpointId'], [3, 'latencyMs'], [4, 'statusCode'], [5, 'statusCode'], [6, 'observedAt'], [7, 'observedAt'], [8, 'observedAt'], [9, 'errorKind']],
+      [
+        [1, 'endpointId'],
+        [2, 'endpointId'],
+        [3, 'latencyMs'],
+        [4, 'statusCode'],
+        [5, 'statusCode'],
+        [6, 'observedAt'],
+        [7, 'observedAt'],
+        [8, 'observedAt'],
+        [9, 'errorKind'],
+      ],
     );
-    assert.equal(answer.rejections[1]!.reason, answer.rejections[0]!.reason, "another tenant's endpoint looks like an unknown one");
+    assert.equal(
+      answer.rejections[1]!.reason,
+      answer.rejections[0]!.reason,
+      "another tenant's endpoint looks like an unknown one",
+    );
     assert.equal(await storedRows(fx.tenant.id), before + 3);
     assert.equal(await storedRows(other.id), 0, 'nothing reached the other tenant');
   });
 
   it('stores a retried batch once and says it was a replay', async () => {
     const before = await storedRows(fx.tenant.id);
-    const samples = [{ endpointId, observedAt: minutesAgo(2), latencyMs: 80, statusCode: 200 }, { endpointId, observedAt: 'bad', latencyMs: 1 }];
+    const samples = [
+      { endpointId, observedAt: minutesAgo(2), latencyMs: 80, statusCode: 200 },
+      { endpointId, observedAt: 'bad', latencyMs: 1 },
+    ];
     const first = (await ingest('retry-1', samples)).data!.ingestSamples;
     const second = (await ingest('retry-1', samples)).data!.ingestSamples;
     assert.deepEqual({ ...first, replayed: true }, second);
@@ -82,8 +121,17 @@ describe('ingestSamples', () => {
 
   it('stores two concurrent identical batches once', async () => {
     const before = await storedRows(fx.tenant.id);
-    const samples = Array.from({ length: 50 }, (_, i) => ({ endpointId, observedAt: minutesAgo(3), latencyMs: i, statusCode: 200 }));
-    const answers = await Promise.all([ingest('race-1', samples), ingest('race-1', samples), ingest('race-1', samples)]);
+    const samples = Array.from({ length: 50 }, (_, i) => ({
+      endpointId,
+      observedAt: minutesAgo(3),
+      latencyMs: i,
+      statusCode: 200,
+    }));
+    const answers = await Promise.all([
+      ingest('race-1', samples),
+      ingest('race-1', samples),
+      ingest('race-1', samples),
+    ]);
     const replays = answers.map((a) => a.data!.ingestSamples.replayed).sort();
     assert.deepEqual(replays, [false, true, true]);
     assert.equal(await storedRows(fx.tenant.id), before + 50);
@@ -91,14 +139,24 @@ describe('ingestSamples', () => {
 
   it('keeps batch ids per tenant: the same id from another tenant is a new batch', async () => {
     await ingest('shared-id', [{ endpointId, observedAt: minutesAgo(1), latencyMs: 1 }]);
-    const theirs = (await ingest('shared-id', [{ endpointId: foreignEndpointId, observedAt: minutesAgo(1), latencyMs: 1 }], other.adminKey)).data!.ingestSamples;
+    const theirs = (
+      await ingest(
+        'shared-id',
+        [{ endpointId: foreignEndpointId, observedAt: minutesAgo(1), latencyMs: 1 }],
+        other.adminKey,
+      )
+    ).data!.ingestSamples;
     assert.equal(theirs.replayed, false);
     assert.equal(theirs.accepted, 1);
   });
 
   it('refuses a batch over the row limit with BAD_USER_INPUT and stores nothing', async () => {
     const before = await storedRows(fx.tenant.id);
-    const samples = Array.from({ length: fx.api.config.limits.ingestBatchRows + 1 }, () => ({ endpointId, observedAt: minutesAgo(1), latencyMs: 1 }));
+    const samples = Array.from({ length: fx.api.config.limits.ingestBatchRows + 1 }, () => ({
+      endpointId,
+      observedAt: minutesAgo(1),
+      latencyMs: 1,
+    }));
     const response = await ingest('too-big', samples);
     assert.equal(response.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.equal(await storedRows(fx.tenant.id), before);
@@ -107,7 +165,11 @@ describe('ingestSamples', () => {
   });
 
   it('needs the ingest or admin scope', async () => {
-    const response = await ingest('scoped', [{ endpointId, observedAt: minutesAgo(1), latencyMs: 1 }], await fx.tenant.key('read'));
+    const response = await ingest(
+      'scoped',
+      [{ endpointId, observedAt: minutesAgo(1), latencyMs: 1 }],
+      await fx.tenant.key('read'),
+    );
     assert.equal(response.errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
 
@@ -115,31 +177,66 @@ describe('ingestSamples', () => {
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000);
     const latencies = [12, 15, 18, 22, 30, 41, 55, 80, 130, 400, 950];
     const samples = latencies.map((latencyMs, i) => ({
-      endpointId, observedAt: new Date(minute.getTime() + i * 5000).toISOString(), latencyMs,
-      statusCode: i === 9 ? 503 : 200, errorKind: i === 9 ? 'unexpected_status' : i === 10 ? 'timeout' : null,
+      endpointId,
+      observedAt: new Date(minute.getTime() + i * 5000).toISOString(),
+      latencyMs,
+      statusCode: i === 9 ? 503 : 200,
+      errorKind: i === 9 ? 'unexpected_status' : i === 10 ? 'timeout' : null,
     }));
     await ingest('rollup-1', samples);
-    type Rollup = { sample_count: number; error_count: number; errors_timeout: number; latency_p50: number; latency_p95: number; latency_p99: number; latency_max: number };
+    type Rollup = {
+      sample_count: number;
+      error_count: number;
+      errors_timeout: number;
+      latency_p50: number;
+      latency_p95: number;
+      latency_p99: number;
+      latency_max: number;
+    };
     const read = () =>
-      withTenant(fx.db.dataSource, fx.tenant.id, async (m): Promise<Rollup | undefined> =>
-        (await m.query('select sample_count, error_count, errors_timeout, latency_p50, latency_p95, latency_p99, latency_max from rollups_minute where endpoint_id = $1 and minute = $2', [endpointId, minute]))[0]);
+      withTenant(
+        fx.db.dataSource,
+        fx.tenant.id,
+        async (m): Promise<Rollup | undefined> =>
+          (
+            await m.query(
+              'select sample_count, error_count, errors_timeout, latency_p50, latency_p95, latency_p99, latency_max from rollups_minute where endpoint_id = $1 and minute = $2',
+              [endpointId, minute],
+            )
+          )[0],
+      );
     let rollup: Rollup | undefined;
     for (let i = 0; i < 200 && rollup?.sample_count !== latencies.length; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       rollup = await read();
     }
-    const [direct] = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => m.query(
-      `select percentile_cont(0.5) within group (order by latency_ms) as p50, percentile_cont(0.95) within group (order by latency_ms) as p95,
+    const [direct] = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+      m.query(
+        `select percentile_cont(0.5) within group (order by latency_ms) as p50, percentile_cont(0.95) within group (order by latency_ms) as p95,
               percentile_cont(0.99) within group (order by latency_ms) as p99, max(latency_ms) as max
-         from samples where endpoint_id = $1 and observed_at >= $2 and observed_at < $2::timestamptz + interval '1 minute'`, [endpointId, minute]));
+         from samples where endpoint_id = $1 and observed_at >= $2 and observed_at < $2::timestamptz + interval '1 minute'`,
+        [endpointId, minute],
+      ),
+    );
     assert.deepEqual(rollup, {
-      sample_count: 11, error_count: 2, errors_timeout: 1,
-      latency_p50: direct.p50, latency_p95: direct.p95, latency_p99: direct.p99, latency_max: direct.max,
+      sample_count: 11,
+      error_count: 2,
+      errors_timeout: 1,
+      latency_p50: direct.p50,
+      latency_p95: direct.p95,
+      latency_p99: direct.p99,
+      latency_max: direct.max,
     });
     assert.equal(direct.p50, 41);
 
     // A late sample for the same minute updates its rollup.
-    await ingest('rollup-late', [{ endpointId, observedAt: new Date(minute.getTime() + 59_000).toISOString(), latencyMs: 5000 }]);
+    await ingest('rollup-late', [
+      {
+        endpointId,
+        observedAt: new Date(minute.getTime() + 59_000).toISOString(),
+        latencyMs: 5000,
+      },
+    ]);
     for (let i = 0; i < 200 && rollup?.sample_count !== 12; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       rollup = await read();

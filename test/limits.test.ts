@@ -7,7 +7,12 @@ import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { makeTenant, type TestTenant } from './helpers/factories';
 
 // Limits low enough that real queries of this schema cross them.
-const LIMITS = { ...loadConfig().limits, maxQueryDepth: 4, maxQueryCost: 500, bodyLimitBytes: 64 * 1024 };
+const LIMITS = {
+  ...loadConfig().limits,
+  maxQueryDepth: 4,
+  maxQueryCost: 500,
+  bodyLimitBytes: 64 * 1024,
+};
 const DEEP = '{ endpoints { edges { node { sla { latencyThresholdMs } } } } }';
 const COSTLY = '{ endpoints(first: 100) { edges { node { id name url method timeoutMs } } } }';
 const CHEAP = '{ endpoints(first: 10) { edges { node { id name url } } } }';
@@ -30,8 +35,15 @@ describe('query limits and request protection', () => {
     await db.drop();
   });
 
-  const refusedBeforeExecution = (response: { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> }, reason: string) => {
-    assert.equal(response.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', JSON.stringify(response));
+  const refusedBeforeExecution = (
+    response: { data?: unknown; errors?: Array<{ extensions?: Record<string, unknown> }> },
+    reason: string,
+  ) => {
+    assert.equal(
+      response.errors?.[0]?.extensions?.code,
+      'BAD_USER_INPUT',
+      JSON.stringify(response),
+    );
     assert.equal(response.errors?.[0]?.extensions?.reason, reason);
     assert.equal(response.data, undefined, 'a refused operation must not execute at all');
   };
@@ -69,7 +81,10 @@ describe('query limits and request protection', () => {
     const response = await fetch(`${api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.adminKey}` },
-      body: JSON.stringify({ query: '{ me { slug } }', variables: { pad: 'x'.repeat(LIMITS.bodyLimitBytes) } }),
+      body: JSON.stringify({
+        query: '{ me { slug } }',
+        variables: { pad: 'x'.repeat(LIMITS.bodyLimitBytes) },
+      }),
     });
     assert.equal(response.status, 413);
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
@@ -80,7 +95,12 @@ describe('query limits and request protection', () => {
     const socket = new WebSocket(api.wsUrl, 'graphql-transport-ws');
     await new Promise((resolve) => socket.once('open', resolve));
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(LIMITS.bodyLimitBytes) } }));
+    socket.send(
+      JSON.stringify({
+        type: 'connection_init',
+        payload: { pad: 'x'.repeat(LIMITS.bodyLimitBytes) },
+      }),
+    );
     assert.equal(await closed, 1009, 'message too big');
   });
 

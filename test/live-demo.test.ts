@@ -13,11 +13,20 @@ describe('sentinel demo --live', () => {
     const seededUntil = new Date();
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 1500);
-    const stored = await runLiveDemo(fx.db.dataSource, fx.api.config, demo.tenant.id, 3, stop.signal, 200);
+    const stored = await runLiveDemo(
+      fx.db.dataSource,
+      fx.api.config,
+      demo.tenant.id,
+      3,
+      stop.signal,
+      200,
+    );
     assert.ok(stored >= demo.endpoints.length, `${stored} samples, at least one per endpoint`);
-    const rows = await ownerQuery<{ endpoints: number; newest: Date }>(fx.db.ownerUrl,
+    const rows = await ownerQuery<{ endpoints: number; newest: Date }>(
+      fx.db.ownerUrl,
       `select count(distinct endpoint_id)::int as endpoints, max(minute) as newest from rollups_minute where tenant_id = $1 and updated_at >= $2`,
-      [demo.tenant.id, seededUntil]);
+      [demo.tenant.id, seededUntil],
+    );
     assert.equal(rows[0]!.endpoints, demo.endpoints.length, 'every endpoint got fresh rollups');
   });
 });

@@ -25,7 +25,9 @@ describe('migrations', () => {
   });
 
   it('applies each file once even when several processes migrate at the same time', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => migrate({ ownerDatabaseUrl: url, logger })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => migrate({ ownerDatabaseUrl: url, logger })),
+    );
     const applied = results.flat().sort();
     assert.deepEqual(applied, [...new Set(applied)], 'no file applied twice');
     assert.deepEqual(await pendingMigrations(url), []);
@@ -33,7 +35,13 @@ describe('migrations', () => {
   });
 
   it('refuses to run when an applied migration was edited', async () => {
-    await ownerQuery(url, `update sentinel_migrations set checksum = 'edited' where name like '0001%'`);
-    await assert.rejects(migrate({ ownerDatabaseUrl: url, logger }), /was edited after it was applied/);
+    await ownerQuery(
+      url,
+      `update sentinel_migrations set checksum = 'edited' where name like '0001%'`,
+    );
+    await assert.rejects(
+      migrate({ ownerDatabaseUrl: url, logger }),
+      /was edited after it was applied/,
+    );
   });
 });

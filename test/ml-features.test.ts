@@ -19,28 +19,46 @@ describe('ML features and labels from rollups', () => {
   before(async () => {
     // Ten samples a minute at 100 ms over minutes -90..0; minutes -30..-26 at 500 ms (slow).
     endpoint = await endpointWithHistory(fx, {
-      sla: { latencyThresholdMs: 200, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 },
+      sla: {
+        latencyThresholdMs: 200,
+        latencyPercentile: 95,
+        errorRateThreshold: 0.05,
+        windowMinutes: 5,
+        availabilityTarget: 0.99,
+      },
       anchor: ANCHOR,
       firstMinute: -90,
       sample: (m) => ({ latencyMs: m >= -30 && m <= -26 ? 500 : 100 }),
     });
-    rows = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => featureRows(m, endpoint, minute(-80), minute(-10), 15));
+    rows = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+      featureRows(m, endpoint, minute(-80), minute(-10), 15),
+    );
   });
 
   it('gives one row per minute with every feature, finite', () => {
     assert.equal(rows.length, 70);
-    assert.ok(rows.every((r) => r.features.length === FEATURE_NAMES.length && r.features.every(Number.isFinite)));
+    assert.ok(
+      rows.every(
+        (r) => r.features.length === FEATURE_NAMES.length && r.features.every(Number.isFinite),
+      ),
+    );
   });
 
   it('labels exactly the minutes whose next 15 minutes hold the onset', () => {
     const onsets = rows.filter((r) => r.onset).map((r) => r.minute.getTime());
     assert.deepEqual(onsets, [minute(-30).getTime()]);
-    const labelled = rows.filter((r) => r.label === 1).map((r) => (r.minute.getTime() - ANCHOR.getTime()) / 60_000);
-    assert.deepEqual(labelled, Array.from({ length: 15 }, (_, i) => -45 + i));
+    const labelled = rows
+      .filter((r) => r.label === 1)
+      .map((r) => (r.minute.getTime() - ANCHOR.getTime()) / 60_000);
+    assert.deepEqual(
+      labelled,
+      Array.from({ length: 15 }, (_, i) => -45 + i),
+    );
   });
 
   it('scales latency by the endpoint threshold and sees the slow run in its windows', () => {
-    const at = (offset: number) => rows.find((r) => r.minute.getTime() === minute(offset).getTime())!;
+    const at = (offset: number) =>
+      rows.find((r) => r.minute.getTime() === minute(offset).getTime())!;
     const p95 = FEATURE_NAMES.indexOf('p95_ratio');
     const slow5 = FEATURE_NAMES.indexOf('slow_frac_5m');
     const since = FEATURE_NAMES.indexOf('since_breach');

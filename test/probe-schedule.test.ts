@@ -40,35 +40,76 @@ describe('probe schedules', () => {
   };
 
   it('follows the endpoint: created schedules, archived unschedules', async () => {
-    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput({ url }) }, fx.tenant.adminKey);
+    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(
+      CREATE_ENDPOINT,
+      { input: endpointInput({ url }) },
+      fx.tenant.adminKey,
+    );
     const id = created.data!.createEndpoint.id;
     assert.ok((await repeatableIds()).includes(id));
-    await fx.api.gql('mutation($id: ID!) { updateEndpoint(id: $id, input: { probeIntervalSeconds: 120 }) { id } }', { id }, fx.tenant.adminKey);
-    assert.equal((await repeatableIds()).filter((r) => r === id).length, 1, 'an interval change replaces the schedule');
-    await fx.api.gql('mutation($id: ID!) { archiveEndpoint(id: $id) { id } }', { id }, fx.tenant.adminKey);
+    await fx.api.gql(
+      'mutation($id: ID!) { updateEndpoint(id: $id, input: { probeIntervalSeconds: 120 }) { id } }',
+      { id },
+      fx.tenant.adminKey,
+    );
+    assert.equal(
+      (await repeatableIds()).filter((r) => r === id).length,
+      1,
+      'an interval change replaces the schedule',
+    );
+    await fx.api.gql(
+      'mutation($id: ID!) { archiveEndpoint(id: $id) { id } }',
+      { id },
+      fx.tenant.adminKey,
+    );
     assert.ok(!(await repeatableIds()).includes(id));
   });
 
   it('with two workers, probes each tick once and stores it as a sample', async () => {
-    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput({ url }) }, fx.tenant.adminKey);
+    const created = await fx.api.gql<{ createEndpoint: { id: string } }>(
+      CREATE_ENDPOINT,
+      { input: endpointInput({ url }) },
+      fx.tenant.adminKey,
+    );
     const id = created.data!.createEndpoint.id;
     const urls = { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl };
-    const workers = await Promise.all([startWorker(fx.api.config, urls, logger), startWorker(fx.api.config, urls, logger)]);
+    const workers = await Promise.all([
+      startWorker(fx.api.config, urls, logger),
+      startWorker(fx.api.config, urls, logger),
+    ]);
     const queue = openQueue<ProbeJob>(PROBE_QUEUE, fx.db.redisUrl);
     try {
       // Faster than the API allows (30 s), so the test sees several ticks.
-      await syncProbeSchedule(queue, { tenantId: fx.tenant.id, id, probeEnabled: true, probeIntervalSeconds: 0.5, archivedAt: null });
+      await syncProbeSchedule(queue, {
+        tenantId: fx.tenant.id,
+        id,
+        probeEnabled: true,
+        probeIntervalSeconds: 0.5,
+        archivedAt: null,
+      });
       hits = 0;
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      await syncProbeSchedule(queue, { tenantId: fx.tenant.id, id, probeEnabled: true, probeIntervalSeconds: 0.5, archivedAt: new Date() });
+      await syncProbeSchedule(queue, {
+        tenantId: fx.tenant.id,
+        id,
+        probeEnabled: true,
+        probeIntervalSeconds: 0.5,
+        archivedAt: new Date(),
+      });
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await queue.close();
     }
     const samples = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
-      m.query('select status_code, error_kind from samples where endpoint_id = $1', [id]));
+      m.query('select status_code, error_kind from samples where endpoint_id = $1', [id]),
+    );
     assert.ok(hits >= 3 && hits <= 7, `about one probe per 0.5 s tick over 3 s, got ${hits}`);
     assert.equal(samples.length, hits, 'one sample per probe');
-    assert.ok(samples.every((s: { status_code: number; error_kind: null }) => s.status_code === 200 && s.error_kind === null));
+    assert.ok(
+      samples.every(
+        (s: { status_code: number; error_kind: null }) =>
+          s.status_code === 200 && s.error_kind === null,
+      ),
+    );
   });
 });

@@ -6,7 +6,11 @@ import { createProbeClient, probe, type ProbeTarget } from '../src/telemetry/pro
 import { AddressPolicy } from '../src/telemetry/ssrf-guard';
 
 const target = (url: string, overrides: Partial<ProbeTarget> = {}): ProbeTarget => ({
-  url, method: 'GET', expectedStatusCodes: [200], timeoutMs: 2000, ...overrides,
+  url,
+  method: 'GET',
+  expectedStatusCodes: [200],
+  timeoutMs: 2000,
+  ...overrides,
 });
 
 describe('prober SSRF guard (no allow-list)', () => {
@@ -14,9 +18,17 @@ describe('prober SSRF guard (no allow-list)', () => {
   after(() => client.close());
 
   for (const url of [
-    'http://127.0.0.1/', 'http://[::1]/', 'http://10.0.0.1/', 'http://192.168.1.1/', 'http://172.16.0.1/',
-    'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://224.0.0.1/', 'http://0.0.0.0/',
-    'http://[::ffff:10.0.0.1]/', 'http://localhost/',
+    'http://127.0.0.1/',
+    'http://[::1]/',
+    'http://10.0.0.1/',
+    'http://192.168.1.1/',
+    'http://172.16.0.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/',
+    'http://224.0.0.1/',
+    'http://0.0.0.0/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://localhost/',
   ]) {
     it(`refuses ${url} without connecting`, async () => {
       const result = await probe(target(url), client);
@@ -38,8 +50,14 @@ describe('prober against local test servers', () => {
       if (req.url === '/500') return res.writeHead(500).end('boom');
       if (req.url === '/slow') return setTimeout(() => res.end('late'), 1500);
       if (req.url === '/reset') return req.socket.destroy();
-      if (req.url === '/to-metadata') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
-      if (req.url === '/to-private-name') return res.writeHead(302, { location: `http://localhost:${(server.address() as AddressInfo).port}/ok` }).end();
+      if (req.url === '/to-metadata')
+        return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+      if (req.url === '/to-private-name')
+        return res
+          .writeHead(302, {
+            location: `http://localhost:${(server.address() as AddressInfo).port}/ok`,
+          })
+          .end();
       if (req.url === '/to-ok') return res.writeHead(301, { location: '/ok' }).end();
       res.writeHead(404).end();
     });
@@ -55,11 +73,17 @@ describe('prober against local test servers', () => {
   it('records a good response with its latency', async () => {
     const result = await probe(target(`${base}/ok`), client);
     assert.equal(result.kind, 'sample');
-    assert.deepEqual({ ...result, latencyMs: undefined }, { kind: 'sample', latencyMs: undefined, statusCode: 200, errorKind: null });
+    assert.deepEqual(
+      { ...result, latencyMs: undefined },
+      { kind: 'sample', latencyMs: undefined, statusCode: 200, errorKind: null },
+    );
   });
 
   it('records a 500 as unexpected_status', async () => {
-    assert.deepEqual({ ...(await probe(target(`${base}/500`), client)), latencyMs: 0 }, { kind: 'sample', latencyMs: 0, statusCode: 500, errorKind: 'unexpected_status' });
+    assert.deepEqual(
+      { ...(await probe(target(`${base}/500`), client)), latencyMs: 0 },
+      { kind: 'sample', latencyMs: 0, statusCode: 500, errorKind: 'unexpected_status' },
+    );
   });
 
   it('accepts a 500 when the endpoint expects it', async () => {
@@ -86,9 +110,24 @@ describe('prober against local test servers', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.2', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    assert.equal(((await probe(target(`http://127.0.0.2:${port}/`), client)) as { errorKind: string }).errorKind, 'connection');
-    assert.equal(((await probe(target('http://no-such-host.invalid/'), client)) as { errorKind: string }).errorKind, 'dns');
-    assert.equal(((await probe(target(base.replace('http:', 'https:') + '/ok'), client)) as { errorKind: string }).errorKind, 'tls');
+    assert.equal(
+      ((await probe(target(`http://127.0.0.2:${port}/`), client)) as { errorKind: string })
+        .errorKind,
+      'connection',
+    );
+    assert.equal(
+      ((await probe(target('http://no-such-host.invalid/'), client)) as { errorKind: string })
+        .errorKind,
+      'dns',
+    );
+    assert.equal(
+      (
+        (await probe(target(base.replace('http:', 'https:') + '/ok'), client)) as {
+          errorKind: string;
+        }
+      ).errorKind,
+      'tls',
+    );
   });
 
   it('follows redirects within the allowed space', async () => {

@@ -26,25 +26,35 @@ describe('row-level security, attacked in SQL as the app role', () => {
   });
   after(() => db.drop());
 
-  it('hides the other tenant\'s rows from reads by id', async () => {
-    const rows = await withTenant(db.dataSource, a.id, (m) => m.query('select * from endpoints where id = $1', [endpointOfB]));
+  it("hides the other tenant's rows from reads by id", async () => {
+    const rows = await withTenant(db.dataSource, a.id, (m) =>
+      m.query('select * from endpoints where id = $1', [endpointOfB]),
+    );
     assert.deepEqual(rows, []);
-    const keys = await withTenant(db.dataSource, a.id, (m) => m.query('select * from api_keys where tenant_id = $1', [b.id]));
+    const keys = await withTenant(db.dataSource, a.id, (m) =>
+      m.query('select * from api_keys where tenant_id = $1', [b.id]),
+    );
     assert.deepEqual(keys, []);
-    const tenants = await withTenant(db.dataSource, a.id, (m) => m.query('select slug from tenants'));
+    const tenants = await withTenant(db.dataSource, a.id, (m) =>
+      m.query('select slug from tenants'),
+    );
     assert.deepEqual(tenants, [{ slug: a.slug }]);
   });
 
   it('updates and archives nothing of the other tenant', async () => {
     const [, updated] = await withTenant(db.dataSource, a.id, (m) =>
-      m.query(`update endpoints set name = 'pwned', archived_at = now() where id = $1`, [endpointOfB]),
+      m.query(`update endpoints set name = 'pwned', archived_at = now() where id = $1`, [
+        endpointOfB,
+      ]),
     );
     assert.equal(updated, 0);
-    const [row] = await withTenant(db.dataSource, b.id, (m) => m.query('select name, archived_at from endpoints where id = $1', [endpointOfB]));
+    const [row] = await withTenant(db.dataSource, b.id, (m) =>
+      m.query('select name, archived_at from endpoints where id = $1', [endpointOfB]),
+    );
     assert.deepEqual(row, { name: 'e', archived_at: null });
   });
 
-  it('refuses inserting a row with the other tenant\'s tenant_id', async () => {
+  it("refuses inserting a row with the other tenant's tenant_id", async () => {
     await assert.rejects(
       withTenant(db.dataSource, a.id, (m) => m.query(INSERT_ENDPOINT, [b.id])),
       /row-level security/,
@@ -54,7 +64,9 @@ describe('row-level security, attacked in SQL as the app role', () => {
   it('refuses moving a row to another tenant', async () => {
     const [own] = await withTenant(db.dataSource, a.id, (m) => m.query(INSERT_ENDPOINT, [a.id]));
     await assert.rejects(
-      withTenant(db.dataSource, a.id, (m) => m.query('update endpoints set tenant_id = $1 where id = $2', [b.id, own.id])),
+      withTenant(db.dataSource, a.id, (m) =>
+        m.query('update endpoints set tenant_id = $1 where id = $2', [b.id, own.id]),
+      ),
       /permission denied|row-level security/,
     );
   });
@@ -68,12 +80,18 @@ describe('row-level security, attacked in SQL as the app role', () => {
   });
 
   it('does not carry one tenant into the next transaction on the same pooled connection', async () => {
-    const seenByA = await withTenant(db.dataSource, a.id, (m) => m.query(`select current_setting('app.tenant_id') as t`));
+    const seenByA = await withTenant(db.dataSource, a.id, (m) =>
+      m.query(`select current_setting('app.tenant_id') as t`),
+    );
     const seenAfter = await db.dataSource.query(`select current_tenant_id() as t`);
-    const seenByB = await withTenant(db.dataSource, b.id, (m) => m.query('select tenant_id from endpoints'));
+    const seenByB = await withTenant(db.dataSource, b.id, (m) =>
+      m.query('select tenant_id from endpoints'),
+    );
     assert.equal(seenByA[0].t, a.id);
     assert.equal(seenAfter[0].t, null);
-    assert.ok(seenByB.length > 0 && seenByB.every((r: { tenant_id: string }) => r.tenant_id === b.id));
+    assert.ok(
+      seenByB.length > 0 && seenByB.every((r: { tenant_id: string }) => r.tenant_id === b.id),
+    );
   });
 
   it('cannot take another role to get around the policies', async () => {

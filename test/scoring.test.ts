@@ -29,14 +29,30 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
     demo = await seedDemoTenant(fx.db.dataSource, fx.api.config, `score-${Date.now()}`, 6, 11);
     // Scoring every second instead of every minute, so the test sees several rounds.
     const config = { ...fx.api.config, jobs: { ...fx.api.config.jobs, scoringIntervalMs: 1000 } };
-    worker = await startWorker(config, { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl }, logger);
-    const train = await fx.api.gql<{ trainModel: { id: string } }>(`mutation { trainModel(input: { epochs: 3, seed: 5 }) { id } }`, {}, demo.adminKey);
+    worker = await startWorker(
+      config,
+      { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl },
+      logger,
+    );
+    const train = await fx.api.gql<{ trainModel: { id: string } }>(
+      `mutation { trainModel(input: { epochs: 3, seed: 5 }) { id } }`,
+      {},
+      demo.adminKey,
+    );
     const jobId = train.data!.trainModel.id;
-    modelId = await until(async () => {
-      const job = await fx.api.gql<{ trainingJob: { state: string; modelId: string | null } }>(`query($id: ID!) { trainingJob(id: $id) { state modelId } }`, { id: jobId }, demo.adminKey);
-      assert.notEqual(job.data!.trainingJob.state, 'FAILED');
-      return job.data!.trainingJob.modelId;
-    }, 'the model', 120_000);
+    modelId = await until(
+      async () => {
+        const job = await fx.api.gql<{ trainingJob: { state: string; modelId: string | null } }>(
+          `query($id: ID!) { trainingJob(id: $id) { state modelId } }`,
+          { id: jobId },
+          demo.adminKey,
+        );
+        assert.notEqual(job.data!.trainingJob.state, 'FAILED');
+        return job.data!.trainingJob.modelId;
+      },
+      'the model',
+      120_000,
+    );
   });
   after(async () => {
     await worker?.stop();
@@ -44,7 +60,21 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
 
   it('stores a prediction per endpoint with the features that moved it, and streams threshold crossings both ways', async () => {
     const endpointId = demo.endpoints[0]!.id;
-    const risk = await until(async () => (await fx.api.gql<{ risk: { probability: number; modelId: string; modelVersion: number; horizonMinutes: number; topFeatures: unknown[] } | null }>(RISK, { id: endpointId }, demo.adminKey)).data!.risk, 'a prediction');
+    const risk = await until(
+      async () =>
+        (
+          await fx.api.gql<{
+            risk: {
+              probability: number;
+              modelId: string;
+              modelVersion: number;
+              horizonMinutes: number;
+              topFeatures: unknown[];
+            } | null;
+          }>(RISK, { id: endpointId }, demo.adminKey)
+        ).data!.risk,
+      'a prediction',
+    );
     assert.equal(risk.modelId, modelId);
     assert.deepEqual([risk.modelVersion, risk.horizonMinutes, risk.topFeatures.length], [1, 15, 3]);
     assert.ok(risk.probability >= 0 && risk.probability <= 1);
@@ -52,10 +82,24 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
     const client = fx.api.wsClient(demo.adminKey);
     const intruder = fx.api.wsClient(fx.tenant.adminKey);
     try {
-      const spy = streamSubscription<Change>(intruder, RISK_CHANGED, { id: endpointId }, 'riskChanged');
-      await assert.rejects(spy.done, (errors: Array<{ extensions: { code: string } }>) => errors[0]!.extensions.code === 'NOT_FOUND');
+      const spy = streamSubscription<Change>(
+        intruder,
+        RISK_CHANGED,
+        { id: endpointId },
+        'riskChanged',
+      );
+      await assert.rejects(
+        spy.done,
+        (errors: Array<{ extensions: { code: string } }>) =>
+          errors[0]!.extensions.code === 'NOT_FOUND',
+      );
 
-      const stream = streamSubscription<Change>(client, RISK_CHANGED, { id: endpointId }, 'riskChanged');
+      const stream = streamSubscription<Change>(
+        client,
+        RISK_CHANGED,
+        { id: endpointId },
+        'riskChanged',
+      );
       // Move the threshold under every probability, then over it: the next rounds must cross it.
       await new Promise((resolve) => setTimeout(resolve, 500)); // the subscription is set up
       await ownerQuery(fx.db.ownerUrl, `update models set threshold = 0 where id = $1`, [modelId]);
@@ -72,46 +116,82 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
   });
 
   it("reports the workers' TensorFlow.js backend on the API's /healthz (the API itself never loads it)", async () => {
-    const health = (await (await fetch(`${fx.api.url}/healthz`)).json()) as { process: string; tensorflow: { backend: string } | null };
+    const health = (await (await fetch(`${fx.api.url}/healthz`)).json()) as {
+      process: string;
+      tensorflow: { backend: string } | null;
+    };
     assert.equal(health.process, 'api');
-    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(health.tensorflow!.backend), JSON.stringify(health));
+    assert.ok(
+      ['tensorflow', 'wasm', 'cpu'].includes(health.tensorflow!.backend),
+      JSON.stringify(health),
+    );
   });
 
   it('backtests a past range with the active model, beside the actual breaches', async () => {
     const endpointId = demo.endpoints[1]!.id;
     const to = new Date();
     const from = new Date(to.getTime() - 6 * 3600_000);
-    const response = await fx.api.gql<{ forecast: { modelVersion: number; points: Array<{ minute: string; probability: number; breached: boolean; onset: boolean }> } }>(
+    const response = await fx.api.gql<{
+      forecast: {
+        modelVersion: number;
+        points: Array<{ minute: string; probability: number; breached: boolean; onset: boolean }>;
+      };
+    }>(
       `query($id: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { forecast(endpointId: $id, from: $from, to: $to) { modelVersion points { minute probability breached onset } } }`,
-      { id: endpointId, from, to }, demo.adminKey);
+      { id: endpointId, from, to },
+      demo.adminKey,
+    );
     assert.equal(response.errors, undefined, JSON.stringify(response.errors));
     const { points, modelVersion } = response.data!.forecast;
     assert.equal(modelVersion, 1);
     assert.ok(points.length > 300 && points.length <= 360, `${points.length} minutes`);
     assert.ok(points.every((p) => p.probability >= 0 && p.probability <= 1));
-    assert.ok(points.every((p) => !p.onset || p.breached), 'an onset is a breached minute');
-    const tooLong = await fx.api.gql(`query($id: ID!) { forecast(endpointId: $id, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { modelId } }`, { id: endpointId }, demo.adminKey);
+    assert.ok(
+      points.every((p) => !p.onset || p.breached),
+      'an onset is a breached minute',
+    );
+    const tooLong = await fx.api.gql(
+      `query($id: ID!) { forecast(endpointId: $id, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { modelId } }`,
+      { id: endpointId },
+      demo.adminKey,
+    );
     assert.equal(tooLong.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
   });
 
   it('refuses a tampered artifact and keeps scoring with the model that loaded', async () => {
     // Version 2: a copy of the active model with one weight byte flipped, then promoted.
-    const [copy] = await ownerQuery<{ id: string }>(fx.db.ownerUrl,
+    const [copy] = await ownerQuery<{ id: string }>(
+      fx.db.ownerUrl,
       `insert into models (tenant_id, id, version, status, kind, horizon_minutes, feature_names, normalization, hidden_units, threshold,
                            training_from, training_to, evaluation, topology, weight_specs, weights, artifact_sha256)
        select tenant_id, gen_random_uuid(), 2, 'CANDIDATE', kind, horizon_minutes, feature_names, normalization, hidden_units, 0.5,
               training_from, training_to, evaluation, topology, weight_specs, set_byte(weights, 7, get_byte(weights, 7) # 1), artifact_sha256
-         from models where id = $1 returning id`, [modelId]);
-    const promoted = await fx.api.gql(`mutation($id: ID!) { promoteModel(id: $id) { status } }`, { id: copy!.id }, demo.adminKey);
+         from models where id = $1 returning id`,
+      [modelId],
+    );
+    const promoted = await fx.api.gql(
+      `mutation($id: ID!) { promoteModel(id: $id) { status } }`,
+      { id: copy!.id },
+      demo.adminKey,
+    );
     assert.equal(promoted.errors, undefined);
     const since = new Date();
-    const latest = await until(async () => {
-      const [row] = await ownerQuery<{ model_id: string }>(fx.db.ownerUrl,
-        `select model_id from predictions where tenant_id = $1 and created_at > $2 order by created_at desc limit 1`, [demo.tenant.id, since]);
-      return row;
-    }, 'a scoring round after the promotion', 60_000);
+    const latest = await until(
+      async () => {
+        const [row] = await ownerQuery<{ model_id: string }>(
+          fx.db.ownerUrl,
+          `select model_id from predictions where tenant_id = $1 and created_at > $2 order by created_at desc limit 1`,
+          [demo.tenant.id, since],
+        );
+        return row;
+      },
+      'a scoring round after the promotion',
+      60_000,
+    );
     assert.equal(latest.model_id, modelId, 'predictions still come from version 1');
-    const rows = await ownerQuery(fx.db.ownerUrl, `select 1 from predictions where model_id = $1`, [copy!.id]);
+    const rows = await ownerQuery(fx.db.ownerUrl, `select 1 from predictions where model_id = $1`, [
+      copy!.id,
+    ]);
     assert.equal(rows.length, 0, 'the tampered model never scored');
   });
 });

@@ -11,11 +11,18 @@ const TRAIN = `mutation($input: TrainModelInput!) { trainModel(input: $input) { 
 describe('trainModel refuses bad requests before anything is queued', () => {
   const fx = useApiFixture();
 
-  async function refusal(input: Record<string, unknown>, key = fx.tenant.adminKey): Promise<{ code?: string; reason?: unknown; message: string }> {
+  async function refusal(
+    input: Record<string, unknown>,
+    key = fx.tenant.adminKey,
+  ): Promise<{ code?: string; reason?: unknown; message: string }> {
     const response = await fx.api.gql(TRAIN, { input }, key);
     assert.equal(response.data ?? null, null);
     const error = response.errors![0]!;
-    return { code: error.extensions?.code, reason: error.extensions?.reason, message: error.message };
+    return {
+      code: error.extensions?.code,
+      reason: error.extensions?.reason,
+      message: error.message,
+    };
   }
 
   it('answers BAD_USER_INPUT, NOT_FOUND or FORBIDDEN, and queues no job', async () => {
@@ -28,7 +35,11 @@ describe('trainModel refuses bad requests before anything is queued', () => {
 
     // Another tenant's endpoint is indistinguishable from one that does not exist.
     const other = await makeTenant(fx.db.dataSource);
-    const foreign = await fx.api.gql<{ createEndpoint: { id: string } }>(CREATE_ENDPOINT, { input: endpointInput() }, other.adminKey);
+    const foreign = await fx.api.gql<{ createEndpoint: { id: string } }>(
+      CREATE_ENDPOINT,
+      { input: endpointInput() },
+      other.adminKey,
+    );
     const stolen = await refusal({ endpointIds: [foreign.data!.createEndpoint.id] });
     assert.equal(stolen.code, 'NOT_FOUND');
 
@@ -45,7 +56,11 @@ describe('trainModel refuses bad requests before anything is queued', () => {
     const queue = openQueue(TRAINING_QUEUE, fx.db.redisUrl);
     try {
       const counts = await queue.getJobCounts();
-      assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 0, 'no Bull job');
+      assert.equal(
+        Object.values(counts).reduce((a, b) => a + b, 0),
+        0,
+        'no Bull job',
+      );
     } finally {
       await queue.close();
     }
@@ -53,9 +68,17 @@ describe('trainModel refuses bad requests before anything is queued', () => {
 
   it('is NOT_FOUND for another tenant reading, cancelling or following a job id', async () => {
     const id = '6f1c1a52-0000-4000-8000-000000000000';
-    const read = await fx.api.gql(`query($id: ID!) { trainingJob(id: $id) { id } }`, { id }, fx.tenant.adminKey);
+    const read = await fx.api.gql(
+      `query($id: ID!) { trainingJob(id: $id) { id } }`,
+      { id },
+      fx.tenant.adminKey,
+    );
     assert.equal(read.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-    const cancel = await fx.api.gql(`mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`, { id }, fx.tenant.adminKey);
+    const cancel = await fx.api.gql(
+      `mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`,
+      { id },
+      fx.tenant.adminKey,
+    );
     assert.equal(cancel.errors?.[0]?.extensions?.code, 'NOT_FOUND');
   });
 });

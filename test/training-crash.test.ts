@@ -25,30 +25,67 @@ describe('a worker that dies or stops in the middle of training', () => {
   const fx = useApiFixture();
 
   it('leaves the job to be retried and completed by another worker (or FAILED with a reason), never two active models', async () => {
-    const demo = await seedDemoTenant(fx.db.dataSource, fx.api.config, `crash-${Date.now()}`, 6, 13);
+    const demo = await seedDemoTenant(
+      fx.db.dataSource,
+      fx.api.config,
+      `crash-${Date.now()}`,
+      6,
+      13,
+    );
     // The first worker is a real `sentinel worker` process, so it can be killed for real.
     const doomed = spawn(process.execPath, [SENTINEL, 'worker'], {
-      env: { ...process.env, DATABASE_URL: fx.db.ownerUrl, APP_DATABASE_URL: fx.db.appUrl, REDIS_URL: fx.db.redisUrl, SENTINEL_JOB_LOCK_MS: String(LOCK_MS) },
+      env: {
+        ...process.env,
+        DATABASE_URL: fx.db.ownerUrl,
+        APP_DATABASE_URL: fx.db.appUrl,
+        REDIS_URL: fx.db.redisUrl,
+        SENTINEL_JOB_LOCK_MS: String(LOCK_MS),
+      },
       stdio: 'ignore',
     });
     let rescuer: { stop: () => Promise<void> } | undefined;
     try {
-      const train = await fx.api.gql<{ trainModel: { id: string } }>(`mutation { trainModel(input: { epochs: 200, seed: 9 }) { id } }`, {}, demo.adminKey);
+      const train = await fx.api.gql<{ trainModel: { id: string } }>(
+        `mutation { trainModel(input: { epochs: 200, seed: 9 }) { id } }`,
+        {},
+        demo.adminKey,
+      );
       const jobId = train.data!.trainModel.id;
       const job = async () =>
-        (await fx.api.gql<{ trainingJob: { state: string; attempt: number; reason: string | null; modelId: string | null; progress: { epoch: number | null } } }>(
-          `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId progress { epoch } } }`, { id: jobId }, demo.adminKey)).data!.trainingJob;
+        (
+          await fx.api.gql<{
+            trainingJob: {
+              state: string;
+              attempt: number;
+              reason: string | null;
+              modelId: string | null;
+              progress: { epoch: number | null };
+            };
+          }>(
+            `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId progress { epoch } } }`,
+            { id: jobId },
+            demo.adminKey,
+          )
+        ).data!.trainingJob;
       await until(async () => {
         const j = await job();
         return j.state === 'RUNNING' && (j.progress.epoch ?? 0) >= 1;
       }, 'the first epoch');
 
-      const [trainer] = execFileSync('pgrep', ['-P', String(doomed.pid)]).toString().trim().split('\n').map(Number);
+      const [trainer] = execFileSync('pgrep', ['-P', String(doomed.pid)])
+        .toString()
+        .trim()
+        .split('\n')
+        .map(Number);
       assert.ok(trainer && alive(trainer), 'the worker trains in a child process');
       doomed.kill('SIGKILL');
       await until(() => !alive(trainer), 'the orphaned training process to exit', 10_000);
 
-      rescuer = await startWorker({ ...fx.api.config, jobs: { ...fx.api.config.jobs, lockMs: LOCK_MS } }, { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl }, logger);
+      rescuer = await startWorker(
+        { ...fx.api.config, jobs: { ...fx.api.config.jobs, lockMs: LOCK_MS } },
+        { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl },
+        logger,
+      );
       const final = await until(async () => {
         const j = await job();
         return ['COMPLETED', 'FAILED'].includes(j.state) ? j : null;
@@ -59,10 +96,22 @@ describe('a worker that dies or stops in the middle of training', () => {
       } else {
         assert.ok(final.reason && final.reason.length > 0, 'FAILED says why');
       }
-      const active = await ownerQuery(fx.db.ownerUrl, `select id from models where tenant_id = $1 and status = 'ACTIVE'`, [demo.tenant.id]);
+      const active = await ownerQuery(
+        fx.db.ownerUrl,
+        `select id from models where tenant_id = $1 and status = 'ACTIVE'`,
+        [demo.tenant.id],
+      );
       assert.ok(active.length <= 1);
-      const models = await ownerQuery(fx.db.ownerUrl, `select id from models where training_job_id = $1`, [jobId]);
-      assert.equal(models.length, final.state === 'COMPLETED' ? 1 : 0, 'one model per job, none from the killed attempt');
+      const models = await ownerQuery(
+        fx.db.ownerUrl,
+        `select id from models where training_job_id = $1`,
+        [jobId],
+      );
+      assert.equal(
+        models.length,
+        final.state === 'COMPLETED' ? 1 : 0,
+        'one model per job, none from the killed attempt',
+      );
     } finally {
       if (doomed.exitCode === null && doomed.signalCode === null) doomed.kill('SIGKILL');
       await rescuer?.stop();
@@ -74,15 +123,33 @@ describe('a worker that dies or stops in the middle of training', () => {
     const urls = { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl };
     const config = { ...fx.api.config, jobs: { ...fx.api.config.jobs, lockMs: LOCK_MS } };
     const first = await startWorker(config, urls, logger);
-    const train = await fx.api.gql<{ trainModel: { id: string } }>(`mutation { trainModel(input: { epochs: 200, seed: 4 }) { id } }`, {}, demo.adminKey);
+    const train = await fx.api.gql<{ trainModel: { id: string } }>(
+      `mutation { trainModel(input: { epochs: 200, seed: 4 }) { id } }`,
+      {},
+      demo.adminKey,
+    );
     const jobId = train.data!.trainModel.id;
     const job = async () =>
-      (await fx.api.gql<{ trainingJob: { state: string; attempt: number; progress: { epoch: number | null; reason: string | null } } }>(
-        `query($id: ID!) { trainingJob(id: $id) { state attempt progress { epoch reason } } }`, { id: jobId }, demo.adminKey)).data!.trainingJob;
+      (
+        await fx.api.gql<{
+          trainingJob: {
+            state: string;
+            attempt: number;
+            progress: { epoch: number | null; reason: string | null };
+          };
+        }>(
+          `query($id: ID!) { trainingJob(id: $id) { state attempt progress { epoch reason } } }`,
+          { id: jobId },
+          demo.adminKey,
+        )
+      ).data!.trainingJob;
     await until(async () => (await job()).progress.epoch !== null, 'the first epoch');
     await first.stop();
     const stopped = await job();
-    assert.deepEqual([stopped.state, stopped.progress.reason], ['QUEUED', 'worker stopped; queued again']);
+    assert.deepEqual(
+      [stopped.state, stopped.progress.reason],
+      ['QUEUED', 'worker stopped; queued again'],
+    );
     const next = await startWorker(config, urls, logger);
     try {
       const final = await until(async () => {

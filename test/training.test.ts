@@ -10,17 +10,83 @@ import { ownerQuery } from './helpers/database';
 import { streamSubscription } from './helpers/ws-stream';
 
 const TRAIN = /* GraphQL */ `
-  mutation Train($input: TrainModelInput!) { trainModel(input: $input) { id state progress { seq state } } }`;
+  mutation Train($input: TrainModelInput!) {
+    trainModel(input: $input) {
+      id
+      state
+      progress {
+        seq
+        state
+      }
+    }
+  }
+`;
 const PROGRESS = /* GraphQL */ `
   subscription Progress($jobId: ID!) {
     trainingProgress(jobId: $jobId) {
-      jobId seq state attempt epoch maxEpochs loss validationLoss validationPrAuc modelId promoted reason
-      evaluation { model { eventRecall precision medianLeadMinutes falseAlertsPerEndpointDay prAuc threshold onsets }
-                   burnRate { eventRecall precision onsets alerts } testFrom testTo incumbent { modelId } }
+      jobId
+      seq
+      state
+      attempt
+      epoch
+      maxEpochs
+      loss
+      validationLoss
+      validationPrAuc
+      modelId
+      promoted
+      reason
+      evaluation {
+        model {
+          eventRecall
+          precision
+          medianLeadMinutes
+          falseAlertsPerEndpointDay
+          prAuc
+          threshold
+          onsets
+        }
+        burnRate {
+          eventRecall
+          precision
+          onsets
+          alerts
+        }
+        testFrom
+        testTo
+        incumbent {
+          modelId
+        }
+      }
     }
-  }`;
-const MODELS = /* GraphQL */ `{ models { edges { node { id version status parentId trainingJobId artifactSha256 featureNames
-  evaluation { model { onsets prAuc } burnRate { onsets } } } } } }`;
+  }
+`;
+const MODELS = /* GraphQL */ `
+  {
+    models {
+      edges {
+        node {
+          id
+          version
+          status
+          parentId
+          trainingJobId
+          artifactSha256
+          featureNames
+          evaluation {
+            model {
+              onsets
+              prAuc
+            }
+            burnRate {
+              onsets
+            }
+          }
+        }
+      }
+    }
+  }
+`;
 
 interface Progress {
   jobId: string;
@@ -34,7 +100,11 @@ interface Progress {
   modelId: string | null;
   promoted: boolean | null;
   reason: string | null;
-  evaluation: { model: { onsets: number; prAuc: number | null; threshold: number }; burnRate: { onsets: number }; incumbent: { modelId: string } | null } | null;
+  evaluation: {
+    model: { onsets: number; prAuc: number | null; threshold: number };
+    burnRate: { onsets: number };
+    incumbent: { modelId: string } | null;
+  } | null;
 }
 
 describe('training jobs over graphql-ws, and the model registry', () => {
@@ -44,14 +114,20 @@ describe('training jobs over graphql-ws, and the model registry', () => {
 
   before(async () => {
     demo = await seedDemoTenant(fx.db.dataSource, fx.api.config, `train-${Date.now()}`, 6, 7);
-    worker = await startWorker(fx.api.config, { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl }, logger);
+    worker = await startWorker(
+      fx.api.config,
+      { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl },
+      logger,
+    );
   });
   after(async () => {
     await worker?.stop();
   });
 
   async function train(input: Record<string, unknown>): Promise<string> {
-    const response = await fx.api.gql<{ trainModel: { id: string; state: string; progress: { seq: number } } }>(TRAIN, { input }, demo.adminKey);
+    const response = await fx.api.gql<{
+      trainModel: { id: string; state: string; progress: { seq: number } };
+    }>(TRAIN, { input }, demo.adminKey);
     assert.equal(response.errors, undefined, JSON.stringify(response.errors));
     assert.equal(response.data!.trainModel.state, 'QUEUED', 'trainModel returns at once');
     assert.equal(response.data!.trainModel.progress.seq, 1);
@@ -64,38 +140,85 @@ describe('training jobs over graphql-ws, and the model registry', () => {
     try {
       const jobId = await train({ epochs: 4, seed: 1 });
       const stream = streamSubscription<Progress>(client, PROGRESS, { jobId }, 'trainingProgress');
-      const spying = streamSubscription<Progress>(intruder, PROGRESS, { jobId }, 'trainingProgress');
-      await assert.rejects(spying.done, (errors: Array<{ extensions: { code: string } }>) => errors[0]!.extensions.code === 'NOT_FOUND');
+      const spying = streamSubscription<Progress>(
+        intruder,
+        PROGRESS,
+        { jobId },
+        'trainingProgress',
+      );
+      await assert.rejects(
+        spying.done,
+        (errors: Array<{ extensions: { code: string } }>) =>
+          errors[0]!.extensions.code === 'NOT_FOUND',
+      );
       assert.equal(spying.events.length, 0, 'another tenant never sees an event');
 
       const events = await stream.done;
       const seqs = events.map((e) => e.seq);
-      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i), 'consecutive, in order, no duplicates');
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i),
+        'consecutive, in order, no duplicates',
+      );
       const last = events.at(-1)!;
       assert.equal(last.state, 'COMPLETED', JSON.stringify(last));
       const epochs = events.filter((e) => e.state === 'RUNNING' && e.epoch !== null);
       assert.ok(epochs.length >= 1 && epochs.length <= 4);
-      assert.deepEqual(epochs.map((e) => e.epoch), epochs.map((_, i) => epochs[0]!.epoch! + i));
+      assert.deepEqual(
+        epochs.map((e) => e.epoch),
+        epochs.map((_, i) => epochs[0]!.epoch! + i),
+      );
       assert.ok(epochs.every((e) => Number.isFinite(e.loss) && Number.isFinite(e.validationLoss)));
       assert.ok(last.modelId);
       assert.equal(last.promoted, true, 'the first model has nothing to beat');
-      assert.equal(last.evaluation!.model.onsets, last.evaluation!.burnRate.onsets, 'model and burn-rate alert judged on the same minutes');
+      assert.equal(
+        last.evaluation!.model.onsets,
+        last.evaluation!.burnRate.onsets,
+        'model and burn-rate alert judged on the same minutes',
+      );
 
       // A late subscriber gets the current (final) state, and the stream ends.
-      const late = await streamSubscription<Progress>(client, PROGRESS, { jobId }, 'trainingProgress').done;
-      assert.deepEqual(late.map((e) => [e.seq, e.state]), [[last.seq, 'COMPLETED']]);
+      const late = await streamSubscription<Progress>(
+        client,
+        PROGRESS,
+        { jobId },
+        'trainingProgress',
+      ).done;
+      assert.deepEqual(
+        late.map((e) => [e.seq, e.state]),
+        [[last.seq, 'COMPLETED']],
+      );
 
-      const job = await fx.api.gql<{ trainingJob: { state: string; modelId: string; attempt: number } }>(
-        `query($id: ID!) { trainingJob(id: $id) { state modelId attempt } }`, { id: jobId }, demo.adminKey);
-      assert.deepEqual(job.data!.trainingJob, { state: 'COMPLETED', modelId: last.modelId, attempt: 1 });
+      const job = await fx.api.gql<{
+        trainingJob: { state: string; modelId: string; attempt: number };
+      }>(
+        `query($id: ID!) { trainingJob(id: $id) { state modelId attempt } }`,
+        { id: jobId },
+        demo.adminKey,
+      );
+      assert.deepEqual(job.data!.trainingJob, {
+        state: 'COMPLETED',
+        modelId: last.modelId,
+        attempt: 1,
+      });
 
-      const models = await fx.api.gql<{ models: { edges: Array<{ node: { id: string; status: string; trainingJobId: string; featureNames: string[] } }> } }>(MODELS, {}, demo.adminKey);
+      const models = await fx.api.gql<{
+        models: {
+          edges: Array<{
+            node: { id: string; status: string; trainingJobId: string; featureNames: string[] };
+          }>;
+        };
+      }>(MODELS, {}, demo.adminKey);
       const [model] = models.data!.models.edges.map((e) => e.node);
       assert.equal(model!.id, last.modelId);
       assert.equal(model!.status, 'ACTIVE');
       assert.equal(model!.trainingJobId, jobId);
       assert.ok(model!.featureNames.includes('since_breach'));
-      const foreign = await fx.api.gql(`query($id: ID!) { model(id: $id) { id } }`, { id: model!.id }, fx.tenant.adminKey);
+      const foreign = await fx.api.gql(
+        `query($id: ID!) { model(id: $id) { id } }`,
+        { id: model!.id },
+        fx.tenant.adminKey,
+      );
       assert.equal(foreign.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     } finally {
       await client.dispose();
@@ -107,33 +230,71 @@ describe('training jobs over graphql-ws, and the model registry', () => {
     const client = fx.api.wsClient(demo.adminKey);
     try {
       const jobId = await train({ epochs: 3, seed: 2, autoPromote: false });
-      const events = await streamSubscription<Progress>(client, PROGRESS, { jobId }, 'trainingProgress').done;
+      const events = await streamSubscription<Progress>(
+        client,
+        PROGRESS,
+        { jobId },
+        'trainingProgress',
+      ).done;
       const last = events.at(-1)!;
       assert.equal(last.state, 'COMPLETED', JSON.stringify(last));
       assert.equal(last.promoted, false, 'autoPromote: false never promotes');
-      assert.ok(last.evaluation!.incumbent, 'the active model was judged on the same held-out minutes');
+      assert.ok(
+        last.evaluation!.incumbent,
+        'the active model was judged on the same held-out minutes',
+      );
 
       const list = async () =>
-        (await fx.api.gql<{ models: { edges: Array<{ node: { id: string; version: number; status: string; parentId: string | null } }> } }>(MODELS, {}, demo.adminKey))
-          .data!.models.edges.map((e) => e.node);
+        (
+          await fx.api.gql<{
+            models: {
+              edges: Array<{
+                node: { id: string; version: number; status: string; parentId: string | null };
+              }>;
+            };
+          }>(MODELS, {}, demo.adminKey)
+        ).data!.models.edges.map((e) => e.node);
       const [second, first] = await list();
-      assert.deepEqual([second!.version, second!.status, first!.status], [2, 'CANDIDATE', 'ACTIVE']);
+      assert.deepEqual(
+        [second!.version, second!.status, first!.status],
+        [2, 'CANDIDATE', 'ACTIVE'],
+      );
       assert.equal(second!.parentId, first!.id);
 
-      const promoted = await fx.api.gql<{ promoteModel: { status: string } }>(`mutation($id: ID!) { promoteModel(id: $id) { status } }`, { id: second!.id }, demo.adminKey);
+      const promoted = await fx.api.gql<{ promoteModel: { status: string } }>(
+        `mutation($id: ID!) { promoteModel(id: $id) { status } }`,
+        { id: second!.id },
+        demo.adminKey,
+      );
       assert.equal(promoted.data!.promoteModel.status, 'ACTIVE');
-      assert.deepEqual((await list()).map((m) => m.status), ['ACTIVE', 'RETIRED']);
+      assert.deepEqual(
+        (await list()).map((m) => m.status),
+        ['ACTIVE', 'RETIRED'],
+      );
 
-      const rolledBack = await fx.api.gql<{ rollbackModel: { id: string } }>(`mutation { rollbackModel { id } }`, {}, demo.adminKey);
+      const rolledBack = await fx.api.gql<{ rollbackModel: { id: string } }>(
+        `mutation { rollbackModel { id } }`,
+        {},
+        demo.adminKey,
+      );
       assert.equal(rolledBack.data!.rollbackModel.id, first!.id);
-      assert.deepEqual((await list()).map((m) => m.status), ['RETIRED', 'ACTIVE']);
+      assert.deepEqual(
+        (await list()).map((m) => m.status),
+        ['RETIRED', 'ACTIVE'],
+      );
 
       // The database itself refuses a second ACTIVE model, whatever the application does.
       await assert.rejects(
-        ownerQuery(fx.db.ownerUrl, `update models set status = 'ACTIVE' where id = $1`, [second!.id]),
+        ownerQuery(fx.db.ownerUrl, `update models set status = 'ACTIVE' where id = $1`, [
+          second!.id,
+        ]),
         /models_one_active/,
       );
-      const readOnly = await fx.api.gql(`mutation($id: ID!) { promoteModel(id: $id) { id } }`, { id: second!.id }, await demoKey('read'));
+      const readOnly = await fx.api.gql(
+        `mutation($id: ID!) { promoteModel(id: $id) { id } }`,
+        { id: second!.id },
+        await demoKey('read'),
+      );
       assert.equal(readOnly.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     } finally {
       await client.dispose();
@@ -146,13 +307,25 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       const jobId = await train({ epochs: 200, seed: 3 });
       const stream = streamSubscription<Progress>(client, PROGRESS, { jobId }, 'trainingProgress');
       await stream.until((e) => e.state === 'RUNNING' && e.epoch !== null);
-      const cancel = await fx.api.gql<{ cancelTrainingJob: { id: string } }>(`mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`, { id: jobId }, demo.adminKey);
+      const cancel = await fx.api.gql<{ cancelTrainingJob: { id: string } }>(
+        `mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`,
+        { id: jobId },
+        demo.adminKey,
+      );
       assert.equal(cancel.errors, undefined);
       const events = await stream.done;
       assert.equal(events.at(-1)!.state, 'CANCELLED');
-      const rows = await ownerQuery(fx.db.ownerUrl, 'select 1 from models where training_job_id = $1', [jobId]);
+      const rows = await ownerQuery(
+        fx.db.ownerUrl,
+        'select 1 from models where training_job_id = $1',
+        [jobId],
+      );
       assert.equal(rows.length, 0);
-      const again = await fx.api.gql(`mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`, { id: jobId }, demo.adminKey);
+      const again = await fx.api.gql(
+        `mutation($id: ID!) { cancelTrainingJob(id: $id) { id } }`,
+        { id: jobId },
+        demo.adminKey,
+      );
       assert.equal(again.errors?.[0]?.extensions?.code, 'CONFLICT');
     } finally {
       await client.dispose();
@@ -160,6 +333,10 @@ describe('training jobs over graphql-ws, and the model registry', () => {
   });
 
   async function demoKey(scope: 'read'): Promise<string> {
-    return (await withTenant(fx.db.dataSource, demo.tenant.id, (m) => createApiKey(m, demo.tenant.id, { name: scope, scope }))).secret;
+    return (
+      await withTenant(fx.db.dataSource, demo.tenant.id, (m) =>
+        createApiKey(m, demo.tenant.id, { name: scope, scope }),
+      )
+    ).secret;
   }
 });

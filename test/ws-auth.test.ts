@@ -32,11 +32,17 @@ describe('WebSocket authentication', () => {
 
   it('closes the socket with 4403 for a malformed or unknown key', async () => {
     assert.equal(await initWith(fx.api.wsUrl, { authorization: 'Bearer nope' }), 4403);
-    assert.equal(await initWith(fx.api.wsUrl, { authorization: `Bearer snl_${'A'.repeat(43)}` }), 4403);
+    assert.equal(
+      await initWith(fx.api.wsUrl, { authorization: `Bearer snl_${'A'.repeat(43)}` }),
+      4403,
+    );
   });
 
   it('acknowledges a valid key (Authorization or apiKey) and serves operations', async () => {
-    assert.equal(await initWith(fx.api.wsUrl, { Authorization: `Bearer ${fx.tenant.adminKey}` }), 'ack');
+    assert.equal(
+      await initWith(fx.api.wsUrl, { Authorization: `Bearer ${fx.tenant.adminKey}` }),
+      'ack',
+    );
     assert.equal(await initWith(fx.api.wsUrl, { apiKey: fx.tenant.adminKey }), 'ack');
     const client = fx.api.wsClient(fx.tenant.adminKey);
     try {
@@ -52,8 +58,15 @@ describe('WebSocket authentication', () => {
     const client = fx.api.wsClient(readKey);
     try {
       assert.ok((await wsRequest(client, '{ me { slug } }')).data);
-      const [row] = await fx.db.dataSource.query('select key_id from authenticate_api_key(sha256($1::bytea))', [Buffer.from(readKey)]);
-      await fx.api.gql('mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: row.key_id }, fx.tenant.adminKey);
+      const [row] = await fx.db.dataSource.query(
+        'select key_id from authenticate_api_key(sha256($1::bytea))',
+        [Buffer.from(readKey)],
+      );
+      await fx.api.gql(
+        'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+        { id: row.key_id },
+        fx.tenant.adminKey,
+      );
       const after = await wsRequest(client, '{ me { slug } }');
       assert.equal(after.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
       assert.equal(after.data, undefined);

@@ -12,7 +12,10 @@ const server = http.createServer((req, res) => {
   let body = '';
   req.on('data', (chunk: Buffer) => (body += chunk));
   req.on('end', async () => {
-    const { query, variables } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
+    const { query, variables } = JSON.parse(body) as {
+      query: string;
+      variables?: Record<string, unknown>;
+    };
     const result = await graphql({ schema, source: query, rootValue, variableValues: variables });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(result));

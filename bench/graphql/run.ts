@@ -18,7 +18,10 @@ const QUERY = JSON.stringify({ query: '{ me { slug } }' });
 
 /** Keeps CONCURRENCY requests in flight for SECONDS; returns requests per second. */
 async function load(url: string, key?: string): Promise<number> {
-  const headers = { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  const headers = {
+    'content-type': 'application/json',
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+  };
   const deadline = Date.now() + SECONDS * 1000;
   let done = 0;
   const worker = async () => {
@@ -37,7 +40,9 @@ async function load(url: string, key?: string): Promise<number> {
 /** The baseline server, as a child process; resolves with its port. */
 function startBare(): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'bare-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(__dirname, 'bare-server.js')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout!.on('data', (chunk: Buffer) => {
       const match = /listening (\d+)/.exec(String(chunk));
       if (match) resolve({ child, port: Number(match[1]) });
@@ -64,7 +69,9 @@ async function main(): Promise<void> {
 
     console.log(`GraphQL { me { slug } }, ${SECONDS}s each, concurrency ${CONCURRENCY}`);
     console.log(`  bare graphql-js server : ${bareRps.toFixed(0)} req/s`);
-    console.log(`  Sentinel API           : ${sentinelRps.toFixed(0)} req/s (auth lookup + RLS transaction + Apollo)`);
+    console.log(
+      `  Sentinel API           : ${sentinelRps.toFixed(0)} req/s (auth lookup + RLS transaction + Apollo)`,
+    );
     console.log(`  ratio Sentinel / bare  : ${(sentinelRps / bareRps).toFixed(3)}`);
   } finally {
     bare.child.kill('SIGTERM');

@@ -26,7 +26,11 @@ const MUTATION_ROWS = Number(process.argv[3] ?? 100_000);
 const ENDPOINTS = 10;
 
 /** Deterministic synthetic rows over the last 36 hours, written as NDJSON and as CSV for \copy. */
-async function writeRows(dir: string, tenantId: string, endpointIds: string[]): Promise<{ ndjson: string; csv: string }> {
+async function writeRows(
+  dir: string,
+  tenantId: string,
+  endpointIds: string[],
+): Promise<{ ndjson: string; csv: string }> {
   const ndjson = path.join(dir, 'rows.ndjson');
   const csv = path.join(dir, 'rows.csv');
   const nd = fs.createWriteStream(ndjson);
@@ -41,7 +45,9 @@ async function writeRows(dir: string, tenantId: string, endpointIds: string[]): 
     const statusCode = failed ? 503 : 200;
     const errorKind = failed ? 'unexpected_status' : null;
     nd.write(`${JSON.stringify({ endpointId, observedAt, latencyMs, statusCode, errorKind })}\n`);
-    cs.write(`${tenantId},${endpointId},${observedAt},${latencyMs},${statusCode},${errorKind ?? ''}\n`);
+    cs.write(
+      `${tenantId},${endpointId},${observedAt},${latencyMs},${statusCode},${errorKind ?? ''}\n`,
+    );
     // Checked at await time: one stream may drain while we wait for the other.
     if (nd.writableNeedDrain) await once(nd, 'drain');
     if (cs.writableNeedDrain) await once(cs, 'drain');
@@ -54,7 +60,10 @@ async function writeRows(dir: string, tenantId: string, endpointIds: string[]): 
 
 function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const started = process.hrtime.bigint();
-  return work().then((value) => ({ value, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+  return work().then((value) => ({
+    value,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  }));
 }
 
 /** Streams a file as the body of POST /ingest. */
@@ -62,7 +71,11 @@ function postFile(url: string, key: string, file: string): Promise<{ accepted: n
   return new Promise((resolve, reject) => {
     const request = http.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${key}`, 'content-length': fs.statSync(file).size },
+      headers: {
+        'content-type': 'application/x-ndjson',
+        authorization: `Bearer ${key}`,
+        'content-length': fs.statSync(file).size,
+      },
     });
     request.on('response', async (response) => {
       let text = '';
@@ -88,10 +101,13 @@ async function main(): Promise<void> {
           `insert into endpoints (tenant_id, id, name, url, method, expected_status_codes, probe_interval_seconds, timeout_ms,
              latency_threshold_ms, latency_percentile, error_rate_threshold, window_minutes, availability_target)
            values ($1, gen_random_uuid(), $2, 'https://bench.example', 'GET', '{200}', 60, 1000, 300, 95, 0.05, 5, 0.999) returning id`,
-          [tenant.id, `e${i}`]);
+          [tenant.id, `e${i}`],
+        );
         ids.push(row.id);
       }
-      await m.query(`select ensure_sample_partitions((now() - interval '3 days')::date, (now() + interval '1 day')::date)`);
+      await m.query(
+        `select ensure_sample_partitions((now() - interval '3 days')::date, (now() + interval '1 day')::date)`,
+      );
       return ids;
     });
     const files = await writeRows(dir, tenant.id, endpointIds);
@@ -100,22 +116,43 @@ async function main(): Promise<void> {
 
     // Baseline: psql \copy of the same rows, as the owner (superuser), straight into samples.
     const copy = await timed(async () => {
-      const result = spawnSync('psql', [env.ownerUrl, '-v', 'ON_ERROR_STOP=1', '-c',
-        `\\copy samples (tenant_id, endpoint_id, observed_at, latency_ms, status_code, error_kind) from '${files.csv}' with (format csv)`], { encoding: 'utf8' });
+      const result = spawnSync(
+        'psql',
+        [
+          env.ownerUrl,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          `\\copy samples (tenant_id, endpoint_id, observed_at, latency_ms, status_code, error_kind) from '${files.csv}' with (format csv)`,
+        ],
+        { encoding: 'utf8' },
+      );
       if (result.status !== 0) throw new Error(result.stderr);
     });
     await truncate();
 
-    const { child: api, match } = await env.startChild('api', /"port":(\d+),"msg":"Sentinel API listening/);
+    const { child: api, match } = await env.startChild(
+      'api',
+      /"port":(\d+),"msg":"Sentinel API listening/,
+    );
     const apiUrl = `http://127.0.0.1:${match[1]}`;
-    const bulk = await timed(() => postFile(`${apiUrl}/ingest?batchId=bench-${crypto.randomUUID()}`, adminKey.secret, files.ndjson));
-    if (bulk.value.accepted !== ROWS) throw new Error(`bulk accepted ${bulk.value.accepted} of ${ROWS}`);
+    const bulk = await timed(() =>
+      postFile(
+        `${apiUrl}/ingest?batchId=bench-${crypto.randomUUID()}`,
+        adminKey.secret,
+        files.ndjson,
+      ),
+    );
+    if (bulk.value.accepted !== ROWS)
+      throw new Error(`bulk accepted ${bulk.value.accepted} of ${ROWS}`);
     const rssAfterBulk = peakRssMiB(api.pid!);
     await truncate();
 
     // ingestSamples: the first MUTATION_ROWS rows, 1000 per call, 4 calls in flight.
     const lines: object[] = [];
-    for await (const line of readline.createInterface({ input: fs.createReadStream(files.ndjson) })) {
+    for await (const line of readline.createInterface({
+      input: fs.createReadStream(files.ndjson),
+    })) {
       if (lines.length === MUTATION_ROWS) break;
       lines.push(JSON.parse(line) as object);
     }
@@ -126,14 +163,21 @@ async function main(): Promise<void> {
           const batch = lines.slice(next, (next += 1000));
           const response = await fetch(`${apiUrl}/graphql`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey.secret}` },
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${adminKey.secret}`,
+            },
             body: JSON.stringify({
-              query: 'mutation($input: IngestSamplesInput!) { ingestSamples(input: $input) { accepted } }',
+              query:
+                'mutation($input: IngestSamplesInput!) { ingestSamples(input: $input) { accepted } }',
               variables: { input: { batchId: crypto.randomUUID(), samples: batch } },
             }),
           });
-          const body = (await response.json()) as { data?: { ingestSamples: { accepted: number } } };
-          if (body.data?.ingestSamples.accepted !== batch.length) throw new Error(JSON.stringify(body));
+          const body = (await response.json()) as {
+            data?: { ingestSamples: { accepted: number } };
+          };
+          if (body.data?.ingestSamples.accepted !== batch.length)
+            throw new Error(JSON.stringify(body));
         }
       };
       await Promise.all([worker(), worker(), worker(), worker()]);
@@ -145,19 +189,36 @@ async function main(): Promise<void> {
     const lags: number[] = [];
     for (let i = 0; i < 20; i++) {
       const observedAt = new Date().toISOString();
-      const batch = Array.from({ length: 100 }, (_, j) => ({ endpointId: endpointIds[j % ENDPOINTS], observedAt, latencyMs: j }));
+      const batch = Array.from({ length: 100 }, (_, j) => ({
+        endpointId: endpointIds[j % ENDPOINTS],
+        observedAt,
+        latencyMs: j,
+      }));
       const body = batch.map((row) => JSON.stringify(row)).join('\n');
       const response = await fetch(`${apiUrl}/ingest?batchId=lag-${i}`, {
-        method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${adminKey.secret}` }, body,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-ndjson',
+          authorization: `Bearer ${adminKey.secret}`,
+        },
+        body,
       });
       if (response.status !== 200) throw new Error(await response.text());
       const acked = Date.now();
       const minute = new Date(Math.floor(Date.parse(observedAt) / 60_000) * 60_000);
       for (;;) {
         const [row] = await withTenant(dataSource, tenant.id, (m) =>
-          m.query('select coalesce(sum(sample_count), 0)::int as n from rollups_minute where minute = $1', [minute]));
+          m.query(
+            'select coalesce(sum(sample_count), 0)::int as n from rollups_minute where minute = $1',
+            [minute],
+          ),
+        );
         const [raw] = await withTenant(dataSource, tenant.id, (m) =>
-          m.query(`select count(*)::int as n from samples where observed_at >= $1 and observed_at < $1::timestamptz + interval '1 minute'`, [minute]));
+          m.query(
+            `select count(*)::int as n from samples where observed_at >= $1 and observed_at < $1::timestamptz + interval '1 minute'`,
+            [minute],
+          ),
+        );
         if (row.n === raw.n) break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -170,10 +231,16 @@ async function main(): Promise<void> {
     const copyRate = rate(ROWS, copy.seconds);
     const bulkRate = rate(ROWS, bulk.seconds);
     const mutationRate = rate(lines.length, mutation.seconds);
-    console.log(`Ingestion of ${ROWS.toLocaleString('en')} rows (${mb.toFixed(0)} MiB NDJSON), ${ENDPOINTS} endpoints`);
+    console.log(
+      `Ingestion of ${ROWS.toLocaleString('en')} rows (${mb.toFixed(0)} MiB NDJSON), ${ENDPOINTS} endpoints`,
+    );
     console.log(`  psql \\copy (baseline)  : ${copyRate.toFixed(0)} rows/s`);
-    console.log(`  POST /ingest (NDJSON)  : ${bulkRate.toFixed(0)} rows/s   ratio ${(bulkRate / copyRate).toFixed(3)}   API peak RSS ${rssAfterBulk.toFixed(0)} MiB`);
-    console.log(`  ingestSamples (1000/call, ${lines.length.toLocaleString('en')} rows): ${mutationRate.toFixed(0)} rows/s   ratio ${(mutationRate / copyRate).toFixed(3)}`);
+    console.log(
+      `  POST /ingest (NDJSON)  : ${bulkRate.toFixed(0)} rows/s   ratio ${(bulkRate / copyRate).toFixed(3)}   API peak RSS ${rssAfterBulk.toFixed(0)} MiB`,
+    );
+    console.log(
+      `  ingestSamples (1000/call, ${lines.length.toLocaleString('en')} rows): ${mutationRate.toFixed(0)} rows/s   ratio ${(mutationRate / copyRate).toFixed(3)}`,
+    );
     console.log(`  API peak RSS overall   : ${rssPeak.toFixed(0)} MiB`);
     console.log(`  rollup lag (20 batches): median ${lags[10]} ms, max ${lags[19]} ms`);
   } finally {

@@ -15,11 +15,18 @@ export interface BenchEnv {
   appUrl: string;
   /** Environment for `sentinel api` / `sentinel worker` children on this database. */
   childEnv: NodeJS.ProcessEnv;
-  startChild(role: 'api' | 'worker', ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }>;
+  startChild(
+    role: 'api' | 'worker',
+    ready: RegExp,
+  ): Promise<{ child: ChildProcess; match: RegExpExecArray }>;
   close(): Promise<void>;
 }
 
-export async function ownerSql(url: string, text: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+export async function ownerSql(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<Array<Record<string, unknown>>> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -55,7 +62,10 @@ export async function openBenchEnv(): Promise<BenchEnv> {
     childEnv,
     startChild: (role, ready) =>
       new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [bin, role], { env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [bin, role], {
+          env: childEnv,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         children.push(child);
         let out = '';
         child.stdout!.on('data', (chunk: Buffer) => {
@@ -72,11 +82,21 @@ export async function openBenchEnv(): Promise<BenchEnv> {
       }),
     close: async () => {
       // Children first: they need PostgreSQL and Redis to shut down cleanly.
-      await Promise.all(children.filter((c) => c.exitCode === null).map((child) => new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-      })));
-      await ownerSql(services.ownerDatabaseUrl, `drop database if exists ${database} with (force)`).catch(() => undefined);
+      await Promise.all(
+        children
+          .filter((c) => c.exitCode === null)
+          .map(
+            (child) =>
+              new Promise((resolve) => {
+                child.once('exit', resolve);
+                child.kill('SIGTERM');
+              }),
+          ),
+      );
+      await ownerSql(
+        services.ownerDatabaseUrl,
+        `drop database if exists ${database} with (force)`,
+      ).catch(() => undefined);
       await services.stop();
     },
   };
@@ -90,7 +110,10 @@ export async function openBenchEnv(): Promise<BenchEnv> {
 /** Peak resident memory of a process, in MiB (VmHWM). */
 export function peakRssMiB(pid: number): number {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const status = (require('node:fs') as typeof import('node:fs')).readFileSync(`/proc/${pid}/status`, 'utf8');
+  const status = (require('node:fs') as typeof import('node:fs')).readFileSync(
+    `/proc/${pid}/status`,
+    'utf8',
+  );
   const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return kib / 1024;
 }

@@ -29,17 +29,37 @@ runBench(async (env) => {
   const data: EndpointRows[] = [];
   const to = new Date();
   for (let i = 0; i < TENANTS; i++) {
-    const demo = await seedDemoTenant(dataSource, loadConfig(), `quality-${i}`, DAYS, 42 + i * 104_729);
-    data.push(...(await tenantFeatureRows(dataSource, demo.tenant.id, new Date(to.getTime() - DAYS * 86_400_000), to, HORIZON)));
+    const demo = await seedDemoTenant(
+      dataSource,
+      loadConfig(),
+      `quality-${i}`,
+      DAYS,
+      42 + i * 104_729,
+    );
+    data.push(
+      ...(await tenantFeatureRows(
+        dataSource,
+        demo.tenant.id,
+        new Date(to.getTime() - DAYS * 86_400_000),
+        to,
+        HORIZON,
+      )),
+    );
   }
   await dataSource.destroy();
   const { tf, backend } = await loadTf(logger);
   const started = Date.now();
   const outcome = await trainAndEvaluate(tf, data, HORIZON, DEFAULT_MLP);
   const { model, burnRate } = outcome.evaluation;
-  console.log(`Forecast quality on ${TENANTS} synthetic demo tenants x ${DAYS} days (${data.length} endpoints), horizon ${HORIZON} min, backend ${backend}`);
-  console.log(`  trained ${outcome.epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; threshold ${outcome.threshold.toFixed(3)} (chosen on validation); PR-AUC ${model.prAuc?.toFixed(3)}`);
-  console.log(`  held-out: ${outcome.evaluation.testFrom.toISOString()} .. ${outcome.evaluation.testTo.toISOString()}`);
+  console.log(
+    `Forecast quality on ${TENANTS} synthetic demo tenants x ${DAYS} days (${data.length} endpoints), horizon ${HORIZON} min, backend ${backend}`,
+  );
+  console.log(
+    `  trained ${outcome.epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; threshold ${outcome.threshold.toFixed(3)} (chosen on validation); PR-AUC ${model.prAuc?.toFixed(3)}`,
+  );
+  console.log(
+    `  held-out: ${outcome.evaluation.testFrom.toISOString()} .. ${outcome.evaluation.testTo.toISOString()}`,
+  );
   console.log(row('MLP', model));
   console.log(row('burn-rate (14.4x/6x)', burnRate));
 });

@@ -33,29 +33,55 @@ runBench(async (env) => {
   // A real model, trained on demo data.
   const demo = await seedDemoTenant(dataSource, loadConfig(), 'bench-score-demo', 4, 42);
   const now = new Date();
-  const data = await tenantFeatureRows(dataSource, demo.tenant.id, new Date(now.getTime() - 4 * 86_400_000), now, 15);
+  const data = await tenantFeatureRows(
+    dataSource,
+    demo.tenant.id,
+    new Date(now.getTime() - 4 * 86_400_000),
+    now,
+    15,
+  );
   const outcome = await trainAndEvaluate(tf, data, 15, { ...DEFAULT_MLP, epochs: 3 });
 
   // The tenant to score: ENDPOINTS passive endpoints with MINUTES of rollups each, made in SQL.
   const { tenant } = await createTenant(dataSource, { slug: 'bench-score', name: 'bench score' });
-  await ownerSql(env.ownerUrl,
+  await ownerSql(
+    env.ownerUrl,
     `insert into endpoints (tenant_id, name, url, method, expected_status_codes, probe_interval_seconds, timeout_ms, latency_threshold_ms,
                             latency_percentile, error_rate_threshold, window_minutes, availability_target, probe_enabled)
      select $1, 'endpoint ' || i, 'https://e' || i || '.example.com/health', 'GET', '{200}', 60, 5000, 300, 95, 0.05, 5, 0.999, false
-       from generate_series(1, $2) i`, [tenant.id, ENDPOINTS]);
-  await ownerSql(env.ownerUrl,
+       from generate_series(1, $2) i`,
+    [tenant.id, ENDPOINTS],
+  );
+  await ownerSql(
+    env.ownerUrl,
     `insert into rollups_minute (tenant_id, endpoint_id, minute, sample_count, error_count, errors_timeout, errors_connection, errors_tls,
                                  errors_dns, errors_unexpected_status, slow_count, bad_count, latency_p50, latency_p95, latency_p99, latency_max)
      select e.tenant_id, e.id, m, 2, (random() < 0.01)::int, 0, 0, 0, 0, 0, (random() < 0.02)::int, 0, 80 + random() * 40, 150 + random() * 100, 200 + random() * 150, 400
        from endpoints e, generate_series(date_trunc('minute', now()) - make_interval(mins => $2), date_trunc('minute', now()) - interval '1 minute', interval '1 minute') m
-      where e.tenant_id = $1`, [tenant.id, MINUTES]);
+      where e.tenant_id = $1`,
+    [tenant.id, MINUTES],
+  );
   await ownerSql(env.ownerUrl, 'analyze rollups_minute');
   const artifact = await serializeModel(outcome.model, tf);
-  const { model: entry } = await withTenant(dataSource, tenant.id, (m) => registerModel(m, tenant.id, {
-    horizonMinutes: 15, featureNames: [...FEATURE_NAMES], normalization: outcome.normalization, hiddenUnits: DEFAULT_MLP.hidden,
-    threshold: outcome.threshold, trainingFrom: outcome.trainingFrom, trainingTo: outcome.trainingTo,
-    evaluation: toStoredEvaluation(outcome.evaluation, null), artifact,
-  }, '00000000-0000-4000-8000-000000000000', true));
+  const { model: entry } = await withTenant(dataSource, tenant.id, (m) =>
+    registerModel(
+      m,
+      tenant.id,
+      {
+        horizonMinutes: 15,
+        featureNames: [...FEATURE_NAMES],
+        normalization: outcome.normalization,
+        hiddenUnits: DEFAULT_MLP.hidden,
+        threshold: outcome.threshold,
+        trainingFrom: outcome.trainingFrom,
+        trainingTo: outcome.trainingTo,
+        evaluation: toStoredEvaluation(outcome.evaluation, null),
+        artifact,
+      },
+      '00000000-0000-4000-8000-000000000000',
+      true,
+    ),
+  );
   const serving = { entry, network: await loadModel(artifact, tf) };
 
   const started = process.hrtime.bigint();
@@ -63,15 +89,24 @@ runBench(async (env) => {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
   // Baseline: the same number of rows through the network alone (with the explanations).
-  const rows = Array.from({ length: scored.length }, () => ({ normalized: FEATURE_NAMES.map(() => Math.random() * 2 - 1), raw: FEATURE_NAMES.map(() => 0) }));
+  const rows = Array.from({ length: scored.length }, () => ({
+    normalized: FEATURE_NAMES.map(() => Math.random() * 2 - 1),
+    raw: FEATURE_NAMES.map(() => 0),
+  }));
   explainScores(tf, serving.network, rows.slice(0, 10), FEATURE_NAMES); // warm-up: kernels compile on first use
   const modelStarted = process.hrtime.bigint();
   explainScores(tf, serving.network, rows, FEATURE_NAMES);
   const modelSeconds = Number(process.hrtime.bigint() - modelStarted) / 1e9;
 
-  console.log(`Scoring ${ENDPOINTS.toLocaleString('en')} endpoints (${MINUTES} minutes of rollups each), one tenant, backend ${backend}`);
-  console.log(`  scoring job: ${scored.length.toLocaleString('en')} endpoints scored in ${seconds.toFixed(1)} s = ${Math.round(scored.length / seconds).toLocaleString('en')} endpoints/s`);
-  console.log(`  network alone (same rows, with explanations): ${modelSeconds.toFixed(2)} s = ${Math.round(scored.length / modelSeconds).toLocaleString('en')} endpoints/s; scoring runs at ${((scored.length / seconds) / (scored.length / modelSeconds)).toFixed(3)}x that`);
+  console.log(
+    `Scoring ${ENDPOINTS.toLocaleString('en')} endpoints (${MINUTES} minutes of rollups each), one tenant, backend ${backend}`,
+  );
+  console.log(
+    `  scoring job: ${scored.length.toLocaleString('en')} endpoints scored in ${seconds.toFixed(1)} s = ${Math.round(scored.length / seconds).toLocaleString('en')} endpoints/s`,
+  );
+  console.log(
+    `  network alone (same rows, with explanations): ${modelSeconds.toFixed(2)} s = ${Math.round(scored.length / modelSeconds).toLocaleString('en')} endpoints/s; scoring runs at ${(scored.length / seconds / (scored.length / modelSeconds)).toFixed(3)}x that`,
+  );
   console.log(`  fits in the one-minute cadence: ${seconds < 60 ? 'yes' : 'no'}`);
   await dataSource.destroy();
 });

@@ -28,21 +28,31 @@ function median(values: number[]): number {
 runBench(async (env) => {
   const dataSource = await createAppDataSource(env.appUrl, 4).initialize();
   const { tenant } = await createTenant(dataSource, { slug: 'bench-status', name: 'Bench status' });
-  await ownerSql(env.ownerUrl, 'update tenants set status_page_published = true where id = $1', [tenant.id]);
-  await ownerSql(env.ownerUrl,
+  await ownerSql(env.ownerUrl, 'update tenants set status_page_published = true where id = $1', [
+    tenant.id,
+  ]);
+  await ownerSql(
+    env.ownerUrl,
     `insert into endpoints (tenant_id, name, url, method, expected_status_codes, probe_interval_seconds, timeout_ms, latency_threshold_ms,
                             latency_percentile, error_rate_threshold, window_minutes, availability_target, probe_enabled, public)
      select $1, 'endpoint ' || lpad(i::text, 3, '0'), 'https://e' || i || '.example.com/health', 'GET', '{200}', 60, 5000, 300, 95, 0.05, 5, 0.999, false, true
-       from generate_series(1, $2) i`, [tenant.id, ENDPOINTS]);
+       from generate_series(1, $2) i`,
+    [tenant.id, ENDPOINTS],
+  );
   const started = Date.now();
-  await ownerSql(env.ownerUrl,
+  await ownerSql(
+    env.ownerUrl,
     `insert into rollups_minute (tenant_id, endpoint_id, minute, sample_count, error_count, errors_timeout, errors_connection, errors_tls,
                                  errors_dns, errors_unexpected_status, slow_count, bad_count, latency_p50, latency_p95, latency_p99, latency_max)
      select e.tenant_id, e.id, m, 2, (random() < 0.005)::int, 0, 0, 0, 0, 0, (random() < 0.01)::int, 0, 80, 150 + random() * 100, 250, 400
        from endpoints e, generate_series(date_trunc('minute', now()) - make_interval(days => $2), date_trunc('minute', now()) - interval '1 minute', interval '1 minute') m
-      where e.tenant_id = $1`, [tenant.id, DAYS]);
+      where e.tenant_id = $1`,
+    [tenant.id, DAYS],
+  );
   await ownerSql(env.ownerUrl, 'analyze rollups_minute');
-  console.log(`Status page: ${ENDPOINTS} public endpoints x ${DAYS} days of rollups (set up in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(
+    `Status page: ${ENDPOINTS} public endpoints x ${DAYS} days of rollups (set up in ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
 
   const time = async () => {
     const t = process.hrtime.bigint();
@@ -52,7 +62,11 @@ runBench(async (env) => {
   const cold = await time();
   forgetStatusPages();
   const restarted = await time();
-  const api = await startApi({ ...loadConfig(), port: 0, logLevel: 'warn' }, { appDatabaseUrl: env.appUrl, redisUrl: env.services.redisUrl }, logger);
+  const api = await startApi(
+    { ...loadConfig(), port: 0, logLevel: 'warn' },
+    { appDatabaseUrl: env.appUrl, redisUrl: env.services.redisUrl },
+    logger,
+  );
   const pageTimes: number[] = [];
   let bytes = 0;
   try {
@@ -68,7 +82,11 @@ runBench(async (env) => {
   }
   const page = median(pageTimes);
   console.log(`  very first computation (all 90 days from the rollups): ${cold.toFixed(0)} ms`);
-  console.log(`  after a restart (settled days kept): ${restarted.toFixed(0)} ms, ${(restarted / cold).toFixed(3)}x`);
-  console.log(`  GET /status/<slug> (page cached, HTML rendered): median ${page.toFixed(1)} ms over ${RUNS} (${(bytes / 1024).toFixed(0)} KiB); ${(page / cold).toFixed(4)}x the very first computation`);
+  console.log(
+    `  after a restart (settled days kept): ${restarted.toFixed(0)} ms, ${(restarted / cold).toFixed(3)}x`,
+  );
+  console.log(
+    `  GET /status/<slug> (page cached, HTML rendered): median ${page.toFixed(1)} ms over ${RUNS} (${(bytes / 1024).toFixed(0)} KiB); ${(page / cold).toFixed(4)}x the very first computation`,
+  );
   await dataSource.destroy();
 });

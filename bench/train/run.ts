@@ -31,7 +31,13 @@ runBench(async (env) => {
   const dataSource = await createAppDataSource(env.appUrl, 2).initialize();
   const demo = await seedDemoTenant(dataSource, loadConfig(), 'bench-train', DAYS, 42);
   const to = new Date();
-  const data = await tenantFeatureRows(dataSource, demo.tenant.id, new Date(to.getTime() - DAYS * 86_400_000), to, 15);
+  const data = await tenantFeatureRows(
+    dataSource,
+    demo.tenant.id,
+    new Date(to.getTime() - DAYS * 86_400_000),
+    to,
+    15,
+  );
   await dataSource.destroy();
 
   const rows = data.flatMap((d) => d.rows);
@@ -42,22 +48,51 @@ runBench(async (env) => {
   // A token validation set: trainMlp wants one; patience = epochs, so no early stop.
   const validation = { x: x.slice(0, 256), y: y.slice(0, 256) };
   const options = { ...DEFAULT_MLP, epochs: EPOCHS, patience: EPOCHS };
-  console.log(`Training speed: ${rows.length.toLocaleString('en')} rows x ${x[0]!.length} features (${DAYS} days x ${data.length} endpoints, ${positives} positive), `
-    + `MLP ${x[0]!.length}-${options.hidden.join('-')}-1, batch ${options.batchSize}, Adam ${options.learningRate}, ${EPOCHS} epochs`);
+  console.log(
+    `Training speed: ${rows.length.toLocaleString('en')} rows x ${x[0]!.length} features (${DAYS} days x ${data.length} endpoints, ${positives} positive), ` +
+      `MLP ${x[0]!.length}-${options.hidden.join('-')}-1, batch ${options.batchSize}, Adam ${options.learningRate}, ${EPOCHS} epochs`,
+  );
 
   // PyTorch trains on the rows in the order trainMlp feeds them (seeded shuffle, no reshuffling).
-  const order = shuffled(x.map((_, i) => i), options.seed);
+  const order = shuffled(
+    x.map((_, i) => i),
+    options.seed,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-bench-train-'));
-  fs.writeFileSync(path.join(dir, 'x.f32'), Buffer.from(new Float32Array(order.flatMap((i) => x[i]!)).buffer));
-  fs.writeFileSync(path.join(dir, 'y.f32'), Buffer.from(new Float32Array(order.map((i) => y[i]!)).buffer));
-  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({
-    rows: rows.length, width: x[0]!.length, hidden: options.hidden, learningRate: options.learningRate, batchSize: options.batchSize,
-    epochs: EPOCHS, seed: options.seed, positiveWeight: (rows.length - positives) / positives, threads: [1, os.cpus().length],
-  }));
-  const torch = execFileSync('/usr/bin/python3', [path.join(HERE, 'torch_mlp.py'), dir]).toString().trim().split('\n')
-    .map((line) => JSON.parse(line) as { threads: number; samplesPerSecond: number; torch: string });
+  fs.writeFileSync(
+    path.join(dir, 'x.f32'),
+    Buffer.from(new Float32Array(order.flatMap((i) => x[i]!)).buffer),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'y.f32'),
+    Buffer.from(new Float32Array(order.map((i) => y[i]!)).buffer),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'meta.json'),
+    JSON.stringify({
+      rows: rows.length,
+      width: x[0]!.length,
+      hidden: options.hidden,
+      learningRate: options.learningRate,
+      batchSize: options.batchSize,
+      epochs: EPOCHS,
+      seed: options.seed,
+      positiveWeight: (rows.length - positives) / positives,
+      threads: [1, os.cpus().length],
+    }),
+  );
+  const torch = execFileSync('/usr/bin/python3', [path.join(HERE, 'torch_mlp.py'), dir])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(
+      (line) => JSON.parse(line) as { threads: number; samplesPerSecond: number; torch: string },
+    );
   fs.rmSync(dir, { recursive: true });
-  for (const t of torch) console.log(`  PyTorch ${t.torch} CPU, ${t.threads} thread(s): ${Math.round(t.samplesPerSecond).toLocaleString('en')} samples/s`);
+  for (const t of torch)
+    console.log(
+      `  PyTorch ${t.torch} CPU, ${t.threads} thread(s): ${Math.round(t.samplesPerSecond).toLocaleString('en')} samples/s`,
+    );
   const reference = torch[0]!.samplesPerSecond;
 
   const { tf } = await loadTf(logger);
@@ -71,6 +106,8 @@ runBench(async (env) => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     model.dispose();
     const rate = (rows.length * EPOCHS) / seconds;
-    console.log(`  TF.js ${backend}: ${Math.round(rate).toLocaleString('en')} samples/s, ${(rate / reference).toFixed(3)}x PyTorch (1 thread)`);
+    console.log(
+      `  TF.js ${backend}: ${Math.round(rate).toLocaleString('en')} samples/s, ${(rate / reference).toFixed(3)}x PyTorch (1 thread)`,
+    );
   }
 });

@@ -13,7 +13,13 @@ import { seedDemoTenant } from '../../src/demo/seed-demo-tenant';
 import type { AlertMetrics } from '../../src/ml/alert-metrics';
 import { loadTf } from '../../src/ml/backend';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
-import { evaluateBurnRate, evaluateModel, tenantFeatureRows, trainAndEvaluate, type EndpointRows } from '../../src/ml/pipeline';
+import {
+  evaluateBurnRate,
+  evaluateModel,
+  tenantFeatureRows,
+  trainAndEvaluate,
+  type EndpointRows,
+} from '../../src/ml/pipeline';
 import { runBench } from '../lib/bench-env';
 
 const OTHERS = Number(process.argv[2] ?? 3);
@@ -32,7 +38,13 @@ runBench(async (env) => {
   const from = new Date(to.getTime() - DAYS * 86_400_000);
   const others: EndpointRows[] = [];
   for (let i = 0; i < OTHERS; i++) {
-    const demo = await seedDemoTenant(dataSource, loadConfig(), `transfer-${i}`, DAYS, 1000 + i * 7919);
+    const demo = await seedDemoTenant(
+      dataSource,
+      loadConfig(),
+      `transfer-${i}`,
+      DAYS,
+      1000 + i * 7919,
+    );
     others.push(...(await tenantFeatureRows(dataSource, demo.tenant.id, from, to, HORIZON)));
   }
   const newcomer = await seedDemoTenant(dataSource, loadConfig(), 'transfer-newcomer', DAYS, 5);
@@ -40,15 +52,27 @@ runBench(async (env) => {
   await dataSource.destroy();
   // The newcomer's first days train its own model; everything after is where both are judged.
   const cut = from.getTime() + NEWCOMER_DAYS * 86_400_000;
-  const early = all.map((d) => ({ endpointId: d.endpointId, rows: d.rows.filter((r) => r.minute.getTime() <= cut) }));
-  const later = all.map((d) => ({ endpointId: d.endpointId, rows: d.rows.filter((r) => r.minute.getTime() > cut) }));
+  const early = all.map((d) => ({
+    endpointId: d.endpointId,
+    rows: d.rows.filter((r) => r.minute.getTime() <= cut),
+  }));
+  const later = all.map((d) => ({
+    endpointId: d.endpointId,
+    rows: d.rows.filter((r) => r.minute.getTime() > cut),
+  }));
 
   const { tf, backend } = await loadTf(logger);
   const global = await trainAndEvaluate(tf, others, HORIZON, DEFAULT_MLP);
   const own = await trainAndEvaluate(tf, early, HORIZON, DEFAULT_MLP).catch((err: Error) => err);
-  console.log(`Transfer (${backend}): global model on ${OTHERS} other demo tenants x ${DAYS} days; newcomer's own model on its first ${NEWCOMER_DAYS} days; both judged on its later ${DAYS - NEWCOMER_DAYS} days`);
+  console.log(
+    `Transfer (${backend}): global model on ${OTHERS} other demo tenants x ${DAYS} days; newcomer's own model on its first ${NEWCOMER_DAYS} days; both judged on its later ${DAYS - NEWCOMER_DAYS} days`,
+  );
   console.log(row('global model', evaluateModel(tf, global, later, HORIZON)));
-  if (own instanceof Error) console.log(`  newcomer's own model: could not be trained (${own.message})`);
-  else console.log(row(`newcomer's own model (${NEWCOMER_DAYS} days)`, evaluateModel(tf, own, later, HORIZON)));
+  if (own instanceof Error)
+    console.log(`  newcomer's own model: could not be trained (${own.message})`);
+  else
+    console.log(
+      row(`newcomer's own model (${NEWCOMER_DAYS} days)`, evaluateModel(tf, own, later, HORIZON)),
+    );
   console.log(row('burn-rate 14.4x/6x', evaluateBurnRate(later, HORIZON)));
 });

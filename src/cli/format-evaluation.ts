@@ -6,8 +6,15 @@ function cell(value: number | null, digits: number): string {
 }
 
 function row(name: string, m: AlertMetrics): string {
-  return [name.padEnd(28), cell(m.eventRecall, 3).padStart(8), cell(m.precision, 3).padStart(10), cell(m.medianLeadMinutes, 1).padStart(10),
-    cell(m.falseAlertsPerEndpointDay, 2).padStart(12), String(m.onsets).padStart(7), String(m.alerts).padStart(7)].join(' ');
+  return [
+    name.padEnd(28),
+    cell(m.eventRecall, 3).padStart(8),
+    cell(m.precision, 3).padStart(10),
+    cell(m.medianLeadMinutes, 1).padStart(10),
+    cell(m.falseAlertsPerEndpointDay, 2).padStart(12),
+    String(m.onsets).padStart(7),
+    String(m.alerts).padStart(7),
+  ].join(' ');
 }
 
 /** The model-versus-burn-rate table that `sentinel train` and `sentinel evaluate` print. */

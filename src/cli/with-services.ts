@@ -8,7 +8,9 @@ import { resolveBackingServices, type BackingServices } from '../runtime/backing
  * Runs a one-shot command against Sentinel's services: the ones in the environment, or the
  * embedded ones (joined if `npm start` runs them, else started now and stopped afterwards).
  */
-export async function withServices<T>(work: (services: BackingServices, config: Config) => Promise<T>): Promise<T> {
+export async function withServices<T>(
+  work: (services: BackingServices, config: Config) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const services = await resolveBackingServices(config, logger);
   try {
@@ -19,7 +21,9 @@ export async function withServices<T>(work: (services: BackingServices, config: 
 }
 
 /** As withServices, with an app-role DataSource open for the duration. */
-export async function withAppDataSource<T>(work: (dataSource: DataSource, services: BackingServices) => Promise<T>): Promise<T> {
+export async function withAppDataSource<T>(
+  work: (dataSource: DataSource, services: BackingServices) => Promise<T>,
+): Promise<T> {
   return withServices(async (services) => {
     const dataSource = await createAppDataSource(services.appDatabaseUrl, 2).initialize();
     try {

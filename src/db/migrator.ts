@@ -44,22 +44,30 @@ export async function migrate(options: {
     await client.query(`create table if not exists sentinel_migrations (
       name text primary key, checksum text not null, applied_at timestamptz not null default now())`);
     const applied = new Map(
-      (await client.query<{ name: string; checksum: string }>('select name, checksum from sentinel_migrations'))
-        .rows.map((row) => [row.name, row.checksum]),
+      (
+        await client.query<{ name: string; checksum: string }>(
+          'select name, checksum from sentinel_migrations',
+        )
+      ).rows.map((row) => [row.name, row.checksum]),
     );
     const newlyApplied: string[] = [];
     for (const file of migrationFiles()) {
       const checksum = applied.get(file.name);
       if (checksum !== undefined) {
         if (checksum !== file.checksum) {
-          throw new Error(`migration ${file.name} was edited after it was applied; add a new migration instead`);
+          throw new Error(
+            `migration ${file.name} was edited after it was applied; add a new migration instead`,
+          );
         }
         continue;
       }
       await client.query('begin');
       try {
         await client.query(file.sql);
-        await client.query('insert into sentinel_migrations (name, checksum) values ($1, $2)', [file.name, file.checksum]);
+        await client.query('insert into sentinel_migrations (name, checksum) values ($1, $2)', [
+          file.name,
+          file.checksum,
+        ]);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback');
@@ -72,8 +80,12 @@ export async function migrate(options: {
     await client.query(`grant select on sentinel_migrations to ${APP_ROLE}`);
     if (options.appDbPassword !== undefined) {
       // DDL takes no bind parameters; escapeLiteral quotes the password safely.
-      await client.query(`alter role ${APP_ROLE} with login password ${escapeLiteral(options.appDbPassword)}`);
-      await client.query(`alter role ${PLATFORM_ROLE} with login password ${escapeLiteral(platformPassword(options.appDbPassword))}`);
+      await client.query(
+        `alter role ${APP_ROLE} with login password ${escapeLiteral(options.appDbPassword)}`,
+      );
+      await client.query(
+        `alter role ${PLATFORM_ROLE} with login password ${escapeLiteral(platformPassword(options.appDbPassword))}`,
+      );
     }
     return newlyApplied;
   } finally {
@@ -87,14 +99,20 @@ export async function pendingMigrations(ownerOrAppUrl: string): Promise<string[]
   const client = new Client({ connectionString: ownerOrAppUrl });
   await client.connect();
   try {
-    const exists = await client.query(`select to_regclass('sentinel_migrations') is not null as ok`);
+    const exists = await client.query(
+      `select to_regclass('sentinel_migrations') is not null as ok`,
+    );
     const applied = new Set<string>();
     if (exists.rows[0].ok) {
-      for (const row of (await client.query<{ name: string }>('select name from sentinel_migrations')).rows) {
+      for (const row of (
+        await client.query<{ name: string }>('select name from sentinel_migrations')
+      ).rows) {
         applied.add(row.name);
       }
     }
-    return migrationFiles().map((f) => f.name).filter((name) => !applied.has(name));
+    return migrationFiles()
+      .map((f) => f.name)
+      .filter((name) => !applied.has(name));
   } finally {
     await client.end();
   }

@@ -17,7 +17,14 @@ const DAY = 86_400_000;
  * `riskChanged` have fresh minutes to work on. Runs until `signal` aborts; a second day is
  * planned when the first runs out.
  */
-export async function runLiveDemo(dataSource: DataSource, config: Config, tenantId: string, seed: number, signal: AbortSignal, everyMs = 60_000): Promise<number> {
+export async function runLiveDemo(
+  dataSource: DataSource,
+  config: Config,
+  tenantId: string,
+  seed: number,
+  signal: AbortSignal,
+  everyMs = 60_000,
+): Promise<number> {
   const endpoints = await withTenant(dataSource, tenantId, (m) => m.find(Endpoint));
   const plans = PROFILES.flatMap((profile, i) => {
     const endpoint = endpoints.find((e) => e.name === demoEndpointName(profile.name));
@@ -29,8 +36,15 @@ export async function runLiveDemo(dataSource: DataSource, config: Config, tenant
     const from = new Date(planned);
     planned += DAY;
     return plans.map(({ endpoint, profile, seed: s }) =>
-      syntheticHistory({ endpointId: endpoint.id, baseLatencyMs: profile.baseLatencyMs, timeoutMs: endpoint.timeoutMs },
-        { from, to: new Date(planned), samplesPerMinute: 2, seed: s + from.getTime() / 60_000 }));
+      syntheticHistory(
+        {
+          endpointId: endpoint.id,
+          baseLatencyMs: profile.baseLatencyMs,
+          timeoutMs: endpoint.timeoutMs,
+        },
+        { from, to: new Date(planned), samplesPerMinute: 2, seed: s + from.getTime() / 60_000 },
+      ),
+    );
   };
   let streams = plan();
   const pending: Array<RawSample | undefined> = streams.map(() => undefined);
@@ -53,7 +67,13 @@ export async function runLiveDemo(dataSource: DataSource, config: Config, tenant
       pending[i] = undefined;
     });
     if (due.length > 0) {
-      const { outcome, touched } = await ingestSamples(dataSource, tenantId, `live-demo:${now}`, due, { ...config.telemetry, maxRows: due.length });
+      const { outcome, touched } = await ingestSamples(
+        dataSource,
+        tenantId,
+        `live-demo:${now}`,
+        due,
+        { ...config.telemetry, maxRows: due.length },
+      );
       await recomputeTouched(dataSource, tenantId, touched);
       stored += outcome.accepted;
     }

@@ -31,24 +31,41 @@ export interface DemoTenant {
 }
 
 /** A demo tenant with four passive, labelled synthetic endpoints and `days` of rolled-up history. */
-export async function seedDemoTenant(dataSource: DataSource, config: Config, slug: string, days: number, seed: number): Promise<DemoTenant> {
-  const { tenant, adminKey } = await createTenant(dataSource, { slug, name: `Demo ${slug} (synthetic data)` });
+export async function seedDemoTenant(
+  dataSource: DataSource,
+  config: Config,
+  slug: string,
+  days: number,
+  seed: number,
+): Promise<DemoTenant> {
+  const { tenant, adminKey } = await createTenant(dataSource, {
+    slug,
+    name: `Demo ${slug} (synthetic data)`,
+  });
   const endpoints = await withTenant(dataSource, tenant.id, async (manager) => {
     const created: Endpoint[] = [];
     for (const profile of PROFILES) {
-      created.push(await createEndpoint(manager, tenant.id, {
-        name: demoEndpointName(profile.name),
-        url: `https://${profile.name.toLowerCase().replace(/\s+/g, '-')}.demo.invalid/health`,
-        method: HttpMethod.GET,
-        expectedStatusCodes: [200],
-        // Passive: the history is generated, there is nothing to probe.
-        probeEnabled: false,
-        // Shown on the demo tenant's status page once it is published.
-        public: true,
-        probeIntervalSeconds: 60,
-        timeoutMs: 5000,
-        sla: { latencyThresholdMs: profile.baseLatencyMs * 5, latencyPercentile: 95, errorRateThreshold: 0.05, windowMinutes: 5, availabilityTarget: 0.99 },
-      }));
+      created.push(
+        await createEndpoint(manager, tenant.id, {
+          name: demoEndpointName(profile.name),
+          url: `https://${profile.name.toLowerCase().replace(/\s+/g, '-')}.demo.invalid/health`,
+          method: HttpMethod.GET,
+          expectedStatusCodes: [200],
+          // Passive: the history is generated, there is nothing to probe.
+          probeEnabled: false,
+          // Shown on the demo tenant's status page once it is published.
+          public: true,
+          probeIntervalSeconds: 60,
+          timeoutMs: 5000,
+          sla: {
+            latencyThresholdMs: profile.baseLatencyMs * 5,
+            latencyPercentile: 95,
+            errorRateThreshold: 0.05,
+            windowMinutes: 5,
+            availabilityTarget: 0.99,
+          },
+        }),
+      );
     }
     return created;
   });
@@ -57,8 +74,17 @@ export async function seedDemoTenant(dataSource: DataSource, config: Config, slu
   const from = new Date(to.getTime() - days * 86_400_000);
   function* allRows(): Generator<string> {
     for (const [i, endpoint] of endpoints.entries()) {
-      const profile = { endpointId: endpoint.id, baseLatencyMs: PROFILES[i]!.baseLatencyMs, timeoutMs: endpoint.timeoutMs };
-      for (const sample of syntheticHistory(profile, { from, to, samplesPerMinute: 2, seed: seed + i * 7919 })) {
+      const profile = {
+        endpointId: endpoint.id,
+        baseLatencyMs: PROFILES[i]!.baseLatencyMs,
+        timeoutMs: endpoint.timeoutMs,
+      };
+      for (const sample of syntheticHistory(profile, {
+        from,
+        to,
+        samplesPerMinute: 2,
+        seed: seed + i * 7919,
+      })) {
         yield `${JSON.stringify(sample)}\n`;
       }
     }

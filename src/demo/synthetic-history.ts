@@ -48,14 +48,29 @@ function plannedIncidents(random: () => number, from: number, to: number): Incid
   const incidents: Incident[] = [];
   for (let i = 0; i < Math.max(1, Math.round(days / 10)); i++) {
     const start = at(0.1 + random() * 0.85);
-    incidents.push({ kind: 'outage', start, end: start + (5 + Math.floor(random() * 40)) * 60_000, strength: 1 });
+    incidents.push({
+      kind: 'outage',
+      start,
+      end: start + (5 + Math.floor(random() * 40)) * 60_000,
+      strength: 1,
+    });
   }
   for (let i = 0; i < Math.round(days / 4); i++) {
     const start = at(random());
-    incidents.push({ kind: 'burst', start, end: start + (10 + Math.floor(random() * 30)) * 60_000, strength: 0.1 + random() * 0.3 });
+    incidents.push({
+      kind: 'burst',
+      start,
+      end: start + (10 + Math.floor(random() * 30)) * 60_000,
+      strength: 0.1 + random() * 0.3,
+    });
   }
   const degradationStart = at(0.4 + random() * 0.3);
-  incidents.push({ kind: 'degradation', start: degradationStart, end: degradationStart + 4 * 86_400_000, strength: 0.6 + random() * 0.6 });
+  incidents.push({
+    kind: 'degradation',
+    start: degradationStart,
+    end: degradationStart + 4 * 86_400_000,
+    strength: 0.6 + random() * 0.6,
+  });
   return incidents;
 }
 
@@ -69,7 +84,10 @@ function cycle(t: number): number {
 }
 
 /** One endpoint's history, sample by sample, in time order. */
-export function* syntheticHistory(profile: EndpointProfile, options: HistoryOptions): Generator<RawSample> {
+export function* syntheticHistory(
+  profile: EndpointProfile,
+  options: HistoryOptions,
+): Generator<RawSample> {
   const random = prng(options.seed);
   const from = Math.floor(options.from.getTime() / 60_000) * 60_000;
   const to = options.to.getTime();
@@ -79,7 +97,9 @@ export function* syntheticHistory(profile: EndpointProfile, options: HistoryOpti
   for (let t = from; t < to; t += step) {
     const active = incidents.filter((incident) => t >= incident.start && t < incident.end);
     // Outages announce themselves: latency climbs over the 20 minutes before.
-    const looming = incidents.find((i) => i.kind === 'outage' && t < i.start && t >= i.start - 20 * 60_000);
+    const looming = incidents.find(
+      (i) => i.kind === 'outage' && t < i.start && t >= i.start - 20 * 60_000,
+    );
     let factor = cycle(t);
     if (looming) factor *= 1 + 3 * (1 - (looming.start - t) / (20 * 60_000));
     for (const incident of active.filter((i) => i.kind === 'degradation')) {
@@ -91,11 +111,29 @@ export function* syntheticHistory(profile: EndpointProfile, options: HistoryOpti
     const latencyMs = Math.round(profile.baseLatencyMs * factor * noise * 10) / 10;
 
     if (active.some((i) => i.kind === 'outage')) {
-      yield { endpointId: profile.endpointId, observedAt, latencyMs: profile.timeoutMs, statusCode: null, errorKind: 'timeout' };
+      yield {
+        endpointId: profile.endpointId,
+        observedAt,
+        latencyMs: profile.timeoutMs,
+        statusCode: null,
+        errorKind: 'timeout',
+      };
     } else if (active.some((i) => i.kind === 'burst' && random() < i.strength)) {
-      yield { endpointId: profile.endpointId, observedAt, latencyMs, statusCode: 503, errorKind: 'unexpected_status' };
+      yield {
+        endpointId: profile.endpointId,
+        observedAt,
+        latencyMs,
+        statusCode: 503,
+        errorKind: 'unexpected_status',
+      };
     } else {
-      yield { endpointId: profile.endpointId, observedAt, latencyMs, statusCode: 200, errorKind: null };
+      yield {
+        endpointId: profile.endpointId,
+        observedAt,
+        latencyMs,
+        statusCode: 200,
+        errorKind: null,
+      };
     }
   }
 }

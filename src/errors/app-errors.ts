@@ -46,7 +46,10 @@ export class NotFoundError extends AppError {
 }
 
 export class BadInputError extends AppError {
-  constructor(readonly fields: FieldProblem[], reason?: string) {
+  constructor(
+    readonly fields: FieldProblem[],
+    reason?: string,
+  ) {
     super(
       ErrorCode.BAD_USER_INPUT,
       `Invalid input: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,

@@ -4,7 +4,15 @@ import { ErrorCode } from '../errors/app-errors';
 import { httpRequestDuration, metricsRegistry } from './metrics';
 import { requestIdFrom, runWithRequestId } from './request-id';
 
-const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/healthz/graphql', '/readyz', '/metrics', '/status']);
+const KNOWN_ROUTES = new Set([
+  '/graphql',
+  '/ingest',
+  '/healthz',
+  '/healthz/graphql',
+  '/readyz',
+  '/metrics',
+  '/status',
+]);
 
 /**
  * Routes whose latency is Sentinel's own service level. Not health checks or scrapes, and not
@@ -13,7 +21,10 @@ const KNOWN_ROUTES = new Set(['/graphql', '/ingest', '/healthz', '/healthz/graph
 const SERVED_ROUTES = new Set(['/graphql']);
 
 /** Request id, access log and latency histogram for every request; served ones also to `record`. */
-export function observeRequests(logger: Logger, record: (latencyMs: number, status: number) => void): express.RequestHandler {
+export function observeRequests(
+  logger: Logger,
+  record: (latencyMs: number, status: number) => void,
+): express.RequestHandler {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
@@ -24,9 +35,21 @@ export function observeRequests(logger: Logger, record: (latencyMs: number, stat
       // originalUrl: by now a mounted router may have cut req.path down to its own part.
       const path = req.originalUrl.split('?')[0] ?? '';
       const route = KNOWN_ROUTES.has(path) ? path : 'other';
-      httpRequestDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      httpRequestDuration.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        seconds,
+      );
       if (SERVED_ROUTES.has(route)) record(seconds * 1000, res.statusCode);
-      logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'request',
+      );
     });
     runWithRequestId(requestId, next);
   };
@@ -44,9 +67,22 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
   return (err: { status?: number; type?: string; message?: string }, _req, res, _next) => {
     const status = err.status ?? 500;
     if (status >= 500) logger.error({ err }, 'unhandled http error');
-    const message = err.type === 'entity.too.large' ? 'Request body is larger than the limit.' : status >= 500 ? 'Internal server error' : (err.message ?? 'Bad request');
+    const message =
+      err.type === 'entity.too.large'
+        ? 'Request body is larger than the limit.'
+        : status >= 500
+          ? 'Internal server error'
+          : (err.message ?? 'Bad request');
     res.status(status).json({
-      errors: [{ message, extensions: { code: status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT, reason: err.type } }],
+      errors: [
+        {
+          message,
+          extensions: {
+            code: status >= 500 ? ErrorCode.INTERNAL : ErrorCode.BAD_USER_INPUT,
+            reason: err.type,
+          },
+        },
+      ],
     });
   };
 }

@@ -22,7 +22,13 @@ function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request }) {
-          const errors = queryLimitErrors(config.limits, schema, document, request.variables, request.operationName);
+          const errors = queryLimitErrors(
+            config.limits,
+            schema,
+            document,
+            request.variables,
+            request.operationName,
+          );
           if (errors[0]) throw errors[0];
         },
       };
@@ -35,7 +41,8 @@ const metricsPlugin: ApolloServerPlugin<RequestContext> = {
     return {
       async willSendResponse({ operation, errors, response }) {
         // The formatted errors carry our codes; the raw `errors` do not.
-        const formatted = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+        const formatted =
+          response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
         const code = formatted?.[0]?.extensions?.code;
         graphqlOperations.inc({
           transport: 'http',
@@ -55,7 +62,11 @@ export async function createGraphqlHttpHandler(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
-}): Promise<{ handler: express.RequestHandler[]; selfCheck: express.RequestHandler; stop: () => Promise<void> }> {
+}): Promise<{
+  handler: express.RequestHandler[];
+  selfCheck: express.RequestHandler;
+  stop: () => Promise<void>;
+}> {
   const { config, schema, dataSource, queues, channels } = options;
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -76,15 +87,40 @@ export async function createGraphqlHttpHandler(options: {
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
-      const principal = await authenticate(dataSource, keyFromAuthorization(req.headers.authorization), config.platformKey);
-      return { requestId, principal, config, dataSource, queues, channels, logger: logger.child({ requestId }) };
+      const principal = await authenticate(
+        dataSource,
+        keyFromAuthorization(req.headers.authorization),
+        config.platformKey,
+      );
+      return {
+        requestId,
+        principal,
+        config,
+        dataSource,
+        queues,
+        channels,
+        logger: logger.child({ requestId }),
+      };
     },
   });
   return {
     handler: [express.json({ limit: config.limits.bodyLimitBytes }), middleware],
     // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).
     selfCheck: async (_req, res) => {
-      const response = await apollo.executeOperation({ query: '{ __typename }' }, { contextValue: { requestId: 'self-check', principal: null, config, dataSource, queues, channels, logger } });
+      const response = await apollo.executeOperation(
+        { query: '{ __typename }' },
+        {
+          contextValue: {
+            requestId: 'self-check',
+            principal: null,
+            config,
+            dataSource,
+            queues,
+            channels,
+            logger,
+          },
+        },
+      );
       const ok = response.body.kind === 'single' && !response.body.singleResult.errors;
       res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'failing' });
     },

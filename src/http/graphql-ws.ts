@@ -1,4 +1,12 @@
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -26,7 +34,9 @@ interface SocketState {
 /** The key from connection_init: `{ authorization: "Bearer <key>" }` (any case) or `{ apiKey }`. */
 function keyFromConnectionParams(params: Record<string, unknown> | undefined): string | undefined {
   if (!params) return undefined;
-  const header = Object.entries(params).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const header = Object.entries(params).find(
+    ([name]) => name.toLowerCase() === 'authorization',
+  )?.[1];
   if (typeof header === 'string') return keyFromAuthorization(header);
   return typeof params.apiKey === 'string' ? params.apiKey : undefined;
 }
@@ -45,8 +55,15 @@ export function attachGraphqlWs(options: {
   channels: Channels;
 }): { stop: () => Promise<void> } {
   const { config, schema, dataSource, queues, channels } = options;
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: config.limits.bodyLimitBytes });
-  const rules = config.nodeEnv === 'production' ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    maxPayload: config.limits.bodyLimitBytes,
+  });
+  const rules =
+    config.nodeEnv === 'production'
+      ? [...specifiedRules, NoSchemaIntrospectionCustomRule]
+      : specifiedRules;
   const states = new WeakMap<object, SocketState>();
   const stateOf = (extra: object): SocketState => {
     let state = states.get(extra);
@@ -74,10 +91,17 @@ export function attachGraphqlWs(options: {
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
-        const limitErrors = queryLimitErrors(config.limits, schema, document, payload.variables ?? undefined, payload.operationName);
+        const limitErrors = queryLimitErrors(
+          config.limits,
+          schema,
+          document,
+          payload.variables ?? undefined,
+          payload.operationName,
+        );
         if (limitErrors.length > 0) return limitErrors;
         state.principal = await authenticate(dataSource, state.apiKey, config.platformKey);
-        if (!state.principal) return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
+        if (!state.principal)
+          return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
         const contextValue: RequestContext = {
           requestId: state.connectionId,
           principal: state.principal,
@@ -87,13 +111,26 @@ export function attachGraphqlWs(options: {
           channels,
           logger: logger.child({ requestId: state.connectionId }),
         };
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue,
+        };
       },
       onNext: (ctx, _id, _payload, args, result) => {
         const requestId = stateOf(ctx.extra).connectionId;
-        graphqlOperations.inc({ transport: 'ws', type: operationType(args.document), outcome: result.errors?.length ? 'error' : 'ok' });
+        graphqlOperations.inc({
+          transport: 'ws',
+          type: operationType(args.document),
+          outcome: result.errors?.length ? 'error' : 'ok',
+        });
         if (!result.errors) return result;
-        return { ...result, errors: result.errors.map((error) => toClientError(error.toJSON(), error, requestId)) };
+        return {
+          ...result,
+          errors: result.errors.map((error) => toClientError(error.toJSON(), error, requestId)),
+        };
       },
       onError: (ctx, _id, _payload, errors) => {
         const requestId = stateOf(ctx.extra).connectionId;

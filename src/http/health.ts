@@ -2,12 +2,21 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
-async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<{ ok: boolean; error?: string }> {
+async function check(
+  probe: () => Promise<unknown>,
+  timeoutMs = 2000,
+): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       probe(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          )),
+      ),
     ]);
     return { ok: true };
   } catch (err) {
@@ -18,7 +27,11 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<{
 }
 
 /** /healthz: the process is up. /readyz: it can serve (PostgreSQL and Redis answer). */
-export function healthRoutes(deps: { dataSource: DataSource; redis: Redis; details: () => Promise<Record<string, unknown>> }): express.Router {
+export function healthRoutes(deps: {
+  dataSource: DataSource;
+  redis: Redis;
+  details: () => Promise<Record<string, unknown>>;
+}): express.Router {
   const router = express.Router();
   router.get('/healthz', async (_req, res) => {
     res.json({ status: 'ok', ...(await deps.details()) });
@@ -29,7 +42,9 @@ export function healthRoutes(deps: { dataSource: DataSource; redis: Redis; detai
       check(() => deps.redis.ping()),
     ]);
     const ready = postgres.ok && redis.ok;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } });
   });
   return router;
 }

@@ -2,7 +2,13 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
-import { AppError, BadInputError, ErrorCode, ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
+import {
+  AppError,
+  BadInputError,
+  ErrorCode,
+  ForbiddenError,
+  UnauthenticatedError,
+} from '../errors/app-errors';
 import type { ApiQueues } from '../jobs/api-queues';
 import { enqueueRollups } from '../jobs/rollup-jobs';
 import { BodyTooLargeError, bulkIngest } from '../telemetry/bulk-ingest';
@@ -22,20 +28,34 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * bulk path, streamed into PostgreSQL with COPY. Answers like `ingestSamples`. Domain errors
  * become `{ errors: [{ message, extensions: { code } }] }` with a matching HTTP status.
  */
-export function ingestRoute(deps: { config: Config; dataSource: DataSource; queues: ApiQueues; logger: Logger }): express.RequestHandler {
+export function ingestRoute(deps: {
+  config: Config;
+  dataSource: DataSource;
+  queues: ApiQueues;
+  logger: Logger;
+}): express.RequestHandler {
   return async (req, res, next) => {
     try {
-      const principal = await authenticate(deps.dataSource, keyFromAuthorization(req.headers.authorization), deps.config.platformKey);
+      const principal = await authenticate(
+        deps.dataSource,
+        keyFromAuthorization(req.headers.authorization),
+        deps.config.platformKey,
+      );
       if (!principal) throw new UnauthenticatedError();
-      if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest'])) throw new ForbiddenError();
+      if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest']))
+        throw new ForbiddenError();
       const batchId = String(req.query.batchId ?? req.headers['idempotency-key'] ?? '');
       if (batchId.length < 1 || batchId.length > 200) {
-        throw new BadInputError([{ field: 'batchId', message: 'give ?batchId= (or Idempotency-Key), 1-200 characters' }]);
+        throw new BadInputError([
+          { field: 'batchId', message: 'give ?batchId= (or Idempotency-Key), 1-200 characters' },
+        ]);
       }
       const format = formatOf(req.headers['content-type']);
       if (!format) {
         res.status(415);
-        throw new BadInputError([{ field: 'content-type', message: 'send application/x-ndjson or text/csv' }]);
+        throw new BadInputError([
+          { field: 'content-type', message: 'send application/x-ndjson or text/csv' },
+        ]);
       }
       const { outcome, touched } = await bulkIngest({
         dataSource: deps.dataSource,
@@ -51,14 +71,20 @@ export function ingestRoute(deps: { config: Config; dataSource: DataSource; queu
     } catch (err) {
       // The client went away mid-upload: the batch was rolled back and nobody is left to answer.
       if (req.destroyed && !(err instanceof AppError)) {
-        deps.logger.info({ batchId: req.query.batchId }, 'ingest upload aborted by the client; batch rolled back');
+        deps.logger.info(
+          { batchId: req.query.batchId },
+          'ingest upload aborted by the client; batch rolled back',
+        );
         return;
       }
       if (!(err instanceof AppError)) return next(err);
-      if (res.statusCode < 400) res.status(err instanceof BodyTooLargeError ? 413 : (STATUS[err.code] ?? 400));
+      if (res.statusCode < 400)
+        res.status(err instanceof BodyTooLargeError ? 413 : (STATUS[err.code] ?? 400));
       // Unread body bytes would otherwise keep arriving; the answer is final.
       res.setHeader('connection', 'close');
-      res.json({ errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] });
+      res.json({
+        errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }],
+      });
     }
   };
 }

@@ -38,7 +38,8 @@ export function queryLimitErrors(
       onReject: [(_context, error) => tooDeep.push(error)],
     }),
   ]);
-  if (tooDeep[0]) return [refusal(tooDeep[0].message.replace(/^Syntax Error: /, ''), 'QUERY_TOO_DEEP')];
+  if (tooDeep[0])
+    return [refusal(tooDeep[0].message.replace(/^Syntax Error: /, ''), 'QUERY_TOO_DEEP')];
   let cost: number;
   try {
     cost = getComplexity({
@@ -52,7 +53,12 @@ export function queryLimitErrors(
     return [refusal((err as Error).message, 'GRAPHQL_VALIDATION_FAILED')];
   }
   if (cost > limits.maxQueryCost) {
-    return [refusal(`Query cost ${cost} exceeds the limit of ${limits.maxQueryCost}.`, 'QUERY_TOO_COSTLY')];
+    return [
+      refusal(
+        `Query cost ${cost} exceeds the limit of ${limits.maxQueryCost}.`,
+        'QUERY_TOO_COSTLY',
+      ),
+    ];
   }
   return [];
 }

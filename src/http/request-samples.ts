@@ -23,7 +23,14 @@ export class RequestSampleRecorder {
   private readonly instance = crypto.randomUUID();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly deps: { config: Config; dataSource: DataSource; queues: ApiQueues; logger: Logger }) {
+  constructor(
+    private readonly deps: {
+      config: Config;
+      dataSource: DataSource;
+      queues: ApiQueues;
+      logger: Logger;
+    },
+  ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
   }
@@ -44,11 +51,23 @@ export class RequestSampleRecorder {
     if (samples.length === 0) return;
     try {
       const batchId = `api:${this.instance}:${this.sequence++}`;
-      const settings = { ...this.deps.config.telemetry, maxRows: this.deps.config.limits.ingestBatchRows };
-      const { touched } = await ingestSamples(this.deps.dataSource, TENANT0_ID, batchId, samples, settings);
+      const settings = {
+        ...this.deps.config.telemetry,
+        maxRows: this.deps.config.limits.ingestBatchRows,
+      };
+      const { touched } = await ingestSamples(
+        this.deps.dataSource,
+        TENANT0_ID,
+        batchId,
+        samples,
+        settings,
+      );
       await enqueueRollups(this.deps.queues.rollups, TENANT0_ID, touched);
     } catch (err) {
-      this.deps.logger.warn({ err: (err as Error).message, dropped: samples.length }, 'could not record request samples');
+      this.deps.logger.warn(
+        { err: (err as Error).message, dropped: samples.length },
+        'could not record request samples',
+      );
     }
   }
 

@@ -43,7 +43,10 @@ export function createForecastProcessor(): ProcessorRegistration {
     queue: FORECAST_QUEUE,
     concurrency: 2,
     close: async () => cache?.dispose(),
-    process: async (job: Bull.Job<ForecastJob>, { dataSource, logger }): Promise<ForecastResult | null> => {
+    process: async (
+      job: Bull.Job<ForecastJob>,
+      { dataSource, logger },
+    ): Promise<ForecastResult | null> => {
       const { tenantId, endpointId } = job.data;
       const { tf } = await loadTf(logger);
       cache ??= new ModelCache(tf, logger);
@@ -52,15 +55,32 @@ export function createForecastProcessor(): ProcessorRegistration {
       const { entry, network } = serving;
       const rows = await withTenant(dataSource, tenantId, async (manager) => {
         const endpoint = await manager.findOneByOrFail(Endpoint, { id: endpointId });
-        return featureRows(manager, endpoint, new Date(job.data.from), new Date(job.data.to), entry.horizonMinutes);
+        return featureRows(
+          manager,
+          endpoint,
+          new Date(job.data.from),
+          new Date(job.data.to),
+          entry.horizonMinutes,
+        );
       });
-      const probabilities = rows.length ? predict(tf, network, rows.map((r) => normalize(r.features, entry.normalization))) : [];
+      const probabilities = rows.length
+        ? predict(
+            tf,
+            network,
+            rows.map((r) => normalize(r.features, entry.normalization)),
+          )
+        : [];
       return {
         modelId: entry.id,
         modelVersion: entry.version,
         threshold: entry.threshold,
         horizonMinutes: entry.horizonMinutes,
-        points: rows.map((r, i) => ({ minute: r.minute.toISOString(), probability: probabilities[i]!, breached: r.breached, onset: r.onset })),
+        points: rows.map((r, i) => ({
+          minute: r.minute.toISOString(),
+          probability: probabilities[i]!,
+          breached: r.breached,
+          onset: r.onset,
+        })),
       };
     },
   };

@@ -23,7 +23,10 @@ export interface ProbeJob {
  */
 export async function syncProbeSchedule(
   queue: Bull.Queue<ProbeJob>,
-  endpoint: Pick<Endpoint, 'tenantId' | 'id' | 'probeEnabled' | 'probeIntervalSeconds' | 'archivedAt'>,
+  endpoint: Pick<
+    Endpoint,
+    'tenantId' | 'id' | 'probeEnabled' | 'probeIntervalSeconds' | 'archivedAt'
+  >,
   /** The interval the current schedule was made with, when it changed. */
   previousIntervalSeconds = endpoint.probeIntervalSeconds,
 ): Promise<void> {
@@ -32,7 +35,12 @@ export async function syncProbeSchedule(
   if (endpoint.archivedAt || !endpoint.probeEnabled) return;
   await queue.add(
     { tenantId: endpoint.tenantId, endpointId: endpoint.id },
-    { jobId: endpoint.id, repeat: { every: endpoint.probeIntervalSeconds * 1000 }, removeOnComplete: 100, removeOnFail: 100 },
+    {
+      jobId: endpoint.id,
+      repeat: { every: endpoint.probeIntervalSeconds * 1000 },
+      removeOnComplete: 100,
+      removeOnFail: 100,
+    },
   );
 }
 
@@ -40,7 +48,9 @@ export async function syncProbeSchedule(
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
 /** Probes one endpoint and stores the result as a sample (idempotent per tick: batch id = job id). */
-export function createProbeProcessor(allowNetworks = AddressPolicy.networksFromEnv()): ProcessorRegistration {
+export function createProbeProcessor(
+  allowNetworks = AddressPolicy.networksFromEnv(),
+): ProcessorRegistration {
   const client = createProbeClient(new AddressPolicy(allowNetworks));
   const selfClient = createProbeClient(new AddressPolicy([...allowNetworks, ...LOOPBACK]));
   return {
@@ -51,15 +61,33 @@ export function createProbeProcessor(allowNetworks = AddressPolicy.networksFromE
     },
     process: async (job: Bull.Job<ProbeJob>, { config, dataSource, queues, logger }) => {
       const { tenantId, endpointId } = job.data;
-      const endpoint = await withTenant(dataSource, tenantId, (m) => m.findOneBy(Endpoint, { id: endpointId }));
-      if (!endpoint || endpoint.archivedAt || !endpoint.probeEnabled) return { skipped: 'not probed (archived, passive or gone)' };
-      const result = await probe(endpoint, isSelfTarget(tenantId, endpoint.url, config.publicUrl) ? selfClient : client);
+      const endpoint = await withTenant(dataSource, tenantId, (m) =>
+        m.findOneBy(Endpoint, { id: endpointId }),
+      );
+      if (!endpoint || endpoint.archivedAt || !endpoint.probeEnabled)
+        return { skipped: 'not probed (archived, passive or gone)' };
+      const result = await probe(
+        endpoint,
+        isSelfTarget(tenantId, endpoint.url, config.publicUrl) ? selfClient : client,
+      );
       if (result.kind === 'refused') {
-        logger.warn({ tenantId, endpointId, reason: result.reason }, 'probe refused: target not allowed (PROBE_ALLOW_NETWORKS)');
+        logger.warn(
+          { tenantId, endpointId, reason: result.reason },
+          'probe refused: target not allowed (PROBE_ALLOW_NETWORKS)',
+        );
         return { refused: result.reason };
       }
-      const sample = { endpointId, observedAt: new Date().toISOString(), latencyMs: result.latencyMs, statusCode: result.statusCode, errorKind: result.errorKind };
-      const { touched } = await ingestSamples(dataSource, tenantId, `probe:${job.id}`, [sample], { ...config.telemetry, maxRows: 1 });
+      const sample = {
+        endpointId,
+        observedAt: new Date().toISOString(),
+        latencyMs: result.latencyMs,
+        statusCode: result.statusCode,
+        errorKind: result.errorKind,
+      };
+      const { touched } = await ingestSamples(dataSource, tenantId, `probe:${job.id}`, [sample], {
+        ...config.telemetry,
+        maxRows: 1,
+      });
       await enqueueRollups(queues.rollups, tenantId, touched);
       return result;
     },

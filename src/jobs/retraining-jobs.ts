@@ -27,9 +27,18 @@ export const retrainingProcessor: ProcessorRegistration = {
     const queued: string[] = [];
     for (const { scopeId, scope } of SCHEDULED) {
       const busy = await withTenant(dataSource, scopeId, (m) =>
-        m.query(`select 1 from training_jobs where state <> all($1) limit 1`, [TERMINAL_STATES]));
+        m.query(`select 1 from training_jobs where state <> all($1) limit 1`, [TERMINAL_STATES]),
+      );
       if (busy.length > 0) continue;
-      const request: TrainingRequest = { scope, horizonMinutes: 15, epochs: 40, windowDays: 28, endpointIds: null, seed: null, autoPromote: true };
+      const request: TrainingRequest = {
+        scope,
+        horizonMinutes: 15,
+        epochs: 40,
+        windowDays: 28,
+        endpointIds: null,
+        seed: null,
+        autoPromote: true,
+      };
       try {
         queued.push((await requestTraining(dataSource, queues.training, scopeId, request)).id);
       } catch (err) {

@@ -11,10 +11,21 @@ export interface RollupJob {
 }
 
 /** Call after the ingesting transaction committed, so the job never reads rows that vanished. */
-export async function enqueueRollups(queue: Bull.Queue<RollupJob>, tenantId: string, ranges: TouchedRange[]): Promise<void> {
+export async function enqueueRollups(
+  queue: Bull.Queue<RollupJob>,
+  tenantId: string,
+  ranges: TouchedRange[],
+): Promise<void> {
   if (ranges.length === 0) return;
   await queue.add(
-    { tenantId, ranges: ranges.map((r) => ({ endpointId: r.endpointId, from: r.from.toISOString(), to: r.to.toISOString() })) },
+    {
+      tenantId,
+      ranges: ranges.map((r) => ({
+        endpointId: r.endpointId,
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+      })),
+    },
     { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
   );
 }
@@ -25,7 +36,11 @@ export const rollupProcessor: ProcessorRegistration = {
   concurrency: 2,
   process: async (job: Bull.Job<RollupJob>, { dataSource }) => {
     const { tenantId, ranges } = job.data;
-    const touched = ranges.map((r) => ({ endpointId: r.endpointId, from: new Date(r.from), to: new Date(r.to) }));
+    const touched = ranges.map((r) => ({
+      endpointId: r.endpointId,
+      from: new Date(r.from),
+      to: new Date(r.to),
+    }));
     return { minutes: await recomputeTouched(dataSource, tenantId, touched) };
   },
 };

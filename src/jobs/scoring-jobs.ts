@@ -25,7 +25,9 @@ export function createScoringProcessor(): ProcessorRegistration {
       const { tf, backend } = await loadTf(logger);
       await reportBackend(redis, backend);
       cache ??= new ModelCache(tf, logger);
-      const tenants: Array<{ tenant_id: string }> = await dataSource.query('select tenants_to_score() as tenant_id');
+      const tenants: Array<{ tenant_id: string }> = await dataSource.query(
+        'select tenants_to_score() as tenant_id',
+      );
       const now = new Date();
       let endpoints = 0;
       for (const { tenant_id: tenantId } of tenants) {
@@ -39,13 +41,35 @@ export function createScoringProcessor(): ProcessorRegistration {
           // No earlier prediction counts as below: a first score above the threshold is a crossing.
           if ((s.wasAbove ?? false) !== s.aboveThreshold) {
             const change: RiskChange = {
-              endpointId: s.endpointId, minute, probability: s.probability, threshold: entry.threshold,
-              aboveThreshold: s.aboveThreshold, horizonMinutes: entry.horizonMinutes, modelId: entry.id, modelVersion: entry.version,
+              endpointId: s.endpointId,
+              minute,
+              probability: s.probability,
+              threshold: entry.threshold,
+              aboveThreshold: s.aboveThreshold,
+              horizonMinutes: entry.horizonMinutes,
+              modelId: entry.id,
+              modelVersion: entry.version,
             };
             await channels.publish(riskChannel(s.endpointId), change);
-            if (s.aboveThreshold) await enqueueWebhookEvent(dataSource, queues.webhooks, tenantId, 'BREACH_PREDICTED', `${s.endpointId}:${minute}`, { ...change, topFeatures: s.top });
+            if (s.aboveThreshold)
+              await enqueueWebhookEvent(
+                dataSource,
+                queues.webhooks,
+                tenantId,
+                'BREACH_PREDICTED',
+                `${s.endpointId}:${minute}`,
+                { ...change, topFeatures: s.top },
+              );
           }
-          if (s.onset) await enqueueWebhookEvent(dataSource, queues.webhooks, tenantId, 'BREACH_STARTED', `${s.endpointId}:${minute}`, { endpointId: s.endpointId, minute });
+          if (s.onset)
+            await enqueueWebhookEvent(
+              dataSource,
+              queues.webhooks,
+              tenantId,
+              'BREACH_STARTED',
+              `${s.endpointId}:${minute}`,
+              { endpointId: s.endpointId, minute },
+            );
         }
       }
       return { tenants: tenants.length, endpoints };

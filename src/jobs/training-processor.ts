@@ -6,13 +6,22 @@ import type { ChildMessage, TrainCommand, TrainedPayload } from '../training/chi
 import { aggregateSettings, refreshAllContributions } from '../training/global-aggregate';
 import { registerModel } from '../training/model-registry';
 import { cancelChannel, trainingChannel, type TrainingEvent } from '../training/training-events';
-import { advanceAndPublish, advanceJob, TRAINING_QUEUE, type TrainingQueueJob } from '../training/training-jobs';
+import {
+  advanceAndPublish,
+  advanceJob,
+  TRAINING_QUEUE,
+  type TrainingQueueJob,
+} from '../training/training-jobs';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ProcessorDeps, ProcessorRegistration } from './processor';
 
 const CHILD_ENTRY = path.resolve(__dirname, '../training/train-child.js');
 
-type ChildOutcome = { kind: 'done'; payload: TrainedPayload } | { kind: 'refused'; reason: string } | { kind: 'cancelled' } | { kind: 'interrupted' };
+type ChildOutcome =
+  | { kind: 'done'; payload: TrainedPayload }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'cancelled' }
+  | { kind: 'interrupted' };
 
 class InterruptedError extends Error {
   constructor() {
@@ -32,20 +41,50 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
   return {
     queue: TRAINING_QUEUE,
     concurrency: 1,
-    settings: { lockDuration: config.jobs.lockMs, stalledInterval: config.jobs.lockMs, maxStalledCount: 1 },
+    settings: {
+      lockDuration: config.jobs.lockMs,
+      stalledInterval: config.jobs.lockMs,
+      maxStalledCount: 1,
+    },
     interrupt: () => {
       interrupted = true;
       for (const child of running) child.kill('SIGKILL');
     },
     onFinalFailure: async (job: Bull.Job<TrainingQueueJob>, error, { dataSource, channels }) => {
-      const reason = /stalled/.test(error.message) ? 'the worker running it stopped responding, twice' : `training crashed: ${error.message}`;
-      await advanceAndPublish(dataSource, channels, job.data.tenantId, job.data.jobId, ['QUEUED', 'RUNNING'], 'FAILED', { reason }, { reason });
+      const reason = /stalled/.test(error.message)
+        ? 'the worker running it stopped responding, twice'
+        : `training crashed: ${error.message}`;
+      await advanceAndPublish(
+        dataSource,
+        channels,
+        job.data.tenantId,
+        job.data.jobId,
+        ['QUEUED', 'RUNNING'],
+        'FAILED',
+        { reason },
+        { reason },
+      );
     },
     process: async (job: Bull.Job<TrainingQueueJob>, deps) => {
       const { tenantId, jobId } = job.data;
       const { dataSource, channels } = deps;
-      const reset = { epoch: null, loss: null, validationLoss: null, validationPrAuc: null, reason: null };
-      const started = await advanceAndPublish(dataSource, channels, tenantId, jobId, ['QUEUED', 'RUNNING'], 'RUNNING', reset, { nextAttempt: true, started: true });
+      const reset = {
+        epoch: null,
+        loss: null,
+        validationLoss: null,
+        validationPrAuc: null,
+        reason: null,
+      };
+      const started = await advanceAndPublish(
+        dataSource,
+        channels,
+        tenantId,
+        jobId,
+        ['QUEUED', 'RUNNING'],
+        'RUNNING',
+        reset,
+        { nextAttempt: true, started: true },
+      );
       if (!started) return { skipped: 'cancelled or finished before it started' };
       const { request } = started;
       if (started.cancelRequested) return cancel(deps, tenantId, jobId);
@@ -57,16 +96,44 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
       }
       const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });
       running.add(child);
-      deps.logger.info({ jobId, tenantId, pid: child.pid, attempt: started.event.attempt }, 'training started');
+      deps.logger.info(
+        { jobId, tenantId, pid: child.pid, attempt: started.event.attempt },
+        'training started',
+      );
       try {
-        const outcome = await superviseChild(child, { type: 'train', appDatabaseUrl: deps.appDatabaseUrl, platformDatabaseUrl: deps.platformDatabaseUrl, tenantId, jobId, request }, deps, tenantId, jobId, () => interrupted);
+        const outcome = await superviseChild(
+          child,
+          {
+            type: 'train',
+            appDatabaseUrl: deps.appDatabaseUrl,
+            platformDatabaseUrl: deps.platformDatabaseUrl,
+            tenantId,
+            jobId,
+            request,
+          },
+          deps,
+          tenantId,
+          jobId,
+          () => interrupted,
+        );
         if (outcome.kind === 'interrupted') {
-          await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'QUEUED', { reason: 'worker stopped; queued again' });
+          await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'QUEUED', {
+            reason: 'worker stopped; queued again',
+          });
           throw new InterruptedError();
         }
         if (outcome.kind === 'cancelled') return cancel(deps, tenantId, jobId);
         if (outcome.kind === 'refused') {
-          await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'FAILED', { reason: outcome.reason }, { reason: outcome.reason });
+          await advanceAndPublish(
+            dataSource,
+            channels,
+            tenantId,
+            jobId,
+            ['RUNNING'],
+            'FAILED',
+            { reason: outcome.reason },
+            { reason: outcome.reason },
+          );
           return { failed: outcome.reason };
         }
         return complete(deps, tenantId, jobId, request.autoPromote, outcome.payload);
@@ -78,13 +145,32 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
   };
 }
 
-async function cancel({ dataSource, channels }: ProcessorDeps, tenantId: string, jobId: string): Promise<{ cancelled: true }> {
-  await advanceAndPublish(dataSource, channels, tenantId, jobId, ['QUEUED', 'RUNNING'], 'CANCELLED', { reason: 'cancelled' }, { reason: 'cancelled' });
+async function cancel(
+  { dataSource, channels }: ProcessorDeps,
+  tenantId: string,
+  jobId: string,
+): Promise<{ cancelled: true }> {
+  await advanceAndPublish(
+    dataSource,
+    channels,
+    tenantId,
+    jobId,
+    ['QUEUED', 'RUNNING'],
+    'CANCELLED',
+    { reason: 'cancelled' },
+    { reason: 'cancelled' },
+  );
   return { cancelled: true };
 }
 
 /** Registers the model and finishes the job in one transaction: both happen, or neither. */
-async function complete({ dataSource, channels }: ProcessorDeps, tenantId: string, jobId: string, autoPromote: boolean, payload: TrainedPayload): Promise<{ modelId: string }> {
+async function complete(
+  { dataSource, channels }: ProcessorDeps,
+  tenantId: string,
+  jobId: string,
+  autoPromote: boolean,
+  payload: TrainedPayload,
+): Promise<{ modelId: string }> {
   const event = await withTenant(dataSource, tenantId, async (manager) => {
     const { model, promoted } = await registerModel(
       manager,
@@ -93,13 +179,24 @@ async function complete({ dataSource, channels }: ProcessorDeps, tenantId: strin
         ...payload,
         trainingFrom: new Date(payload.trainingFrom),
         trainingTo: new Date(payload.trainingTo),
-        artifact: { topology: payload.artifact.topology, weightSpecs: payload.artifact.weightSpecs as never, weights: Buffer.from(payload.artifact.weightsBase64, 'base64'), sha256: payload.artifact.sha256 },
+        artifact: {
+          topology: payload.artifact.topology,
+          weightSpecs: payload.artifact.weightSpecs as never,
+          weights: Buffer.from(payload.artifact.weightsBase64, 'base64'),
+          sha256: payload.artifact.sha256,
+        },
       },
       jobId,
       autoPromote,
     );
-    const fields: Partial<TrainingEvent> = { modelId: model.id, promoted, evaluation: payload.evaluation };
-    const finished = await advanceJob(manager, jobId, ['RUNNING'], 'COMPLETED', fields, { modelId: model.id });
+    const fields: Partial<TrainingEvent> = {
+      modelId: model.id,
+      promoted,
+      evaluation: payload.evaluation,
+    };
+    const finished = await advanceJob(manager, jobId, ['RUNNING'], 'COMPLETED', fields, {
+      modelId: model.id,
+    });
     // Finished elsewhere meanwhile (declared FAILED after a stall): the model goes with the rollback.
     if (!finished) throw new Error('the job is no longer running; its model was discarded');
     return finished.event;
@@ -133,13 +230,30 @@ async function superviseChild(
       child.on('message', (message: ChildMessage) => {
         if (message.type === 'epoch') {
           // Events go out in order: each waits for the one before it.
-          relay = relay.then(async () => {
-            const { report } = message;
-            const fields = { epoch: report.epoch, loss: report.loss, validationLoss: report.validationLoss, validationPrAuc: report.validationPrAuc };
-            const advanced = await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'RUNNING', fields);
-            // The flag backs up the cancel channel, in case its message was missed.
-            if (advanced?.cancelRequested) stopForCancel();
-          }).catch((err: Error) => logger.warn({ jobId, err: err.message }, 'could not record a training epoch'));
+          relay = relay
+            .then(async () => {
+              const { report } = message;
+              const fields = {
+                epoch: report.epoch,
+                loss: report.loss,
+                validationLoss: report.validationLoss,
+                validationPrAuc: report.validationPrAuc,
+              };
+              const advanced = await advanceAndPublish(
+                dataSource,
+                channels,
+                tenantId,
+                jobId,
+                ['RUNNING'],
+                'RUNNING',
+                fields,
+              );
+              // The flag backs up the cancel channel, in case its message was missed.
+              if (advanced?.cancelRequested) stopForCancel();
+            })
+            .catch((err: Error) =>
+              logger.warn({ jobId, err: err.message }, 'could not record a training epoch'),
+            );
         } else if (message.type === 'done') {
           outcome = { kind: 'done', payload: message.payload };
         } else {
@@ -152,7 +266,12 @@ async function superviseChild(
           if (cancelled) resolve({ kind: 'cancelled' });
           else if (isInterrupted()) resolve({ kind: 'interrupted' });
           else if (outcome) resolve(outcome);
-          else reject(new Error(`the training process exited (${signal ?? `code ${code}`}) without a result`));
+          else
+            reject(
+              new Error(
+                `the training process exited (${signal ?? `code ${code}`}) without a result`,
+              ),
+            );
         });
       });
       child.send(command);

@@ -38,10 +38,20 @@ export async function enqueueWebhookEvent(
 ): Promise<void> {
   const hooks = await withTenant(dataSource, tenantId, (m) => m.find(Webhook));
   for (const hook of hooks.filter((h) => !h.disabledAt && h.events.includes(event))) {
-    const deliveryId = crypto.createHash('sha256').update(`${hook.id}:${event}:${key}`).digest('hex').slice(0, 32);
+    const deliveryId = crypto
+      .createHash('sha256')
+      .update(`${hook.id}:${event}:${key}`)
+      .digest('hex')
+      .slice(0, 32);
     await queue.add(
       { tenantId, webhookId: hook.id, event, deliveryId, payload },
-      { jobId: deliveryId, attempts: 8, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+      {
+        jobId: deliveryId,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
     );
   }
 }
@@ -51,7 +61,9 @@ export async function enqueueWebhookEvent(
  * answer or a network error fails the attempt; Bull retries with exponential backoff (8 tries over
  * about 8 minutes).
  */
-export function createWebhookProcessor(allowNetworks = AddressPolicy.networksFromEnv()): ProcessorRegistration {
+export function createWebhookProcessor(
+  allowNetworks = AddressPolicy.networksFromEnv(),
+): ProcessorRegistration {
   const client = createProbeClient(new AddressPolicy(allowNetworks));
   return {
     queue: WEBHOOK_QUEUE,
@@ -60,7 +72,12 @@ export function createWebhookProcessor(allowNetworks = AddressPolicy.networksFro
     process: async (job: Bull.Job<WebhookDelivery>, { dataSource }) => {
       const { tenantId, webhookId, event, deliveryId, payload } = job.data;
       const hook = await withTenant(dataSource, tenantId, (m) =>
-        m.createQueryBuilder(Webhook, 'w').addSelect('w.secret').where('w.id = :id', { id: webhookId }).getOne());
+        m
+          .createQueryBuilder(Webhook, 'w')
+          .addSelect('w.secret')
+          .where('w.id = :id', { id: webhookId })
+          .getOne(),
+      );
       if (!hook || hook.disabledAt) return { skipped: 'webhook removed or disabled' };
       const body = JSON.stringify({ event, deliveryId, tenantId, data: payload });
       const timestamp = String(Math.floor(Date.now() / 1000));
@@ -79,7 +96,8 @@ export function createWebhookProcessor(allowNetworks = AddressPolicy.networksFro
         signal: AbortSignal.timeout(10_000),
       });
       await response.body.dump();
-      if (response.statusCode < 200 || response.statusCode >= 300) throw new Error(`webhook answered ${response.statusCode}`);
+      if (response.statusCode < 200 || response.statusCode >= 300)
+        throw new Error(`webhook answered ${response.statusCode}`);
       return { status: response.statusCode };
     },
   };

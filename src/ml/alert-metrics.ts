@@ -43,10 +43,13 @@ export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetr
       }
     }
     minutes.forEach((m, i) => {
-      const risingEdge = firing[i] && !(i > 0 && firing[i - 1] && m.getTime() - minutes[i - 1]!.getTime() === MINUTE);
+      const risingEdge =
+        firing[i] &&
+        !(i > 0 && firing[i - 1] && m.getTime() - minutes[i - 1]!.getTime() === MINUTE);
       if (!risingEdge) return;
       alerts++;
-      if (onsetTimes.some((t) => t > m.getTime() && t <= m.getTime() + horizon * MINUTE)) trueAlerts++;
+      if (onsetTimes.some((t) => t > m.getTime() && t <= m.getTime() + horizon * MINUTE))
+        trueAlerts++;
     });
   }
   leads.sort((a, b) => a - b);

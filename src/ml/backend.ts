@@ -17,7 +17,10 @@ let loaded: Promise<LoadedTf> | undefined;
  * internet, so often absent), else the wasm backend (about 3x the pure-JS one for our MLPs), else
  * cpu. Only the worker calls this: the API process never loads TensorFlow.
  */
-export function loadTf(logger: Logger, prefer: BackendName[] = ['tensorflow', 'wasm', 'cpu']): Promise<LoadedTf> {
+export function loadTf(
+  logger: Logger,
+  prefer: BackendName[] = ['tensorflow', 'wasm', 'cpu'],
+): Promise<LoadedTf> {
   loaded ??= pickBackend(logger, prefer);
   return loaded;
 }
@@ -31,7 +34,10 @@ async function pickBackend(logger: Logger, prefer: BackendName[]): Promise<Loade
         return { tf, backend: name };
       }
     } catch (err) {
-      logger.info({ backend: name, reason: (err as Error).message.split('\n')[0] }, 'TensorFlow.js backend unavailable');
+      logger.info(
+        { backend: name, reason: (err as Error).message.split('\n')[0] },
+        'TensorFlow.js backend unavailable',
+      );
     }
   }
   throw new Error('no TensorFlow.js backend could be initialised');

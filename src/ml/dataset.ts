@@ -18,11 +18,19 @@ export interface Split<T> {
  * Splits rows by time, never shuffling across it: the earliest `trainShare` trains, the next
  * `validationShare` validates (early stopping, threshold choice), the latest part is held out.
  */
-export function splitByTime<T extends { minute: Date }>(rows: T[], trainShare = 0.7, validationShare = 0.15): Split<T> {
+export function splitByTime<T extends { minute: Date }>(
+  rows: T[],
+  trainShare = 0.7,
+  validationShare = 0.15,
+): Split<T> {
   const sorted = [...rows].sort((a, b) => a.minute.getTime() - b.minute.getTime());
   const trainEnd = Math.floor(sorted.length * trainShare);
   const validationEnd = Math.floor(sorted.length * (trainShare + validationShare));
-  return { train: sorted.slice(0, trainEnd), validation: sorted.slice(trainEnd, validationEnd), test: sorted.slice(validationEnd) };
+  return {
+    train: sorted.slice(0, trainEnd),
+    validation: sorted.slice(trainEnd, validationEnd),
+    test: sorted.slice(validationEnd),
+  };
 }
 
 /** Normalised values are clipped to this many scale units: no single input can swamp the network. */
@@ -41,9 +49,12 @@ export function fitNormalization(rows: Pick<FeatureRow, 'features'>[]): Normaliz
   for (let i = 0; i < width; i++) {
     const column = Float64Array.from(rows, (row) => row.features[i]!).sort();
     const median = quantile(column, 0.5);
-    const mad = quantile(Float64Array.from(column, (v) => Math.abs(v - median)).sort(), 0.5) * 1.4826;
+    const mad =
+      quantile(Float64Array.from(column, (v) => Math.abs(v - median)).sort(), 0.5) * 1.4826;
     const average = column.reduce((sum, v) => sum + v, 0) / column.length;
-    const deviation = Math.sqrt(column.reduce((sum, v) => sum + (v - average) ** 2, 0) / column.length);
+    const deviation = Math.sqrt(
+      column.reduce((sum, v) => sum + (v - average) ** 2, 0) / column.length,
+    );
     center.push(median);
     // A constant feature carries no information; scale 1 maps it to 0 instead of dividing by zero.
     scale.push(mad || deviation || 1);
@@ -56,5 +67,7 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 export function normalize(features: number[], normalization: Normalization): number[] {
-  return features.map((value, i) => Math.max(-CLIP, Math.min(CLIP, (value - normalization.center[i]!) / normalization.scale[i]!)));
+  return features.map((value, i) =>
+    Math.max(-CLIP, Math.min(CLIP, (value - normalization.center[i]!) / normalization.scale[i]!)),
+  );
 }

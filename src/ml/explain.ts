@@ -34,11 +34,17 @@ export function explainScores(
     batch.push(normalized);
     for (let i = 0; i < width; i++) batch.push(normalized.map((v, j) => (j === i ? 0 : v)));
   }
-  const out = tf.tidy(() => (model.predict(tf.tensor2d(batch), { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync());
+  const out = tf.tidy(() =>
+    (model.predict(tf.tensor2d(batch), { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync(),
+  );
   return rows.map(({ raw }, r) => {
     const base = r * (width + 1);
     const probability = out[base]!;
-    const contributions = featureNames.map((name, i) => ({ name, value: raw[i]!, contribution: probability - out[base + 1 + i]! }));
+    const contributions = featureNames.map((name, i) => ({
+      name,
+      value: raw[i]!,
+      contribution: probability - out[base + 1 + i]!,
+    }));
     contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     return { probability, top: contributions.slice(0, topCount) };
   });

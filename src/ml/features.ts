@@ -67,7 +67,14 @@ export async function featureRows(
   horizon: number,
 ): Promise<FeatureRow[]> {
   const h = Math.trunc(horizon);
-  const rows: Array<{ minute: Date; f: number[]; label: boolean; breached: boolean; onset: boolean; burn_alert: boolean }> = await manager.query(
+  const rows: Array<{
+    minute: Date;
+    f: number[];
+    label: boolean;
+    breached: boolean;
+    onset: boolean;
+    burn_alert: boolean;
+  }> = await manager.query(
     `with r as (
        -- Counts stay integers, and the 24-hour average is taken over numeric: their sum/avg have
        -- inverse transition functions, so PostgreSQL slides those windows in O(1) per row. Over
@@ -114,7 +121,14 @@ export async function featureRows(
       where minute > $2 and minute <= $5
       order by minute`,
     // $3 reaches `horizon` past `to`: the labels of the last minutes look that far ahead.
-    [endpoint.id, from, new Date(to.getTime() + h * 60_000), endpoint.latencyThresholdMs, to, 1 - endpoint.availabilityTarget],
+    [
+      endpoint.id,
+      from,
+      new Date(to.getTime() + h * 60_000),
+      endpoint.latencyThresholdMs,
+      to,
+      1 - endpoint.availabilityTarget,
+    ],
   );
   return rows.map((row) => ({
     minute: row.minute,

@@ -18,7 +18,14 @@ export interface MlpOptions {
  */
 export const PREDICT_BATCH = 8192;
 
-export const DEFAULT_MLP: MlpOptions = { hidden: [32, 16], epochs: 40, batchSize: 256, learningRate: 0.003, patience: 5, seed: 42 };
+export const DEFAULT_MLP: MlpOptions = {
+  hidden: [32, 16],
+  epochs: 40,
+  batchSize: 256,
+  learningRate: 0.003,
+  patience: 5,
+  seed: 42,
+};
 
 export interface EpochReport {
   epoch: number;
@@ -37,13 +44,22 @@ export interface LabelledSet {
 export function buildMlp(tf: typeof TF, inputSize: number, options: MlpOptions): TF.Sequential {
   const model = tf.sequential();
   options.hidden.forEach((units, i) =>
-    model.add(tf.layers.dense({
-      units,
-      activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + i }),
-      ...(i === 0 ? { inputShape: [inputSize] } : {}),
-    })));
-  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + 99 }) }));
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + i }),
+        ...(i === 0 ? { inputShape: [inputSize] } : {}),
+      }),
+    ),
+  );
+  model.add(
+    tf.layers.dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed + 99 }),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'binaryCrossentropy' });
   return model;
 }
@@ -51,7 +67,8 @@ export function buildMlp(tf: typeof TF, inputSize: number, options: MlpOptions):
 /** Seeded Fisher-Yates, so a seeded run shuffles the training rows the same way every time. */
 export function shuffled<T>(items: T[], seed: number): T[] {
   let state = seed >>> 0 || 1;
-  const random = () => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296);
+  const random = () =>
+    (state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 4_294_967_296;
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -74,8 +91,12 @@ export async function trainMlp(
   initialWeights?: TF.Tensor[],
 ): Promise<{ model: TF.Sequential; epochs: number }> {
   const positives = train.y.filter((y) => y === 1).length;
-  if (positives === 0 || positives === train.y.length) throw new Error('training data needs both breach and quiet minutes');
-  const order = shuffled(train.x.map((_, i) => i), options.seed);
+  if (positives === 0 || positives === train.y.length)
+    throw new Error('training data needs both breach and quiet minutes');
+  const order = shuffled(
+    train.x.map((_, i) => i),
+    options.seed,
+  );
   const model = buildMlp(tf, train.x[0]!.length, options);
   if (initialWeights) model.setWeights(initialWeights);
   const xs = tf.tensor2d(order.map((i) => train.x[i]!));
@@ -96,8 +117,15 @@ export async function trainMlp(
         new tf.CustomCallback({
           onEpochEnd: async (epoch, logs) => {
             epochs = epoch + 1;
-            const scores = tf.tidy(() => Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()));
-            await onEpoch({ epoch: epoch + 1, loss: Number(logs?.loss), validationLoss: Number(logs?.val_loss), validationPrAuc: prAuc(scores, validation.y) });
+            const scores = tf.tidy(() =>
+              Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()),
+            );
+            await onEpoch({
+              epoch: epoch + 1,
+              loss: Number(logs?.loss),
+              validationLoss: Number(logs?.val_loss),
+              validationPrAuc: prAuc(scores, validation.y),
+            });
           },
         }),
       ],
@@ -110,5 +138,9 @@ export async function trainMlp(
 
 /** Probabilities for rows of (already normalised) features. */
 export function predict(tf: typeof TF, model: TF.LayersModel, x: number[][]): number[] {
-  return tf.tidy(() => Array.from((model.predict(tf.tensor2d(x), { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()));
+  return tf.tidy(() =>
+    Array.from(
+      (model.predict(tf.tensor2d(x), { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync(),
+    ),
+  );
 }

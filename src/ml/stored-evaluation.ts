@@ -13,10 +13,19 @@ export interface StoredEvaluation {
    * Tenant models: the global model on the same held-out minutes (which of the two serves the
    * tenant follows from it), and how far the tenant's features sit from the aggregate's.
    */
-  global?: { modelId: string; version: number; metrics: ModelMetrics; featureDistance: number } | null;
+  global?: {
+    modelId: string;
+    version: number;
+    metrics: ModelMetrics;
+    featureDistance: number;
+  } | null;
 }
 
-export function toStoredEvaluation(evaluation: Evaluation, incumbent: StoredEvaluation['incumbent'], global: StoredEvaluation['global'] = null): StoredEvaluation {
+export function toStoredEvaluation(
+  evaluation: Evaluation,
+  incumbent: StoredEvaluation['incumbent'],
+  global: StoredEvaluation['global'] = null,
+): StoredEvaluation {
   return {
     global,
     model: evaluation.model,

@@ -24,7 +24,11 @@ export interface RunningApi {
 }
 
 /** The API process: HTTP and WebSocket on one port, /graphql for both, plus health and metrics. */
-export async function startApi(config: Config, urls: ServiceUrls, logger: Logger): Promise<RunningApi> {
+export async function startApi(
+  config: Config,
+  urls: ServiceUrls,
+  logger: Logger,
+): Promise<RunningApi> {
   const connections = await openConnections(urls, logger, config.dbPoolSize);
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
@@ -34,14 +38,27 @@ export async function startApi(config: Config, urls: ServiceUrls, logger: Logger
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const graphqlHttp = await createGraphqlHttpHandler({ config, schema, httpServer, dataSource, queues, channels });
+  const graphqlHttp = await createGraphqlHttpHandler({
+    config,
+    schema,
+    httpServer,
+    dataSource,
+    queues,
+    channels,
+  });
   const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues, channels });
 
   await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
   app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
   // The API never loads TensorFlow; it reports the backend the workers said they run.
-  app.use(healthRoutes({ dataSource, redis, details: async () => ({ process: 'api', tensorflow: await reportedBackend(redis) }) }));
+  app.use(
+    healthRoutes({
+      dataSource,
+      redis,
+      details: async () => ({ process: 'api', tensorflow: await reportedBackend(redis) }),
+    }),
+  );
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
   app.get(['/status', '/status/:slug'], statusRoute(dataSource));
   app.get('/metrics', metricsRoute());

@@ -14,12 +14,18 @@ export interface ServiceUrls {
 
 export class SchemaBehindError extends Error {
   constructor(pending: string[]) {
-    super(`database schema is behind (pending: ${pending.join(', ')}): run \`sentinel migrate\` first`);
+    super(
+      `database schema is behind (pending: ${pending.join(', ')}): run \`sentinel migrate\` first`,
+    );
   }
 }
 
 /** Opens the app-role pool, refusing an unmigrated database, and a Redis client. */
-export async function openConnections(urls: ServiceUrls, logger: Logger, poolSize?: number): Promise<{
+export async function openConnections(
+  urls: ServiceUrls,
+  logger: Logger,
+  poolSize?: number,
+): Promise<{
   dataSource: DataSource;
   redis: Redis;
   close: () => Promise<void>;

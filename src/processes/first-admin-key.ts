@@ -12,7 +12,10 @@ export async function issueFirstTenant0Key(dataSource: DataSource): Promise<stri
     // Serialises concurrent first starts: only one of them creates (and prints) the key.
     await manager.query('select pg_advisory_xact_lock(4207002)');
     if (await hasAnyApiKey(manager)) return undefined;
-    const issued = await createApiKey(manager, TENANT0_ID, { name: 'first admin key', scope: 'admin' });
+    const issued = await createApiKey(manager, TENANT0_ID, {
+      name: 'first admin key',
+      scope: 'admin',
+    });
     return issued.secret;
   });
 }

@@ -16,11 +16,24 @@ import { openConnections, type ServiceUrls } from './connections';
  * The worker process: consumes Bull queues. Never serves HTTP. TensorFlow runs here (scoring,
  * forecasts) and in the training child processes it forks, never in the API.
  */
-export async function startWorker(config: Config, urls: ServiceUrls, logger: Logger): Promise<{ stop: () => Promise<void> }> {
+export async function startWorker(
+  config: Config,
+  urls: ServiceUrls,
+  logger: Logger,
+): Promise<{ stop: () => Promise<void> }> {
   const connections = await openConnections(urls, logger, 5);
   const producers = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, connections.redis, logger);
-  const deps = { config, dataSource: connections.dataSource, redis: connections.redis, queues: producers, logger, channels, appDatabaseUrl: urls.appDatabaseUrl, platformDatabaseUrl: urls.platformDatabaseUrl };
+  const deps = {
+    config,
+    dataSource: connections.dataSource,
+    redis: connections.redis,
+    queues: producers,
+    logger,
+    channels,
+    appDatabaseUrl: urls.appDatabaseUrl,
+    platformDatabaseUrl: urls.platformDatabaseUrl,
+  };
   const processors = createProcessors(config);
   const queues: Bull.Queue[] = [];
   for (const registration of processors) {
@@ -28,10 +41,16 @@ export async function startWorker(config: Config, urls: ServiceUrls, logger: Log
     queue.process(registration.concurrency, (job) => registration.process(job, deps));
     queue.on('failed', (job, err) => {
       // Bull fails a job that stalled too often without counting an attempt.
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable limit/.test(err.message);
+      const final =
+        job.attemptsMade >= (job.opts.attempts ?? 1) ||
+        /stalled more than allowable limit/.test(err.message);
       if (!final) return; // intermediate retries are noise
       logger.warn({ queue: registration.queue, jobId: job.id, err: err.message }, 'job failed');
-      registration.onFinalFailure?.(job, err, deps).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record a job failure'));
+      registration
+        .onFinalFailure?.(job, err, deps)
+        .catch((e: Error) =>
+          logger.error({ jobId: job.id, err: e.message }, 'could not record a job failure'),
+        );
     });
     queues.push(queue);
   }

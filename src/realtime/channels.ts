@@ -19,7 +19,9 @@ export class Channels {
     private readonly logger: Logger,
   ) {
     this.subscriber = new Redis(redisUrl, { lazyConnect: true });
-    this.subscriber.on('error', (err) => logger.warn({ err: err.message }, 'redis subscriber error'));
+    this.subscriber.on('error', (err) =>
+      logger.warn({ err: err.message }, 'redis subscriber error'),
+    );
     this.subscriber.on('message', (channel: string, raw: string) => this.deliver(channel, raw));
   }
 
@@ -64,7 +66,10 @@ export class Channels {
  * An async iterator over a channel's messages: subscribed once this resolves, it buffers what
  * arrives before it is read, and unsubscribes when the consumer stops (GraphQL calls `return()`).
  */
-export async function channelIterator<T>(channels: Channels, channel: string): Promise<AsyncIterableIterator<T>> {
+export async function channelIterator<T>(
+  channels: Channels,
+  channel: string,
+): Promise<AsyncIterableIterator<T>> {
   const queue: T[] = [];
   let wake: (() => void) | undefined;
   let done = false;

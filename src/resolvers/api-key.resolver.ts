@@ -9,16 +9,26 @@ import { withTenant } from '../tenancy/with-tenant';
 export class ApiKeyResolver {
   @Authorized('admin')
   @Mutation(() => CreatedApiKey)
-  async createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() context: RequestContext): Promise<CreatedApiKey> {
+  async createApiKey(
+    @Arg('input') input: CreateApiKeyInput,
+    @Ctx() context: RequestContext,
+  ): Promise<CreatedApiKey> {
     const tenantId = tenantIdOf(context);
-    const issued = await withTenant(context.dataSource, tenantId, (manager) => createApiKey(manager, tenantId, input));
+    const issued = await withTenant(context.dataSource, tenantId, (manager) =>
+      createApiKey(manager, tenantId, input),
+    );
     return toCreatedApiKey(issued);
   }
 
   @Authorized('admin')
   @Mutation(() => ApiKeyType)
-  async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<ApiKeyType> {
-    const revoked = await withTenant(context.dataSource, tenantIdOf(context), (manager) => revokeApiKey(manager, id));
+  async revokeApiKey(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: RequestContext,
+  ): Promise<ApiKeyType> {
+    const revoked = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
+      revokeApiKey(manager, id),
+    );
     return toApiKeyType(revoked);
   }
 }

@@ -5,7 +5,12 @@ import { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inp
 import { EndpointConnection } from '../schema/endpoint-connection';
 import { EndpointType } from '../schema/endpoint.types';
 import { toEndpointType } from '../schema/mappers';
-import { assertPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from '../schema/pagination';
+import {
+  assertPageSize,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+} from '../schema/pagination';
 import * as endpoints from '../services/endpoints';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
@@ -16,7 +21,8 @@ export class EndpointResolver {
   @Query(() => EndpointConnection, {
     description: 'Endpoints in creation order.',
     // Cost grows with the page size the client asks for.
-    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? DEFAULT_PAGE_SIZE),
+    complexity: ({ args, childComplexity }) =>
+      1 + childComplexity * Number(args.first ?? DEFAULT_PAGE_SIZE),
   })
   async endpoints(
     @Ctx() context: RequestContext,
@@ -27,23 +33,41 @@ export class EndpointResolver {
     assertPageSize(first);
     const afterId = after ? decodeCursor('endpoint', after) : undefined;
     const page = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-      endpoints.listEndpoints(manager, { first, afterId, includeArchived: includeArchived ?? false }),
+      endpoints.listEndpoints(manager, {
+        first,
+        afterId,
+        includeArchived: includeArchived ?? false,
+      }),
     );
-    const edges = page.endpoints.map((e) => ({ cursor: encodeCursor('endpoint', e.id), node: toEndpointType(e) }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    const edges = page.endpoints.map((e) => ({
+      cursor: encodeCursor('endpoint', e.id),
+      node: toEndpointType(e),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   @Authorized('read')
   @Query(() => EndpointType)
-  async endpoint(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<EndpointType> {
+  async endpoint(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: RequestContext,
+  ): Promise<EndpointType> {
     return toEndpointType(await this.inTenant(context, (m) => endpoints.getEndpoint(m, id)));
   }
 
   @Authorized('admin')
   @Mutation(() => EndpointType)
-  async createEndpoint(@Arg('input') input: CreateEndpointInput, @Ctx() context: RequestContext): Promise<EndpointType> {
+  async createEndpoint(
+    @Arg('input') input: CreateEndpointInput,
+    @Ctx() context: RequestContext,
+  ): Promise<EndpointType> {
     const tenantId = tenantIdOf(context);
-    const created = await this.inTenant(context, (m) => endpoints.createEndpoint(m, tenantId, input));
+    const created = await this.inTenant(context, (m) =>
+      endpoints.createEndpoint(m, tenantId, input),
+    );
     await syncProbeSchedule(context.queues.probes, created);
     return toEndpointType(created);
   }
@@ -55,25 +79,37 @@ export class EndpointResolver {
     @Arg('input') input: UpdateEndpointInput,
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
-    const { endpoint: updated, previousIntervalSeconds } = await this.inTenant(context, (m) => endpoints.updateEndpoint(m, id, input));
+    const { endpoint: updated, previousIntervalSeconds } = await this.inTenant(context, (m) =>
+      endpoints.updateEndpoint(m, id, input),
+    );
     await syncProbeSchedule(context.queues.probes, updated, previousIntervalSeconds);
     if (input.sla?.latencyThresholdMs != null) {
       // Rollups count samples over the threshold: a new threshold recomputes the whole history.
       const from = new Date(Date.now() - context.config.telemetry.retentionDays * 86_400_000);
-      await enqueueRollups(context.queues.rollups, updated.tenantId, [{ endpointId: updated.id, from, to: new Date() }]);
+      await enqueueRollups(context.queues.rollups, updated.tenantId, [
+        { endpointId: updated.id, from, to: new Date() },
+      ]);
     }
     return toEndpointType(updated);
   }
 
   @Authorized('admin')
-  @Mutation(() => EndpointType, { description: 'Stops probing and hides it from lists; its history stays.' })
-  async archiveEndpoint(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<EndpointType> {
+  @Mutation(() => EndpointType, {
+    description: 'Stops probing and hides it from lists; its history stays.',
+  })
+  async archiveEndpoint(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: RequestContext,
+  ): Promise<EndpointType> {
     const archived = await this.inTenant(context, (m) => endpoints.archiveEndpoint(m, id));
     await syncProbeSchedule(context.queues.probes, archived);
     return toEndpointType(archived);
   }
 
-  private inTenant<T>(context: RequestContext, work: Parameters<typeof withTenant<T>>[2]): Promise<T> {
+  private inTenant<T>(
+    context: RequestContext,
+    work: Parameters<typeof withTenant<T>>[2],
+  ): Promise<T> {
     return withTenant(context.dataSource, tenantIdOf(context), work);
   }
 }

@@ -13,13 +13,25 @@ import { activeModel } from '../training/model-registry';
 @Resolver()
 export class HerdResolver {
   @Authorized('read')
-  @Query(() => ModelComparison, { description: "Your model against the global one on your data, and which of them serves you." })
+  @Query(() => ModelComparison, {
+    description: 'Your model against the global one on your data, and which of them serves you.',
+  })
   async modelComparison(@Ctx() context: RequestContext): Promise<ModelComparison> {
     const tenantId = tenantIdOf(context);
-    const [own, global] = await withTenant(context.dataSource, tenantId, async (manager) =>
-      [await activeModel(manager, tenantId), await activeModel(manager, GLOBAL_SCOPE_ID)] as const);
+    const [own, global] = await withTenant(
+      context.dataSource,
+      tenantId,
+      async (manager) =>
+        [
+          await activeModel(manager, tenantId),
+          await activeModel(manager, GLOBAL_SCOPE_ID),
+        ] as const,
+    );
     const choice = chooseServing(own, global);
-    const compared = own?.evaluation.global && own.evaluation.global.modelId === global?.id ? own.evaluation.global : null;
+    const compared =
+      own?.evaluation.global && own.evaluation.global.modelId === global?.id
+        ? own.evaluation.global
+        : null;
     return {
       serving: choice.winner === 'NONE' ? null : (choice.winner as ModelScope),
       why: choice.why,
@@ -32,13 +44,21 @@ export class HerdResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => TenantType, { description: 'Opt in to (true) or out of (false) contributing anonymised features to the global model. Opting out removes your contribution at once; you still receive the global model.' })
-  async setGlobalContribution(@Arg('contribute') contribute: boolean, @Ctx() context: RequestContext): Promise<TenantType> {
+  @Mutation(() => TenantType, {
+    description:
+      'Opt in to (true) or out of (false) contributing anonymised features to the global model. Opting out removes your contribution at once; you still receive the global model.',
+  })
+  async setGlobalContribution(
+    @Arg('contribute') contribute: boolean,
+    @Ctx() context: RequestContext,
+  ): Promise<TenantType> {
     const tenantId = tenantIdOf(context);
-    return toTenantType(await withTenant(context.dataSource, tenantId, async (manager) => {
-      await manager.update(Tenant, { id: tenantId }, { contributesToGlobal: contribute });
-      if (!contribute) await manager.query('delete from global_feature_rows');
-      return manager.findOneByOrFail(Tenant, { id: tenantId });
-    }));
+    return toTenantType(
+      await withTenant(context.dataSource, tenantId, async (manager) => {
+        await manager.update(Tenant, { id: tenantId }, { contributesToGlobal: contribute });
+        if (!contribute) await manager.query('delete from global_feature_rows');
+        return manager.findOneByOrFail(Tenant, { id: tenantId });
+      }),
+    );
   }
 }

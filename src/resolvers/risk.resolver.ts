@@ -1,4 +1,14 @@
-import { Arg, Authorized, Ctx, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  ID,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import type { ForecastResult } from '../jobs/forecast-jobs';
 import { BadInputError, ConflictError } from '../errors/app-errors';
 import { channelIterator } from '../realtime/channels';
@@ -18,8 +28,15 @@ const FORECAST_TIMEOUT_MS = 60_000;
 @Resolver()
 export class RiskResolver {
   @Authorized('read')
-  @Query(() => Risk, { nullable: true, description: "The endpoint's latest prediction; null until its tenant has an active model and the endpoint has data." })
-  async risk(@Arg('endpointId', () => ID) endpointId: string, @Ctx() context: RequestContext): Promise<Risk | null> {
+  @Query(() => Risk, {
+    nullable: true,
+    description:
+      "The endpoint's latest prediction; null until its tenant has an active model and the endpoint has data.",
+  })
+  async risk(
+    @Arg('endpointId', () => ID) endpointId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<Risk | null> {
     return withTenant(context.dataSource, tenantIdOf(context), async (manager) => {
       await getEndpoint(manager, endpointId);
       const latest = await latestPrediction(manager, endpointId);
@@ -28,7 +45,9 @@ export class RiskResolver {
   }
 
   @Authorized('read')
-  @Query(() => Forecast, { description: `The active model's risk for each minute of [from, to] (at most ${MAX_FORECAST_MINUTES} minutes), computed from stored telemetry, with the actual breaches.` })
+  @Query(() => Forecast, {
+    description: `The active model's risk for each minute of [from, to] (at most ${MAX_FORECAST_MINUTES} minutes), computed from stored telemetry, with the actual breaches.`,
+  })
   async forecast(
     @Arg('endpointId', () => ID) endpointId: string,
     @Arg('from') from: Date,
@@ -36,28 +55,53 @@ export class RiskResolver {
     @Ctx() context: RequestContext,
   ): Promise<Forecast> {
     if (!(from < to)) throw new BadInputError([{ field: 'to', message: 'must be after from' }]);
-    if ((to.getTime() - from.getTime()) / 60_000 > MAX_FORECAST_MINUTES) throw new BadInputError([{ field: 'from', message: `the range may span at most ${MAX_FORECAST_MINUTES} minutes` }]);
+    if ((to.getTime() - from.getTime()) / 60_000 > MAX_FORECAST_MINUTES)
+      throw new BadInputError([
+        { field: 'from', message: `the range may span at most ${MAX_FORECAST_MINUTES} minutes` },
+      ]);
     const tenantId = tenantIdOf(context);
     await withTenant(context.dataSource, tenantId, (manager) => getEndpoint(manager, endpointId));
     // The worker computes it: the API never loads TensorFlow.
-    const job = await context.queues.forecasts.add({ tenantId, endpointId, from: from.toISOString(), to: to.toISOString() }, { removeOnComplete: true, removeOnFail: true });
+    const job = await context.queues.forecasts.add(
+      { tenantId, endpointId, from: from.toISOString(), to: to.toISOString() },
+      { removeOnComplete: true, removeOnFail: true },
+    );
     const result = (await Promise.race([
       job.finished(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('forecast timed out waiting for a worker')), FORECAST_TIMEOUT_MS).unref()),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error('forecast timed out waiting for a worker')),
+          FORECAST_TIMEOUT_MS,
+        ).unref(),
+      ),
     ])) as ForecastResult | null;
-    if (!result) throw new ConflictError('There is no active model yet: train one (trainModel) first.');
-    return { endpointId, ...result, points: result.points.map((p) => ({ ...p, minute: new Date(p.minute) })) };
+    if (!result)
+      throw new ConflictError('There is no active model yet: train one (trainModel) first.');
+    return {
+      endpointId,
+      ...result,
+      points: result.points.map((p) => ({ ...p, minute: new Date(p.minute) })),
+    };
   }
 
   @Subscription(() => RiskChange, {
-    description: "Fires when the endpoint's risk crosses its model's alert threshold, in either direction.",
-    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { endpointId: string }, RequestContext>) => {
+    description:
+      "Fires when the endpoint's risk crosses its model's alert threshold, in either direction.",
+    subscribe: async ({
+      args,
+      context,
+    }: SubscribeResolverData<unknown, { endpointId: string }, RequestContext>) => {
       requireScope(context, ['read']);
-      await withTenant(context.dataSource, tenantIdOf(context), (manager) => getEndpoint(manager, args.endpointId));
+      await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
+        getEndpoint(manager, args.endpointId),
+      );
       return channelIterator<RiskChangeEvent>(context.channels, riskChannel(args.endpointId));
     },
   })
-  riskChanged(@Root() change: RiskChangeEvent, @Arg('endpointId', () => ID) _endpointId: string): RiskChange {
+  riskChanged(
+    @Root() change: RiskChangeEvent,
+    @Arg('endpointId', () => ID) _endpointId: string,
+  ): RiskChange {
     return { ...change, minute: new Date(change.minute) };
   }
 }

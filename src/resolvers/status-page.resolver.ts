@@ -11,20 +11,34 @@ import { withTenant } from '../tenancy/with-tenant';
 @Resolver()
 export class StatusPageResolver {
   // Public on purpose (no @Authorized): the same data as /status/<slug>, which needs no key.
-  @Query(() => StatusPage, { description: "A tenant's public status page (no key needed). NOT_FOUND for unknown and unpublished slugs alike." })
+  @Query(() => StatusPage, {
+    description:
+      "A tenant's public status page (no key needed). NOT_FOUND for unknown and unpublished slugs alike.",
+  })
   async statusPage(@Arg('slug') slug: string, @Ctx() context: RequestContext): Promise<StatusPage> {
     const data = await statusPageData(context.dataSource, slug);
     if (!data) throw new NotFoundError('Status page', slug);
-    return { ...data, endpoints: data.endpoints.map((e) => ({ ...e, state: e.state as EndpointStateType })) };
+    return {
+      ...data,
+      endpoints: data.endpoints.map((e) => ({ ...e, state: e.state as EndpointStateType })),
+    };
   }
 
   @Authorized('admin')
-  @Mutation(() => TenantType, { description: 'Publishes (or withdraws) the tenant\'s status page at /status/<slug>. It shows only endpoints marked public.' })
-  async publishStatusPage(@Arg('published') published: boolean, @Ctx() context: RequestContext): Promise<TenantType> {
+  @Mutation(() => TenantType, {
+    description:
+      "Publishes (or withdraws) the tenant's status page at /status/<slug>. It shows only endpoints marked public.",
+  })
+  async publishStatusPage(
+    @Arg('published') published: boolean,
+    @Ctx() context: RequestContext,
+  ): Promise<TenantType> {
     const tenantId = tenantIdOf(context);
-    return toTenantType(await withTenant(context.dataSource, tenantId, async (manager) => {
-      await manager.update(Tenant, { id: tenantId }, { statusPagePublished: published });
-      return manager.findOneByOrFail(Tenant, { id: tenantId });
-    }));
+    return toTenantType(
+      await withTenant(context.dataSource, tenantId, async (manager) => {
+        await manager.update(Tenant, { id: tenantId }, { statusPagePublished: published });
+        return manager.findOneByOrFail(Tenant, { id: tenantId });
+      }),
+    );
   }
 }

@@ -15,14 +15,21 @@ function assertRange(from: Date, to: Date, bucketMinutes = 1): void {
     throw new BadInputError([{ field: 'bucketMinutes', message: 'must be between 1 and 1440' }]);
   }
   if ((to.getTime() - from.getTime()) / 60_000 / bucketMinutes > MAX_BUCKETS) {
-    throw new BadInputError([{ field: 'bucketMinutes', message: `the range would have more than ${MAX_BUCKETS} buckets; widen them` }]);
+    throw new BadInputError([
+      {
+        field: 'bucketMinutes',
+        message: `the range would have more than ${MAX_BUCKETS} buckets; widen them`,
+      },
+    ]);
   }
 }
 
 @Resolver(() => SlaStatus)
 export class TelemetryResolver {
   @Authorized('read')
-  @Query(() => [TelemetryBucket], { description: `Latency and errors per bucket over [from, to), at most ${MAX_BUCKETS} buckets.` })
+  @Query(() => [TelemetryBucket], {
+    description: `Latency and errors per bucket over [from, to), at most ${MAX_BUCKETS} buckets.`,
+  })
   async telemetry(
     @Arg('endpointId', () => ID) endpointId: string,
     @Arg('from') from: Date,
@@ -38,8 +45,13 @@ export class TelemetryResolver {
   }
 
   @Authorized('read')
-  @Query(() => SlaStatus, { description: 'Whether the SLA holds now, 30-day compliance, error budget and burn rates.' })
-  async slaStatus(@Arg('endpointId', () => ID) endpointId: string, @Ctx() context: RequestContext): Promise<SlaStatus> {
+  @Query(() => SlaStatus, {
+    description: 'Whether the SLA holds now, 30-day compliance, error budget and burn rates.',
+  })
+  async slaStatus(
+    @Arg('endpointId', () => ID) endpointId: string,
+    @Ctx() context: RequestContext,
+  ): Promise<SlaStatus> {
     return withTenant(context.dataSource, tenantIdOf(context), async (manager) => {
       const endpoint = await getEndpoint(manager, endpointId);
       const summary = await slaSummary(manager, endpoint);
@@ -57,7 +69,9 @@ export class TelemetryResolver {
     });
   }
 
-  @FieldResolver(() => [BreachEpisode], { description: 'Breach episodes with an onset in [from, to); default the last 30 days.' })
+  @FieldResolver(() => [BreachEpisode], {
+    description: 'Breach episodes with an onset in [from, to); default the last 30 days.',
+  })
   async episodes(
     @Root() status: SlaStatus,
     @Ctx() context: RequestContext,

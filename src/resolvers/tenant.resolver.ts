@@ -12,22 +12,36 @@ import type { RequestContext } from '../tenancy/context';
 export class TenantResolver {
   @Authorized('platform')
   @Mutation(() => CreatedTenant, { description: 'Platform admin keys only.' })
-  async createTenant(@Arg('input') input: CreateTenantInput, @Ctx() context: RequestContext): Promise<CreatedTenant> {
+  async createTenant(
+    @Arg('input') input: CreateTenantInput,
+    @Ctx() context: RequestContext,
+  ): Promise<CreatedTenant> {
     const { tenant, adminKey } = await createTenant(context.dataSource, input);
     context.logger.info({ tenantId: tenant.id, slug: tenant.slug }, 'tenant created');
     return { tenant: toTenantType(tenant), adminKey: toCreatedApiKey(adminKey) };
   }
 
   @Authorized('platform')
-  @Mutation(() => TenantType, { description: `Platform admin keys only: the tenant's feature flags (${Object.keys(FEATURE_FLAGS).join(', ')}).` })
-  async setFeatureFlags(@Arg('slug') slug: string, @Arg('flags', () => [String]) flags: string[], @Ctx() context: RequestContext): Promise<TenantType> {
+  @Mutation(() => TenantType, {
+    description: `Platform admin keys only: the tenant's feature flags (${Object.keys(FEATURE_FLAGS).join(', ')}).`,
+  })
+  async setFeatureFlags(
+    @Arg('slug') slug: string,
+    @Arg('flags', () => [String]) flags: string[],
+    @Ctx() context: RequestContext,
+  ): Promise<TenantType> {
     const unknown = flags.filter((flag) => !isFeatureFlag(flag));
-    if (unknown.length > 0) throw new BadInputError([{ field: 'flags', message: `unknown flags: ${unknown.join(', ')}` }]);
+    if (unknown.length > 0)
+      throw new BadInputError([
+        { field: 'flags', message: `unknown flags: ${unknown.join(', ')}` },
+      ]);
     const tenantId = await tenantIdBySlug(context.dataSource, slug);
     if (!tenantId) throw new NotFoundError('Tenant', slug);
-    return toTenantType(await withTenant(context.dataSource, tenantId, async (manager) => {
-      await manager.update(Tenant, { id: tenantId }, { featureFlags: [...new Set(flags)] });
-      return manager.findOneByOrFail(Tenant, { id: tenantId });
-    }));
+    return toTenantType(
+      await withTenant(context.dataSource, tenantId, async (manager) => {
+        await manager.update(Tenant, { id: tenantId }, { featureFlags: [...new Set(flags)] });
+        return manager.findOneByOrFail(Tenant, { id: tenantId });
+      }),
+    );
   }
 }

@@ -11,15 +11,35 @@ import { withTenant } from '../tenancy/with-tenant';
 @Resolver()
 export class WebhookResolver {
   @Authorized('admin')
-  @Mutation(() => CreatedWebhook, { description: 'Subscribes a URL to predicted and actual breaches. Deliveries are signed and retried with backoff.' })
-  async createWebhook(@Args(() => CreateWebhookArgs) args: CreateWebhookArgs, @Ctx() context: RequestContext): Promise<CreatedWebhook> {
+  @Mutation(() => CreatedWebhook, {
+    description:
+      'Subscribes a URL to predicted and actual breaches. Deliveries are signed and retried with backoff.',
+  })
+  async createWebhook(
+    @Args(() => CreateWebhookArgs) args: CreateWebhookArgs,
+    @Ctx() context: RequestContext,
+  ): Promise<CreatedWebhook> {
     // Private literal addresses are refused now; names are checked at every delivery's connect.
-    const refusal = refusalForLiteralHost(new URL(args.url), new AddressPolicy(AddressPolicy.networksFromEnv()));
-    if (refusal) throw new BadInputError([{ field: 'url', message: `not a public address: ${refusal}` }]);
+    const refusal = refusalForLiteralHost(
+      new URL(args.url),
+      new AddressPolicy(AddressPolicy.networksFromEnv()),
+    );
+    if (refusal)
+      throw new BadInputError([{ field: 'url', message: `not a public address: ${refusal}` }]);
     const tenantId = tenantIdOf(context);
     const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
     const webhook = await withTenant(context.dataSource, tenantId, (manager) =>
-      manager.save(manager.create(Webhook, { tenantId, id: crypto.randomUUID(), url: args.url, events: [...new Set(args.events)], secret, disabledAt: null })));
+      manager.save(
+        manager.create(Webhook, {
+          tenantId,
+          id: crypto.randomUUID(),
+          url: args.url,
+          events: [...new Set(args.events)],
+          secret,
+          disabledAt: null,
+        }),
+      ),
+    );
     return { webhook: toWebhookType(webhook), secret };
   }
 }

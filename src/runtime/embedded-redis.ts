@@ -42,8 +42,25 @@ export async function startEmbeddedRedis(options: {
   // The password goes in through stdin (a config file of `-`), so `ps` does not show it.
   const child = spawn(
     'redis-server',
-    ['-', '--port', String(options.port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile,
-      '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--save', '', '--logfile', ''],
+    [
+      '-',
+      '--port',
+      String(options.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--pidfile',
+      pidFile,
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--logfile',
+      '',
+    ],
     // Its own process group: Ctrl-C reaches Sentinel, which then stops Redis after its clients.
     { stdio: ['pipe', 'ignore', 'pipe'], detached: true },
   );

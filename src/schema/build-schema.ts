@@ -16,8 +16,18 @@ import { WebhookResolver } from '../resolvers/webhook.resolver';
 import { authChecker } from '../tenancy/auth-checker';
 
 export const resolvers = [
-  MeResolver, TenantResolver, ApiKeyResolver, EndpointResolver, IngestResolver, TelemetryResolver,
-  TrainingResolver, ModelResolver, RiskResolver, WebhookResolver, StatusPageResolver, HerdResolver,
+  MeResolver,
+  TenantResolver,
+  ApiKeyResolver,
+  EndpointResolver,
+  IngestResolver,
+  TelemetryResolver,
+  TrainingResolver,
+  ModelResolver,
+  RiskResolver,
+  WebhookResolver,
+  StatusPageResolver,
+  HerdResolver,
 ] as const;
 
 /**

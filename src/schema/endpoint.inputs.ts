@@ -1,5 +1,15 @@
 import {
-  ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsOptional, IsPositive, IsUrl, Length, Max, Min, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsUrl,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { HttpMethod } from './enums';
@@ -26,7 +36,9 @@ export class SlaInput {
   errorRateThreshold!: number;
 
   @Field(() => Int, { defaultValue: 5 })
-  @IsInt() @Min(1) @Max(1440)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
   windowMinutes!: number;
 
   @Field(() => Float, { defaultValue: 0.999 })
@@ -49,21 +61,39 @@ export class CreateEndpointInput {
   method!: HttpMethod;
 
   @Field(() => [Int], { defaultValue: [200] })
-  @ArrayMinSize(1) @ArrayMaxSize(20) @IsInt({ each: true }) @Min(100, { each: true }) @Max(599, { each: true })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  @Min(100, { each: true })
+  @Max(599, { each: true })
   expectedStatusCodes!: number[];
 
-  @Field({ defaultValue: true, description: 'False: Sentinel does not probe it; telemetry arrives by ingestion only.' })
+  @Field({
+    defaultValue: true,
+    description: 'False: Sentinel does not probe it; telemetry arrives by ingestion only.',
+  })
   probeEnabled!: boolean;
 
-  @Field({ defaultValue: false, description: "Shown (by name, never its URL) on the tenant's public status page, once published." })
+  @Field({
+    defaultValue: false,
+    description:
+      "Shown (by name, never its URL) on the tenant's public status page, once published.",
+  })
   public!: boolean;
 
   @Field(() => Int, { defaultValue: 60, description: `At least ${MIN_PROBE_INTERVAL_SECONDS}.` })
-  @IsInt() @Min(MIN_PROBE_INTERVAL_SECONDS) @Max(MAX_PROBE_INTERVAL_SECONDS)
+  @IsInt()
+  @Min(MIN_PROBE_INTERVAL_SECONDS)
+  @Max(MAX_PROBE_INTERVAL_SECONDS)
   probeIntervalSeconds!: number;
 
-  @Field(() => Int, { defaultValue: 10_000, description: 'In ms, 100 to 60000, and below the interval.' })
-  @IsInt() @Min(100) @Max(60_000)
+  @Field(() => Int, {
+    defaultValue: 10_000,
+    description: 'In ms, 100 to 60000, and below the interval.',
+  })
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   timeoutMs!: number;
 
   @Field(() => SlaInput)
@@ -75,23 +105,30 @@ export class CreateEndpointInput {
 @InputType()
 export class SlaPatch {
   @Field(() => Float, { nullable: true })
-  @IsOptional() @IsPositive()
+  @IsOptional()
+  @IsPositive()
   latencyThresholdMs?: number;
 
   @Field(() => Float, { nullable: true })
-  @IsOptional() @InOpenInterval(0, 100)
+  @IsOptional()
+  @InOpenInterval(0, 100)
   latencyPercentile?: number;
 
   @Field(() => Float, { nullable: true })
-  @IsOptional() @InOpenInterval(0, 1)
+  @IsOptional()
+  @InOpenInterval(0, 1)
   errorRateThreshold?: number;
 
   @Field(() => Int, { nullable: true })
-  @IsOptional() @IsInt() @Min(1) @Max(1440)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1440)
   windowMinutes?: number;
 
   @Field(() => Float, { nullable: true })
-  @IsOptional() @InOpenInterval(0, 1)
+  @IsOptional()
+  @InOpenInterval(0, 1)
   availabilityTarget?: number;
 }
 
@@ -99,19 +136,27 @@ export class SlaPatch {
 @InputType()
 export class UpdateEndpointInput {
   @Field({ nullable: true })
-  @IsOptional() @Length(1, 200)
+  @IsOptional()
+  @Length(1, 200)
   name?: string;
 
   @Field({ nullable: true })
-  @IsOptional() @IsUrl(URL_RULES)
+  @IsOptional()
+  @IsUrl(URL_RULES)
   url?: string;
 
   @Field(() => HttpMethod, { nullable: true })
-  @IsOptional() @IsEnum(HttpMethod)
+  @IsOptional()
+  @IsEnum(HttpMethod)
   method?: HttpMethod;
 
   @Field(() => [Int], { nullable: true })
-  @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(20) @IsInt({ each: true }) @Min(100, { each: true }) @Max(599, { each: true })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  @Min(100, { each: true })
+  @Max(599, { each: true })
   expectedStatusCodes?: number[];
 
   @Field(() => Boolean, { nullable: true })
@@ -123,14 +168,21 @@ export class UpdateEndpointInput {
   public?: boolean;
 
   @Field(() => Int, { nullable: true })
-  @IsOptional() @IsInt() @Min(MIN_PROBE_INTERVAL_SECONDS) @Max(MAX_PROBE_INTERVAL_SECONDS)
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_PROBE_INTERVAL_SECONDS)
+  @Max(MAX_PROBE_INTERVAL_SECONDS)
   probeIntervalSeconds?: number;
 
   @Field(() => Int, { nullable: true })
-  @IsOptional() @IsInt() @Min(100) @Max(60_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   timeoutMs?: number;
 
   @Field(() => SlaPatch, { nullable: true })
-  @IsOptional() @ValidateNested()
+  @IsOptional()
+  @ValidateNested()
   sla?: SlaPatch;
 }

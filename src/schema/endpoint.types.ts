@@ -6,10 +6,14 @@ export class Sla {
   @Field(() => Float, { description: 'The chosen latency percentile must stay at or below this.' })
   latencyThresholdMs!: number;
 
-  @Field(() => Float, { description: 'Which latency percentile is compared, in (0, 100), e.g. 95.' })
+  @Field(() => Float, {
+    description: 'Which latency percentile is compared, in (0, 100), e.g. 95.',
+  })
   latencyPercentile!: number;
 
-  @Field(() => Float, { description: 'Breached when the error rate over the window is above this, in (0, 1).' })
+  @Field(() => Float, {
+    description: 'Breached when the error rate over the window is above this, in (0, 1).',
+  })
   errorRateThreshold!: number;
 
   @Field(() => Int, { description: 'The window, in minutes, ending at each minute.' })
@@ -57,6 +61,9 @@ export class EndpointType {
   @Field()
   updatedAt!: Date;
 
-  @Field(() => Date, { nullable: true, description: 'Set when archived; archived endpoints are not probed.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Set when archived; archived endpoints are not probed.',
+  })
   archivedAt!: Date | null;
 }

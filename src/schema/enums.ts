@@ -10,7 +10,10 @@ export enum HttpMethod {
   DELETE = 'DELETE',
   OPTIONS = 'OPTIONS',
 }
-registerEnumType(HttpMethod, { name: 'HttpMethod', description: 'The HTTP method the prober uses.' });
+registerEnumType(HttpMethod, {
+  name: 'HttpMethod',
+  description: 'The HTTP method the prober uses.',
+});
 
 export enum ApiKeyScope {
   admin = 'admin',
@@ -19,5 +22,6 @@ export enum ApiKeyScope {
 }
 registerEnumType(ApiKeyScope, {
   name: 'ApiKeyScope',
-  description: 'admin: configure, train, manage keys (and everything else); ingest: write telemetry only; read: queries.',
+  description:
+    'admin: configure, train, manage keys (and everything else); ingest: write telemetry only; read: queries.',
 });

@@ -1,9 +1,15 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import { ModelAlertEvaluation, ModelScope, ModelType } from './model.types';
 
-@ObjectType({ description: "The tenant's own model against the global model, on the tenant's own held-out minutes." })
+@ObjectType({
+  description:
+    "The tenant's own model against the global model, on the tenant's own held-out minutes.",
+})
 export class ModelComparison {
-  @Field(() => ModelScope, { nullable: true, description: 'Which one scores this tenant now (null: no model yet).' })
+  @Field(() => ModelScope, {
+    nullable: true,
+    description: 'Which one scores this tenant now (null: no model yet).',
+  })
   serving!: ModelScope | null;
 
   @Field()
@@ -15,12 +21,23 @@ export class ModelComparison {
   @Field(() => ModelType, { nullable: true })
   globalModel!: ModelType | null;
 
-  @Field(() => ModelAlertEvaluation, { nullable: true, description: "The tenant model's alert on its held-out minutes." })
+  @Field(() => ModelAlertEvaluation, {
+    nullable: true,
+    description: "The tenant model's alert on its held-out minutes.",
+  })
   tenantMetrics!: ModelAlertEvaluation | null;
 
-  @Field(() => ModelAlertEvaluation, { nullable: true, description: "The global model's alert on the same minutes (once the tenant has trained with it active)." })
+  @Field(() => ModelAlertEvaluation, {
+    nullable: true,
+    description:
+      "The global model's alert on the same minutes (once the tenant has trained with it active).",
+  })
   globalMetrics!: ModelAlertEvaluation | null;
 
-  @Field(() => Float, { nullable: true, description: "How far the tenant's features sit from the aggregate's: mean over features of |tenant mean - aggregate median|, in the aggregate's scale units." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "How far the tenant's features sit from the aggregate's: mean over features of |tenant mean - aggregate median|, in the aggregate's scale units.",
+  })
   featureDistance!: number | null;
 }

@@ -10,16 +10,25 @@ export class SampleInput {
   @Field({ description: "The endpoint's id." })
   endpointId!: string;
 
-  @Field({ description: 'ISO-8601 time of the observation; within the retention and at most the skew ahead.' })
+  @Field({
+    description:
+      'ISO-8601 time of the observation; within the retention and at most the skew ahead.',
+  })
   observedAt!: string;
 
   @Field(() => Float, { description: 'Finite and >= 0.' })
   latencyMs!: number;
 
-  @Field(() => Int, { nullable: true, description: 'HTTP status, 100-599; null when there was no response.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'HTTP status, 100-599; null when there was no response.',
+  })
   statusCode?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'timeout, connection, tls, dns, unexpected_status; null when the probe succeeded.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'timeout, connection, tls, dns, unexpected_status; null when the probe succeeded.',
+  })
   errorKind?: string | null;
 }
 
@@ -56,7 +65,9 @@ export class IngestResult {
   @Field(() => Int)
   rejected!: number;
 
-  @Field({ description: 'True when this batch id was stored before; nothing was written this time.' })
+  @Field({
+    description: 'True when this batch id was stored before; nothing was written this time.',
+  })
   replayed!: boolean;
 
   @Field(() => [RejectedSample], { description: 'The first 100 rejected rows.' })

@@ -10,7 +10,12 @@ import type { WebhookEventType, WebhookType } from './webhook.types';
 
 /** Rows and stored JSON to GraphQL objects, for the intelligence part of the schema. */
 export function toModelEvaluation(stored: StoredEvaluation): ModelEvaluation {
-  return { ...stored, testFrom: new Date(stored.testFrom), testTo: new Date(stored.testTo), incumbent: stored.incumbent ?? null };
+  return {
+    ...stored,
+    testFrom: new Date(stored.testFrom),
+    testTo: new Date(stored.testTo),
+    incumbent: stored.incumbent ?? null,
+  };
 }
 
 export function toModelType(model: Model): ModelType {
@@ -64,5 +69,10 @@ export function toTrainingJobType(job: TrainingJob): TrainingJobType {
 }
 
 export function toWebhookType(hook: Webhook): WebhookType {
-  return { id: hook.id, url: hook.url, events: hook.events as WebhookEventType[], createdAt: hook.createdAt };
+  return {
+    id: hook.id,
+    url: hook.url,
+    events: hook.events as WebhookEventType[],
+    createdAt: hook.createdAt,
+  };
 }

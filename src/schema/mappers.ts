@@ -9,8 +9,15 @@ import type { TenantType } from './tenant.types';
 
 /** Entities (rows) to GraphQL objects: the schema never exposes a column by accident. */
 export function toTenantType(tenant: Tenant): TenantType {
-  return { id: tenant.id, slug: tenant.slug, name: tenant.name, createdAt: tenant.createdAt, statusPagePublished: tenant.statusPagePublished,
-    contributesToGlobal: tenant.contributesToGlobal, featureFlags: tenant.featureFlags };
+  return {
+    id: tenant.id,
+    slug: tenant.slug,
+    name: tenant.name,
+    createdAt: tenant.createdAt,
+    statusPagePublished: tenant.statusPagePublished,
+    contributesToGlobal: tenant.contributesToGlobal,
+    featureFlags: tenant.featureFlags,
+  };
 }
 
 export function toApiKeyType(key: ApiKey): ApiKeyType {

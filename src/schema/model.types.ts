@@ -5,14 +5,21 @@ export enum ModelScope {
   TENANT = 'TENANT',
   GLOBAL = 'GLOBAL',
 }
-registerEnumType(ModelScope, { name: 'ModelScope', description: "TENANT: the caller's own models. GLOBAL: the platform model learnt from all tenants." });
+registerEnumType(ModelScope, {
+  name: 'ModelScope',
+  description:
+    "TENANT: the caller's own models. GLOBAL: the platform model learnt from all tenants.",
+});
 
 export enum ModelStatus {
   CANDIDATE = 'CANDIDATE',
   ACTIVE = 'ACTIVE',
   RETIRED = 'RETIRED',
 }
-registerEnumType(ModelStatus, { name: 'ModelStatus', description: 'At most one ACTIVE model per scope; it is the one that scores.' });
+registerEnumType(ModelStatus, {
+  name: 'ModelStatus',
+  description: 'At most one ACTIVE model per scope; it is the one that scores.',
+});
 
 @ObjectType({ description: 'How an alert fared on held-out minutes it never trained on.' })
 export class AlertEvaluation {
@@ -22,13 +29,22 @@ export class AlertEvaluation {
   @Field(() => Int, { description: 'Alerts raised (rising edges).' })
   alerts!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Share of onsets with an alert in the horizon before them.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of onsets with an alert in the horizon before them.',
+  })
   eventRecall!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Share of alerts followed by an onset within the horizon.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of alerts followed by an onset within the horizon.',
+  })
   precision!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Minutes from the first alert to the onset, median over caught onsets.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Minutes from the first alert to the onset, median over caught onsets.',
+  })
   medianLeadMinutes!: number | null;
 
   @Field(() => Float)
@@ -37,7 +53,10 @@ export class AlertEvaluation {
 
 @ObjectType()
 export class ModelAlertEvaluation extends AlertEvaluation {
-  @Field(() => Float, { nullable: true, description: 'Area under the precision-recall curve of the minute scores.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Area under the precision-recall curve of the minute scores.',
+  })
   prAuc!: number | null;
 
   @Field(() => Float, { description: 'The alert threshold, chosen on validation data.' })
@@ -56,7 +75,10 @@ export class IncumbentEvaluation {
   metrics!: ModelAlertEvaluation;
 }
 
-@ObjectType({ description: 'The model against the SRE Workbook multi-window multi-burn-rate alert (14.4x 1h+5m, 6x 6h+30m), on the same held-out minutes.' })
+@ObjectType({
+  description:
+    'The model against the SRE Workbook multi-window multi-burn-rate alert (14.4x 1h+5m, 6x 6h+30m), on the same held-out minutes.',
+})
 export class ModelEvaluation {
   @Field(() => ModelAlertEvaluation)
   model!: ModelAlertEvaluation;
@@ -70,7 +92,11 @@ export class ModelEvaluation {
   @Field()
   testTo!: Date;
 
-  @Field(() => IncumbentEvaluation, { nullable: true, description: 'The model active at training time, judged on the same minutes (what automatic promotion compared).' })
+  @Field(() => IncumbentEvaluation, {
+    nullable: true,
+    description:
+      'The model active at training time, judged on the same minutes (what automatic promotion compared).',
+  })
   incumbent!: IncumbentEvaluation | null;
 }
 
@@ -112,7 +138,10 @@ export class ModelType {
   @Field(() => ModelEvaluation)
   evaluation!: ModelEvaluation;
 
-  @Field(() => ID, { nullable: true, description: 'The model that was active when this one was trained.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The model that was active when this one was trained.',
+  })
   parentId!: string | null;
 
   @Field(() => ID, { nullable: true })

@@ -29,6 +29,8 @@ export function decodeCursor(kind: string, cursor: string): string {
 
 export function assertPageSize(first: number): void {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new BadInputError([{ field: 'first', message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
+    throw new BadInputError([
+      { field: 'first', message: `must be between 1 and ${MAX_PAGE_SIZE}` },
+    ]);
   }
 }

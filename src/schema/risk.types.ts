@@ -8,7 +8,9 @@ export class FeatureContributionType {
   @Field(() => Float, { description: "The feature's value this minute." })
   value!: number;
 
-  @Field(() => Float, { description: 'Probability minus the probability with this feature at its training mean.' })
+  @Field(() => Float, {
+    description: 'Probability minus the probability with this feature at its training mean.',
+  })
   contribution!: number;
 }
 
@@ -20,7 +22,9 @@ export class Risk {
   @Field({ description: 'The minute scored (the latest complete minute with data).' })
   minute!: Date;
 
-  @Field(() => Float, { description: 'Probability that a breach episode starts within horizonMinutes.' })
+  @Field(() => Float, {
+    description: 'Probability that a breach episode starts within horizonMinutes.',
+  })
   probability!: number;
 
   @Field(() => Int)
@@ -38,7 +42,9 @@ export class Risk {
   @Field(() => Int)
   modelVersion!: number;
 
-  @Field(() => [FeatureContributionType], { description: 'The features that moved this probability most.' })
+  @Field(() => [FeatureContributionType], {
+    description: 'The features that moved this probability most.',
+  })
   topFeatures!: FeatureContributionType[];
 }
 
@@ -84,7 +90,10 @@ export class ForecastPoint {
   onset!: boolean;
 }
 
-@ObjectType({ description: 'The risk the active model gives over a past range (a backtest), beside the actual breaches.' })
+@ObjectType({
+  description:
+    'The risk the active model gives over a past range (a backtest), beside the actual breaches.',
+})
 export class Forecast {
   @Field(() => ID)
   endpointId!: string;

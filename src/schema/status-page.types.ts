@@ -12,7 +12,10 @@ export class UptimeDay {
   @Field()
   day!: Date;
 
-  @Field(() => Float, { nullable: true, description: 'Good minutes / minutes with data; null: no data that day.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Good minutes / minutes with data; null: no data that day.',
+  })
   availability!: number | null;
 }
 
@@ -52,7 +55,9 @@ export class PublicEpisode {
   minutes!: number;
 }
 
-@ObjectType({ description: 'A public endpoint as its status page shows it: by name, never its URL or id.' })
+@ObjectType({
+  description: 'A public endpoint as its status page shows it: by name, never its URL or id.',
+})
 export class StatusPageEndpoint {
   @Field()
   name!: string;
@@ -75,10 +80,15 @@ export class StatusPageEndpoint {
   @Field(() => [LatencyPoint], { description: 'p95 per 15 minutes over the last 24 hours.' })
   latency!: LatencyPoint[];
 
-  @Field(() => PublicRisk, { nullable: true, description: 'The current breach forecast, if a model scored it in the last 15 minutes.' })
+  @Field(() => PublicRisk, {
+    nullable: true,
+    description: 'The current breach forecast, if a model scored it in the last 15 minutes.',
+  })
   risk!: PublicRisk | null;
 
-  @Field(() => [PublicEpisode], { description: 'SLA breaches of the last 7 days, newest first (at most 10).' })
+  @Field(() => [PublicEpisode], {
+    description: 'SLA breaches of the last 7 days, newest first (at most 10).',
+  })
   episodes!: PublicEpisode[];
 }
 

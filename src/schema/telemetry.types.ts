@@ -32,11 +32,17 @@ export class SlaWindow {
   @Field(() => Float, { nullable: true })
   errorRate!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Share of samples slower than the latency threshold.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of samples slower than the latency threshold.',
+  })
   slowFraction!: number | null;
 }
 
-@ObjectType({ description: 'Burn rate = share of bad minutes in the window / (1 - availability target). Null without data.' })
+@ObjectType({
+  description:
+    'Burn rate = share of bad minutes in the window / (1 - availability target). Null without data.',
+})
 export class BurnRates {
   @Field(() => Float, { nullable: true })
   m5!: number | null;
@@ -80,13 +86,22 @@ export class SlaStatus {
   @Field(() => Float)
   availabilityTarget!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Good minutes / minutes with data, last 30 days.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Good minutes / minutes with data, last 30 days.',
+  })
   availability30d!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Samples within the latency threshold / all samples, last 30 days.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Samples within the latency threshold / all samples, last 30 days.',
+  })
   latencyCompliance30d!: number | null;
 
-  @Field(() => Float, { nullable: true, description: '1 untouched, 0 spent, negative overspent (30 days).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: '1 untouched, 0 spent, negative overspent (30 days).',
+  })
   errorBudgetRemaining!: number | null;
 
   @Field(() => BurnRates)

@@ -19,10 +19,15 @@ export class TenantType {
   @Field({ description: 'Its status page is served at /status/<slug> (public endpoints only).' })
   statusPagePublished!: boolean;
 
-  @Field({ description: 'Contributes anonymised features to the global model (it receives the global model either way).' })
+  @Field({
+    description:
+      'Contributes anonymised features to the global model (it receives the global model either way).',
+  })
   contributesToGlobal!: boolean;
 
-  @Field(() => [String], { description: 'New model kinds and features switched on for it (Tenant0 gets them first).' })
+  @Field(() => [String], {
+    description: 'New model kinds and features switched on for it (Tenant0 gets them first).',
+  })
   featureFlags!: string[];
 }
 

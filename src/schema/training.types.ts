@@ -11,7 +11,8 @@ export enum TrainingState {
 }
 registerEnumType(TrainingState, { name: 'TrainingState' });
 // The GraphQL enum and the stored states must not drift apart.
-if (TRAINING_STATES.some((s) => !(s in TrainingState))) throw new Error('TrainingState enum is out of date');
+if (TRAINING_STATES.some((s) => !(s in TrainingState)))
+  throw new Error('TrainingState enum is out of date');
 
 @ObjectType({ description: 'One step of a training job. `seq` numbers them from 1 (QUEUED).' })
 export class TrainingProgress {
@@ -27,7 +28,9 @@ export class TrainingProgress {
   @Field()
   at!: Date;
 
-  @Field(() => Int, { description: 'Which run of the job this is (a job is retried once if its worker dies).' })
+  @Field(() => Int, {
+    description: 'Which run of the job this is (a job is retried once if its worker dies).',
+  })
   attempt!: number;
 
   @Field(() => Int)
@@ -42,16 +45,25 @@ export class TrainingProgress {
   @Field(() => Float, { nullable: true })
   validationLoss!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'PR-AUC of this epoch on the validation minutes.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'PR-AUC of this epoch on the validation minutes.',
+  })
   validationPrAuc!: number | null;
 
   @Field(() => ID, { nullable: true, description: 'COMPLETED: the new model.' })
   modelId!: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'COMPLETED: whether the new model became ACTIVE.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'COMPLETED: whether the new model became ACTIVE.',
+  })
   promoted!: boolean | null;
 
-  @Field(() => ModelEvaluation, { nullable: true, description: 'COMPLETED: the held-out evaluation.' })
+  @Field(() => ModelEvaluation, {
+    nullable: true,
+    description: 'COMPLETED: the held-out evaluation.',
+  })
   evaluation!: ModelEvaluation | null;
 
   @Field(() => String, { nullable: true, description: 'FAILED or CANCELLED: why.' })
@@ -81,7 +93,9 @@ export class TrainingJobType {
   @Field({ description: 'A cancel was asked for and the worker is stopping the run.' })
   cancelRequested!: boolean;
 
-  @Field(() => TrainingProgress, { description: 'The latest event, as trainingProgress would send it first.' })
+  @Field(() => TrainingProgress, {
+    description: 'The latest event, as trainingProgress would send it first.',
+  })
   progress!: TrainingProgress;
 
   @Field(() => ID, { nullable: true })

@@ -7,7 +7,10 @@ export function InOpenInterval(low: number, high: number, options?: ValidationOp
       name: 'inOpenInterval',
       target: target.constructor,
       propertyName,
-      options: { message: `$property must be greater than ${low} and less than ${high}`, ...options },
+      options: {
+        message: `$property must be greater than ${low} and less than ${high}`,
+        ...options,
+      },
       validator: {
         validate: (value: unknown) => typeof value === 'number' && value > low && value < high,
       },

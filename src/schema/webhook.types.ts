@@ -7,17 +7,20 @@ export enum WebhookEventType {
 }
 registerEnumType(WebhookEventType, {
   name: 'WebhookEvent',
-  description: "BREACH_PREDICTED: an endpoint's risk rose above its model's threshold. BREACH_STARTED: a breach episode began.",
+  description:
+    "BREACH_PREDICTED: an endpoint's risk rose above its model's threshold. BREACH_STARTED: a breach episode began.",
 });
 
 @ArgsType()
 export class CreateWebhookArgs {
   @Field({ description: 'An http(s) URL on a public address; deliveries are POSTed there.' })
-  @Length(1, 2000) @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @Length(1, 2000)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url!: string;
 
   @Field(() => [WebhookEventType])
-  @ArrayMinSize(1) @ArrayMaxSize(10)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
   events!: WebhookEventType[];
 }
 
@@ -41,6 +44,9 @@ export class CreatedWebhook {
   @Field(() => WebhookType)
   webhook!: WebhookType;
 
-  @Field({ description: 'Signs every delivery: X-Sentinel-Signature = sha256=HMAC(secret, "<X-Sentinel-Timestamp>.<body>"). Shown once.' })
+  @Field({
+    description:
+      'Signs every delivery: X-Sentinel-Signature = sha256=HMAC(secret, "<X-Sentinel-Timestamp>.<body>"). Shown once.',
+  })
   secret!: string;
 }

@@ -32,8 +32,15 @@ export class ModelCache {
   ) {}
 
   async forTenant(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
-    const [own, global] = await withTenant(dataSource, tenantId, async (manager) =>
-      [await activeModel(manager, tenantId), await activeModel(manager, GLOBAL_SCOPE_ID)] as const);
+    const [own, global] = await withTenant(
+      dataSource,
+      tenantId,
+      async (manager) =>
+        [
+          await activeModel(manager, tenantId),
+          await activeModel(manager, GLOBAL_SCOPE_ID),
+        ] as const,
+    );
     for (const entry of chooseServing(own, global).order) {
       const network = await this.load(dataSource, entry);
       if (network) {
@@ -48,9 +55,17 @@ export class ModelCache {
   }
 
   /** After a restart there is no last good model in memory: the most recently active one that loads. */
-  private async previousThatLoads(dataSource: DataSource, tenantId: string): Promise<ServingModel | null> {
+  private async previousThatLoads(
+    dataSource: DataSource,
+    tenantId: string,
+  ): Promise<ServingModel | null> {
     const previous = await withTenant(dataSource, tenantId, (manager) =>
-      manager.find(Model, { where: { tenantId, status: 'RETIRED', promotedAt: Not(IsNull()) }, order: { promotedAt: 'DESC' }, take: 3 }));
+      manager.find(Model, {
+        where: { tenantId, status: 'RETIRED', promotedAt: Not(IsNull()) },
+        order: { promotedAt: 'DESC' },
+        take: 3,
+      }),
+    );
     for (const entry of previous) {
       const network = await this.load(dataSource, entry);
       if (network) {
@@ -66,15 +81,26 @@ export class ModelCache {
     if (cached) return cached.network;
     if (this.refused.has(entry.id)) return null;
     try {
-      if (entry.featureNames.join() !== FEATURE_NAMES.join()) throw new Error(`model features [${entry.featureNames.join(', ')}] are not the ones this version computes`);
-      const stored = await withTenant(dataSource, entry.tenantId, (manager) => withArtifact(manager, entry.id));
+      if (entry.featureNames.join() !== FEATURE_NAMES.join())
+        throw new Error(
+          `model features [${entry.featureNames.join(', ')}] are not the ones this version computes`,
+        );
+      const stored = await withTenant(dataSource, entry.tenantId, (manager) =>
+        withArtifact(manager, entry.id),
+      );
       const network = await loadModel(stored, this.tf);
       this.loaded.set(entry.id, { entry, network });
       return network;
     } catch (err) {
       this.refused.add(entry.id);
-      const reason = err instanceof TamperedArtifactError ? 'artifact does not match its SHA-256 (tampered or corrupted)' : (err as Error).message;
-      this.logger.error({ tenantId: entry.tenantId, modelId: entry.id, version: entry.version, reason }, 'model refused: serving the last model that loaded');
+      const reason =
+        err instanceof TamperedArtifactError
+          ? 'artifact does not match its SHA-256 (tampered or corrupted)'
+          : (err as Error).message;
+      this.logger.error(
+        { tenantId: entry.tenantId, modelId: entry.id, version: entry.version, reason },
+        'model refused: serving the last model that loaded',
+      );
       return null;
     }
   }

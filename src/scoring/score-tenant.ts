@@ -36,22 +36,41 @@ export interface ScoredEndpoint {
  * Scores each active endpoint of a tenant at its latest complete minute with data (if within
  * FRESH_MINUTES), stores the predictions, and reports threshold crossings to the caller.
  */
-export async function scoreTenant(tf: typeof TF, dataSource: DataSource, tenantId: string, serving: ServingModel, now: Date): Promise<ScoredEndpoint[]> {
+export async function scoreTenant(
+  tf: typeof TF,
+  dataSource: DataSource,
+  tenantId: string,
+  serving: ServingModel,
+  now: Date,
+): Promise<ScoredEndpoint[]> {
   const { entry, network } = serving;
   const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
   const from = new Date(to.getTime() - FRESH_MINUTES * 60_000);
-  const endpoints = await withTenant(dataSource, tenantId, async (manager) => (await manager.find(Endpoint)).filter((e) => !e.archivedAt));
+  const endpoints = await withTenant(dataSource, tenantId, async (manager) =>
+    (await manager.find(Endpoint)).filter((e) => !e.archivedAt),
+  );
   // Features dominate the cost (a day of rollups per endpoint): computed on several connections.
   const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
-  await Promise.all(chunks(endpoints, FEATURE_CONNECTIONS).map((chunk) =>
-    withTenant(dataSource, tenantId, async (manager) => {
-      for (const endpoint of chunk) {
-        const row = (await featureRows(manager, endpoint, from, to, entry.horizonMinutes)).at(-1);
-        if (row) latest.push({ endpointId: endpoint.id, row });
-      }
-    })));
+  await Promise.all(
+    chunks(endpoints, FEATURE_CONNECTIONS).map((chunk) =>
+      withTenant(dataSource, tenantId, async (manager) => {
+        for (const endpoint of chunk) {
+          const row = (await featureRows(manager, endpoint, from, to, entry.horizonMinutes)).at(-1);
+          if (row) latest.push({ endpointId: endpoint.id, row });
+        }
+      }),
+    ),
+  );
   return withTenant(dataSource, tenantId, async (manager) => {
-    const explained = explainScores(tf, network, latest.map(({ row }) => ({ normalized: normalize(row.features, entry.normalization), raw: row.features })), entry.featureNames);
+    const explained = explainScores(
+      tf,
+      network,
+      latest.map(({ row }) => ({
+        normalized: normalize(row.features, entry.normalization),
+        raw: row.features,
+      })),
+      entry.featureNames,
+    );
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
       `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions
         where endpoint_id = any($1) and minute <= $2 order by endpoint_id, minute desc`,
@@ -75,8 +94,15 @@ export async function scoreTenant(tf: typeof TF, dataSource: DataSource, tenantI
          on conflict (tenant_id, endpoint_id, minute) do update
            set model_id = excluded.model_id, probability = excluded.probability, above_threshold = excluded.above_threshold,
                top_features = excluded.top_features, created_at = now()`,
-        [tenantId, entry.id, scored.map((s) => s.endpointId), scored.map((s) => s.minute), scored.map((s) => s.probability),
-          scored.map((s) => s.aboveThreshold), scored.map((s) => JSON.stringify(s.top))],
+        [
+          tenantId,
+          entry.id,
+          scored.map((s) => s.endpointId),
+          scored.map((s) => s.minute),
+          scored.map((s) => s.probability),
+          scored.map((s) => s.aboveThreshold),
+          scored.map((s) => JSON.stringify(s.top)),
+        ],
       );
     }
     return scored;

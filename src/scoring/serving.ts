@@ -11,13 +11,26 @@ export type ServingChoice = { winner: 'TENANT' | 'GLOBAL' | 'NONE'; why: string;
  */
 export function chooseServing(own: Model | null, global: Model | null): ServingChoice {
   if (!own && !global) return { winner: 'NONE', why: 'no active model yet', order: [] };
-  if (!own) return { winner: 'GLOBAL', why: 'the tenant has no active model of its own', order: [global!] };
+  if (!own)
+    return { winner: 'GLOBAL', why: 'the tenant has no active model of its own', order: [global!] };
   if (!global) return { winner: 'TENANT', why: 'there is no active global model', order: [own] };
   const compared = own.evaluation.global;
   if (!compared || compared.modelId !== global.id) {
-    return { winner: 'TENANT', why: 'the tenant model was not compared with this global model (it trained before it)', order: [own, global] };
+    return {
+      winner: 'TENANT',
+      why: 'the tenant model was not compared with this global model (it trained before it)',
+      order: [own, global],
+    };
   }
   return beats(compared.metrics, own.evaluation.model)
-    ? { winner: 'GLOBAL', why: "the global model beats the tenant's own on its held-out minutes", order: [global, own] }
-    : { winner: 'TENANT', why: "the tenant's own model is at least as good on its held-out minutes", order: [own, global] };
+    ? {
+        winner: 'GLOBAL',
+        why: "the global model beats the tenant's own on its held-out minutes",
+        order: [global, own],
+      }
+    : {
+        winner: 'TENANT',
+        why: "the tenant's own model is at least as good on its held-out minutes",
+        order: [own, global],
+      };
 }

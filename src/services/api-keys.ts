@@ -37,7 +37,11 @@ export async function revokeApiKey(manager: EntityManager, id: string): Promise<
   if (!apiKey) throw new NotFoundError('API key', id);
   if (!apiKey.revokedAt) {
     apiKey.revokedAt = new Date();
-    await manager.update(ApiKey, { tenantId: apiKey.tenantId, id }, { revokedAt: apiKey.revokedAt });
+    await manager.update(
+      ApiKey,
+      { tenantId: apiKey.tenantId, id },
+      { revokedAt: apiKey.revokedAt },
+    );
   }
   return apiKey;
 }
@@ -52,7 +56,11 @@ export async function createPlatformKey(ownerDatabaseUrl: string, name: string):
   const client = new Client({ connectionString: ownerDatabaseUrl });
   await client.connect();
   try {
-    await client.query('insert into platform_keys (name, prefix, key_hash) values ($1, $2, $3)', [name, prefix, hash]);
+    await client.query('insert into platform_keys (name, prefix, key_hash) values ($1, $2, $3)', [
+      name,
+      prefix,
+      hash,
+    ]);
   } finally {
     await client.end();
   }

@@ -7,7 +7,11 @@ import { isUuid } from './ids';
 
 // Every function here takes a manager from withTenant(): RLS already limits it to one tenant.
 
-export async function createEndpoint(manager: EntityManager, tenantId: string, input: CreateEndpointInput): Promise<Endpoint> {
+export async function createEndpoint(
+  manager: EntityManager,
+  tenantId: string,
+  input: CreateEndpointInput,
+): Promise<Endpoint> {
   assertTimeoutBelowInterval(input.timeoutMs, input.probeIntervalSeconds);
   const endpoint = manager.create(Endpoint, {
     tenantId,
@@ -42,7 +46,8 @@ export async function updateEndpoint(
 ): Promise<{ endpoint: Endpoint; previousIntervalSeconds: number }> {
   const endpoint = await getEndpoint(manager, id);
   const previousIntervalSeconds = endpoint.probeIntervalSeconds;
-  if (endpoint.archivedAt) throw new ConflictError(`Endpoint ${id} is archived and can no longer change.`);
+  if (endpoint.archivedAt)
+    throw new ConflictError(`Endpoint ${id} is archived and can no longer change.`);
   const { sla, ...fields } = patch;
   // null and undefined both mean "keep": no column of an endpoint may become null.
   for (const [key, value] of Object.entries({ ...fields, ...sla })) {
@@ -80,9 +85,12 @@ export async function listEndpoints(
       throw new BadInputError([{ field: 'after', message: 'is not a cursor this API gave out' }]);
     }
     // Compared in SQL: created_at has microseconds, which a JS Date would round away.
-    query.andWhere('(e.created_at, e.id) > (select a.created_at, a.id from endpoints a where a.id = :afterId)', {
-      afterId: options.afterId,
-    });
+    query.andWhere(
+      '(e.created_at, e.id) > (select a.created_at, a.id from endpoints a where a.id = :afterId)',
+      {
+        afterId: options.afterId,
+      },
+    );
   }
   const rows = await query.getMany();
   return { endpoints: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
@@ -90,6 +98,8 @@ export async function listEndpoints(
 
 function assertTimeoutBelowInterval(timeoutMs: number, intervalSeconds: number): void {
   if (timeoutMs >= intervalSeconds * 1000) {
-    throw new BadInputError([{ field: 'timeoutMs', message: 'must be shorter than probeIntervalSeconds' }]);
+    throw new BadInputError([
+      { field: 'timeoutMs', message: 'must be shorter than probeIntervalSeconds' },
+    ]);
   }
 }

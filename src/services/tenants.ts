@@ -23,13 +23,21 @@ export async function createTenant(
 }
 
 export async function getTenant(dataSource: DataSource, tenantId: string): Promise<Tenant> {
-  const tenant = await withTenant(dataSource, tenantId, (manager) => manager.findOneBy(Tenant, { id: tenantId }));
+  const tenant = await withTenant(dataSource, tenantId, (manager) =>
+    manager.findOneBy(Tenant, { id: tenantId }),
+  );
   if (!tenant) throw new NotFoundError('Tenant', tenantId);
   return tenant;
 }
 
 /** Slug to id through the security-definer lookup (no tenant is set yet when this runs). */
-export async function tenantIdBySlug(dataSource: DataSource, slug: string): Promise<string | undefined> {
-  const rows: Array<{ id: string | null }> = await dataSource.query('select tenant_id_by_slug($1) as id', [slug]);
+export async function tenantIdBySlug(
+  dataSource: DataSource,
+  slug: string,
+): Promise<string | undefined> {
+  const rows: Array<{ id: string | null }> = await dataSource.query(
+    'select tenant_id_by_slug($1) as id',
+    [slug],
+  );
   return rows[0]?.id ?? undefined;
 }

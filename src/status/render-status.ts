@@ -3,9 +3,19 @@ import { EPISODE_DAYS, type StatusEndpoint, type StatusPageData } from './status
 // Server-rendered HTML with inline SVG: no scripts, no external assets, readable without CSS.
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
-const COLORS = { good: '#1a7f37', warn: '#9a6700', bad: '#d1242f', none: '#d0d7de', line: '#0969da', muted: '#59636e' };
+const COLORS = {
+  good: '#1a7f37',
+  warn: '#9a6700',
+  bad: '#d1242f',
+  none: '#d0d7de',
+  line: '#0969da',
+  muted: '#59636e',
+};
 
 const STATES: Record<StatusEndpoint['state'], { label: string; color: string }> = {
   OPERATIONAL: { label: 'Operational', color: COLORS.good },
@@ -29,9 +39,11 @@ function dayColor(availability: number | null, target: number): string {
 
 function uptimeBars(endpoint: StatusEndpoint): string {
   const width = 8;
-  const rects = endpoint.uptimeDays.map(({ day: d, availability }, i) =>
-    `<rect x="${i * width}" y="0" width="${width - 2}" height="34" rx="1" fill="${dayColor(availability, endpoint.availabilityTarget)}"`
-    + ` data-day="${day(d)}" data-availability="${availability ?? ''}"><title>${day(d)}: ${availability === null ? 'no data' : percent(availability, 3)}</title></rect>`);
+  const rects = endpoint.uptimeDays.map(
+    ({ day: d, availability }, i) =>
+      `<rect x="${i * width}" y="0" width="${width - 2}" height="34" rx="1" fill="${dayColor(availability, endpoint.availabilityTarget)}"` +
+      ` data-day="${day(d)}" data-availability="${availability ?? ''}"><title>${day(d)}: ${availability === null ? 'no data' : percent(availability, 3)}</title></rect>`,
+  );
   return `<svg class="uptime" role="img" aria-label="Availability per day, last ${endpoint.uptimeDays.length} days" viewBox="0 0 ${endpoint.uptimeDays.length * width} 34" width="100%" height="34" preserveAspectRatio="none">${rects.join('')}</svg>`;
 }
 
@@ -48,25 +60,37 @@ function latencyChart(endpoint: StatusEndpoint): string {
     if (b.p95 === null) segments.push([]);
     else segments.at(-1)!.push(`${x(i).toFixed(1)},${y(b.p95).toFixed(1)}`);
   });
-  const lines = segments.filter((s) => s.length > 0).map((s) => `<polyline fill="none" stroke="${COLORS.line}" stroke-width="2" points="${s.join(' ')}"/>`);
+  const lines = segments
+    .filter((s) => s.length > 0)
+    .map(
+      (s) =>
+        `<polyline fill="none" stroke="${COLORS.line}" stroke-width="2" points="${s.join(' ')}"/>`,
+    );
   const threshold = y(endpoint.latencyThresholdMs).toFixed(1);
-  return `<svg class="latency" role="img" aria-label="p95 latency, last 24 hours, against the SLA threshold" viewBox="0 0 ${w} ${h}" width="100%" height="${h}">`
-    + `<line x1="0" x2="${w}" y1="${threshold}" y2="${threshold}" stroke="${COLORS.bad}" stroke-dasharray="6 4"/>`
-    + `<text x="${w - 4}" y="${Number(threshold) - 4}" text-anchor="end" font-size="11" fill="${COLORS.bad}">SLA ${endpoint.latencyThresholdMs} ms</text>`
-    + `${lines.join('')}</svg>`;
+  return (
+    `<svg class="latency" role="img" aria-label="p95 latency, last 24 hours, against the SLA threshold" viewBox="0 0 ${w} ${h}" width="100%" height="${h}">` +
+    `<line x1="0" x2="${w}" y1="${threshold}" y2="${threshold}" stroke="${COLORS.bad}" stroke-dasharray="6 4"/>` +
+    `<text x="${w - 4}" y="${Number(threshold) - 4}" text-anchor="end" font-size="11" fill="${COLORS.bad}">SLA ${endpoint.latencyThresholdMs} ms</text>` +
+    `${lines.join('')}</svg>`
+  );
 }
 
 function risk(endpoint: StatusEndpoint): string {
   if (!endpoint.risk) return `<p class="risk">Breach forecast: <span>not available</span></p>`;
   const { probability, horizonMinutes, aboveThreshold } = endpoint.risk;
   const color = aboveThreshold ? COLORS.bad : COLORS.good;
-  return `<p class="risk" data-probability="${probability}">Breach risk in the next ${horizonMinutes} minutes: `
-    + `<strong style="color:${color}">${percent(probability, 1)}</strong>${aboveThreshold ? ' (elevated)' : ''}</p>`;
+  return (
+    `<p class="risk" data-probability="${probability}">Breach risk in the next ${horizonMinutes} minutes: ` +
+    `<strong style="color:${color}">${percent(probability, 1)}</strong>${aboveThreshold ? ' (elevated)' : ''}</p>`
+  );
 }
 
 function episodes(endpoint: StatusEndpoint): string {
-  if (endpoint.episodes.length === 0) return `<p class="episodes">No SLA breaches in the last ${EPISODE_DAYS} days.</p>`;
-  const items = endpoint.episodes.map((e) => `<li>${minute(e.start)}, ${e.minutes} min</li>`).join('');
+  if (endpoint.episodes.length === 0)
+    return `<p class="episodes">No SLA breaches in the last ${EPISODE_DAYS} days.</p>`;
+  const items = endpoint.episodes
+    .map((e) => `<li>${minute(e.start)}, ${e.minutes} min</li>`)
+    .join('');
   return `<details class="episodes"><summary>Recent SLA breaches (${endpoint.episodes.length})</summary><ul>${items}</ul></details>`;
 }
 
@@ -91,9 +115,10 @@ section{border-bottom:1px solid #d0d7de;padding-bottom:1rem}`;
 
 export function renderStatusPage(data: StatusPageData): string {
   const breached = data.endpoints.filter((e) => e.state === 'BREACHED').length;
-  const banner = breached === 0
-    ? `<p class="banner" style="background:${COLORS.good}">All checks operational</p>`
-    : `<p class="banner" style="background:${COLORS.bad}">${breached} of ${data.endpoints.length} checks breaching their SLA</p>`;
+  const banner =
+    breached === 0
+      ? `<p class="banner" style="background:${COLORS.good}">All checks operational</p>`
+      : `<p class="banner" style="background:${COLORS.bad}">${breached} of ${data.endpoints.length} checks breaching their SLA</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(data.name)} status</title><style>${STYLE}</style></head><body>

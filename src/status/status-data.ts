@@ -28,7 +28,12 @@ export interface StatusEndpoint {
   /** p95 per 15 minutes over the last 24 hours, oldest first. */
   latency: Array<{ start: Date; p95: number | null }>;
   /** The current forecast, if a model scored the endpoint in the last 15 minutes. */
-  risk: { probability: number; horizonMinutes: number; aboveThreshold: boolean; minute: Date } | null;
+  risk: {
+    probability: number;
+    horizonMinutes: number;
+    aboveThreshold: boolean;
+    minute: Date;
+  } | null;
   /** Newest first, the last EPISODE_DAYS days, at most 10. */
   episodes: Array<{ start: Date; end: Date; minutes: number }>;
 }
@@ -53,10 +58,16 @@ const cache = new Map<string, { at: number; page: Promise<StatusPageData>; refre
  * recomputed in the background while visitors keep getting the previous one. Only the very first
  * visitor of a tenant's page (per API process) waits.
  */
-export async function statusPageData(dataSource: DataSource, slug: string, now = new Date()): Promise<StatusPageData | null> {
+export async function statusPageData(
+  dataSource: DataSource,
+  slug: string,
+  now = new Date(),
+): Promise<StatusPageData | null> {
   const tenantId = /^[a-z0-9-]{1,40}$/.test(slug) ? await tenantIdBySlug(dataSource, slug) : null;
   if (!tenantId) return null;
-  const tenant = await withTenant(dataSource, tenantId, (manager) => manager.findOneByOrFail(Tenant, { id: tenantId }));
+  const tenant = await withTenant(dataSource, tenantId, (manager) =>
+    manager.findOneByOrFail(Tenant, { id: tenantId }),
+  );
   if (!tenant.statusPagePublished) return null;
   const cached = cache.get(tenantId);
   if (!cached) {
@@ -68,7 +79,8 @@ export async function statusPageData(dataSource: DataSource, slug: string, now =
   if (now.getTime() - cached.at >= CACHE_MS && !cached.refreshing) {
     cached.refreshing = true;
     computeStatusPage(dataSource, tenant, now).then(
-      (page) => cache.set(tenantId, { at: now.getTime(), page: Promise.resolve(page), refreshing: false }),
+      (page) =>
+        cache.set(tenantId, { at: now.getTime(), page: Promise.resolve(page), refreshing: false }),
       () => (cached.refreshing = false), // keep serving the last good page; try again next time
     );
   }
@@ -80,28 +92,57 @@ export function forgetStatusPages(): void {
   cache.clear();
 }
 
-async function computeStatusPage(dataSource: DataSource, tenant: Tenant, now: Date): Promise<StatusPageData> {
+async function computeStatusPage(
+  dataSource: DataSource,
+  tenant: Tenant,
+  now: Date,
+): Promise<StatusPageData> {
   return withTenant(dataSource, tenant.id, async (manager) => {
-    const endpoints = await manager.find(Endpoint, { where: { public: true, archivedAt: IsNull() }, order: { name: 'ASC' } });
+    const endpoints = await manager.find(Endpoint, {
+      where: { public: true, archivedAt: IsNull() },
+      order: { name: 'ASC' },
+    });
     const result: StatusEndpoint[] = [];
     for (const endpoint of endpoints) {
       const current = await currentWindow(manager, endpoint, now);
       const uptimeDays = await dailyAvailability(manager, endpoint, UPTIME_DAYS, now);
-      const latency = await telemetrySeries(manager, endpoint.id, new Date(now.getTime() - LATENCY_HOURS * 3_600_000), now, LATENCY_BUCKET_MINUTES);
+      const latency = await telemetrySeries(
+        manager,
+        endpoint.id,
+        new Date(now.getTime() - LATENCY_HOURS * 3_600_000),
+        now,
+        LATENCY_BUCKET_MINUTES,
+      );
       const prediction = await latestPrediction(manager, endpoint.id);
-      const fresh = prediction && now.getTime() - prediction.minute.getTime() <= (FRESH_MINUTES + 1) * 60_000 ? prediction : null;
-      const episodes = await breachEpisodes(manager, endpoint, new Date(now.getTime() - EPISODE_DAYS * 86_400_000), now);
+      const fresh =
+        prediction && now.getTime() - prediction.minute.getTime() <= (FRESH_MINUTES + 1) * 60_000
+          ? prediction
+          : null;
+      const episodes = await breachEpisodes(
+        manager,
+        endpoint,
+        new Date(now.getTime() - EPISODE_DAYS * 86_400_000),
+        now,
+      );
       const minutes = uptimeDays.reduce((sum, d) => sum + d.minutes, 0);
       const good = uptimeDays.reduce((sum, d) => sum + (d.availability ?? 0) * d.minutes, 0);
       result.push({
         name: endpoint.name,
-        state: current.sampleCount === 0 ? 'NO_DATA' : current.breached ? 'BREACHED' : 'OPERATIONAL',
+        state:
+          current.sampleCount === 0 ? 'NO_DATA' : current.breached ? 'BREACHED' : 'OPERATIONAL',
         availabilityTarget: endpoint.availabilityTarget,
         availability90d: minutes > 0 ? good / minutes : null,
         uptimeDays: uptimeDays.map(({ day, availability }) => ({ day, availability })),
         latencyThresholdMs: endpoint.latencyThresholdMs,
         latency: latency.map((b) => ({ start: b.start, p95: b.latencyP95 })),
-        risk: fresh ? { probability: fresh.probability, horizonMinutes: fresh.horizonMinutes, aboveThreshold: fresh.aboveThreshold, minute: fresh.minute } : null,
+        risk: fresh
+          ? {
+              probability: fresh.probability,
+              horizonMinutes: fresh.horizonMinutes,
+              aboveThreshold: fresh.aboveThreshold,
+              minute: fresh.minute,
+            }
+          : null,
         episodes: episodes.reverse().slice(0, MAX_EPISODES),
       });
     }

@@ -1,6 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import type { UnreadableRow } from './parse-body';
-import { isRejection, validateSample, type RawSample, type Rejection, type SampleRow, type ValidationRules } from './sample';
+import {
+  isRejection,
+  validateSample,
+  type RawSample,
+  type Rejection,
+  type SampleRow,
+  type ValidationRules,
+} from './sample';
 
 /** What an ingestion answers; a replayed batch answers what its first delivery stored. */
 export interface IngestOutcome {
@@ -25,7 +32,11 @@ export const MAX_REPORTED_REJECTIONS = 100;
  * Claims `batchId` for this transaction. False means it was stored before (or is being stored by a
  * concurrent request, which this one waited for): the caller must answer with replayOf().
  */
-export async function claimBatch(manager: EntityManager, tenantId: string, batchId: string): Promise<boolean> {
+export async function claimBatch(
+  manager: EntityManager,
+  tenantId: string,
+  batchId: string,
+): Promise<boolean> {
   const rows: unknown[] = await manager.query(
     `insert into ingest_batches (tenant_id, batch_id, accepted, rejected) values ($1, $2, 0, 0)
      on conflict do nothing returning batch_id`,
@@ -35,21 +46,31 @@ export async function claimBatch(manager: EntityManager, tenantId: string, batch
 }
 
 export async function replayOf(manager: EntityManager, batchId: string): Promise<IngestOutcome> {
-  const [row] = await manager.query('select accepted, rejected, rejections from ingest_batches where batch_id = $1', [batchId]);
-  return { batchId, accepted: row.accepted, rejected: row.rejected, rejections: row.rejections, replayed: true };
+  const [row] = await manager.query(
+    'select accepted, rejected, rejections from ingest_batches where batch_id = $1',
+    [batchId],
+  );
+  return {
+    batchId,
+    accepted: row.accepted,
+    rejected: row.rejected,
+    rejections: row.rejections,
+    replayed: true,
+  };
 }
 
 export async function finishBatch(manager: EntityManager, outcome: IngestOutcome): Promise<void> {
-  await manager.query('update ingest_batches set accepted = $2, rejected = $3, rejections = $4 where batch_id = $1', [
-    outcome.batchId,
-    outcome.accepted,
-    outcome.rejected,
-    JSON.stringify(outcome.rejections),
-  ]);
+  await manager.query(
+    'update ingest_batches set accepted = $2, rejected = $3, rejections = $4 where batch_id = $1',
+    [outcome.batchId, outcome.accepted, outcome.rejected, JSON.stringify(outcome.rejections)],
+  );
 }
 
 /** The ids among `candidates` that name this tenant's endpoints (RLS hides the rest). */
-export async function tenantEndpointIds(manager: EntityManager, candidates?: string[]): Promise<Set<string>> {
+export async function tenantEndpointIds(
+  manager: EntityManager,
+  candidates?: string[],
+): Promise<Set<string>> {
   const rows: Array<{ id: string }> = candidates
     ? await manager.query('select id from endpoints where id = any($1::uuid[])', [candidates])
     : await manager.query('select id from endpoints');
@@ -57,8 +78,15 @@ export async function tenantEndpointIds(manager: EntityManager, candidates?: str
 }
 
 /** Makes sure a daily partition exists for every day from `from` to `to` (UTC). */
-export async function ensurePartitions(manager: EntityManager, from: Date, to: Date): Promise<void> {
-  await manager.query('select ensure_sample_partitions($1::date, $2::date)', [isoDay(from), isoDay(to)]);
+export async function ensurePartitions(
+  manager: EntityManager,
+  from: Date,
+  to: Date,
+): Promise<void> {
+  await manager.query('select ensure_sample_partitions($1::date, $2::date)', [
+    isoDay(from),
+    isoDay(to),
+  ]);
 }
 
 function isoDay(date: Date): string {
@@ -73,7 +101,12 @@ export class TouchedMinutes {
 
   add(row: SampleRow): void {
     const range = this.ranges.get(row.endpointId);
-    if (!range) this.ranges.set(row.endpointId, { endpointId: row.endpointId, from: row.observedAt, to: row.observedAt });
+    if (!range)
+      this.ranges.set(row.endpointId, {
+        endpointId: row.endpointId,
+        from: row.observedAt,
+        to: row.observedAt,
+      });
     else if (row.observedAt < range.from) range.from = row.observedAt;
     else if (row.observedAt > range.to) range.to = row.observedAt;
     if (!this.earliest || row.observedAt < this.earliest) this.earliest = row.observedAt;
@@ -96,7 +129,10 @@ export class BatchTally {
 
   /** The row ready to store, or undefined when it was rejected (and recorded as such). */
   check(row: RawSample | UnreadableRow, index: number): SampleRow | undefined {
-    const result = 'unreadable' in row ? { index, field: 'row', reason: String(row.unreadable) } : validateSample(row, index, this.rules);
+    const result =
+      'unreadable' in row
+        ? { index, field: 'row', reason: String(row.unreadable) }
+        : validateSample(row, index, this.rules);
     if (isRejection(result)) {
       this.rejected++;
       if (this.rejections.length < MAX_REPORTED_REJECTIONS) this.rejections.push(result);
@@ -108,6 +144,12 @@ export class BatchTally {
   }
 
   outcome(batchId: string): IngestOutcome {
-    return { batchId, accepted: this.accepted, rejected: this.rejected, replayed: false, rejections: this.rejections };
+    return {
+      batchId,
+      accepted: this.accepted,
+      rejected: this.rejected,
+      replayed: false,
+      rejections: this.rejections,
+    };
   }
 }

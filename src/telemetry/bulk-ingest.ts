@@ -4,13 +4,26 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { AppError, ErrorCode } from '../errors/app-errors';
-import { BatchTally, claimBatch, ensurePartitions, finishBatch, replayOf, tenantEndpointIds, type IngestOutcome, type TouchedRange } from './batches';
+import {
+  BatchTally,
+  claimBatch,
+  ensurePartitions,
+  finishBatch,
+  replayOf,
+  tenantEndpointIds,
+  type IngestOutcome,
+  type TouchedRange,
+} from './batches';
 import { rowParser, type BodyFormat, type UnreadableRow } from './parse-body';
 import type { RawSample } from './sample';
 
 export class BodyTooLargeError extends AppError {
   constructor(limit: number) {
-    super(ErrorCode.BAD_USER_INPUT, `The body is larger than ${limit} bytes; split it into several batches.`, { reason: 'BODY_TOO_LARGE' });
+    super(
+      ErrorCode.BAD_USER_INPUT,
+      `The body is larger than ${limit} bytes; split it into several batches.`,
+      { reason: 'BODY_TOO_LARGE' },
+    );
   }
 }
 
@@ -39,8 +52,15 @@ class CopyEncoder extends Transform {
     super({ writableObjectMode: true });
   }
 
-  override _transform(row: RawSample | UnreadableRow, _encoding: BufferEncoding, done: (err?: Error | null, data?: string) => void): void {
-    const withEndpoint = this.defaultEndpointId && !('unreadable' in row) && !row.endpointId ? { ...row, endpointId: this.defaultEndpointId } : row;
+  override _transform(
+    row: RawSample | UnreadableRow,
+    _encoding: BufferEncoding,
+    done: (err?: Error | null, data?: string) => void,
+  ): void {
+    const withEndpoint =
+      this.defaultEndpointId && !('unreadable' in row) && !row.endpointId
+        ? { ...row, endpointId: this.defaultEndpointId }
+        : row;
     const good = this.tally.check(withEndpoint, this.index++);
     if (!good) return done();
     // COPY text format; every value is validated, so none holds a tab, newline or backslash.
@@ -96,7 +116,13 @@ export async function bulkIngest(options: {
     });
     const encoder = new CopyEncoder(tally, options.defaultEndpointId);
     const copy = client.query(copyFrom('copy ingest_rows from stdin'));
-    await pipeline(options.body, byteLimit(options.maxBytes), rowParser(options.format, { endpointIdOptional: Boolean(options.defaultEndpointId) }), encoder, copy as Writable);
+    await pipeline(
+      options.body,
+      byteLimit(options.maxBytes),
+      rowParser(options.format, { endpointIdOptional: Boolean(options.defaultEndpointId) }),
+      encoder,
+      copy as Writable,
+    );
 
     if (tally.accepted > 0) {
       await ensurePartitions(manager, tally.touched.earliest!, tally.touched.latest!);

@@ -2,7 +2,16 @@ import type { DataSource } from 'typeorm';
 import { BadInputError } from '../errors/app-errors';
 import { isUuid } from '../services/ids';
 import { withTenant } from '../tenancy/with-tenant';
-import { BatchTally, claimBatch, ensurePartitions, finishBatch, replayOf, tenantEndpointIds, type IngestOutcome, type TouchedRange } from './batches';
+import {
+  BatchTally,
+  claimBatch,
+  ensurePartitions,
+  finishBatch,
+  replayOf,
+  tenantEndpointIds,
+  type IngestOutcome,
+  type TouchedRange,
+} from './batches';
 import type { RawSample } from './sample';
 
 export interface IngestSettings {
@@ -23,13 +32,25 @@ export async function ingestSamples(
   settings: IngestSettings,
 ): Promise<{ outcome: IngestOutcome; touched: TouchedRange[] }> {
   if (samples.length > settings.maxRows) {
-    throw new BadInputError([{ field: 'samples', message: `at most ${settings.maxRows} rows per call; use POST /ingest for more` }]);
+    throw new BadInputError([
+      {
+        field: 'samples',
+        message: `at most ${settings.maxRows} rows per call; use POST /ingest for more`,
+      },
+    ]);
   }
   return withTenant(dataSource, tenantId, async (manager) => {
-    if (!(await claimBatch(manager, tenantId, batchId))) return { outcome: await replayOf(manager, batchId), touched: [] };
+    if (!(await claimBatch(manager, tenantId, batchId)))
+      return { outcome: await replayOf(manager, batchId), touched: [] };
 
-    const candidates = [...new Set(samples.map((s) => String(s.endpointId ?? '').toLowerCase()))].filter(isUuid);
-    const tally = new BatchTally({ endpointIds: await tenantEndpointIds(manager, candidates), now: new Date(), ...settings });
+    const candidates = [
+      ...new Set(samples.map((s) => String(s.endpointId ?? '').toLowerCase())),
+    ].filter(isUuid);
+    const tally = new BatchTally({
+      endpointIds: await tenantEndpointIds(manager, candidates),
+      now: new Date(),
+      ...settings,
+    });
     const good = samples.flatMap((raw, index) => tally.check(raw, index) ?? []);
 
     if (good.length > 0) {

@@ -9,7 +9,12 @@ export type BodyFormat = 'ndjson' | 'csv';
 /** NDJSON or CSV by Content-Type; anything else is refused before a byte is read. */
 export function formatOf(contentType: string | undefined): BodyFormat | undefined {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return 'ndjson';
+  if (
+    type === 'application/x-ndjson' ||
+    type === 'application/ndjson' ||
+    type === 'application/jsonl'
+  )
+    return 'ndjson';
   if (type === 'text/csv') return 'csv';
   return undefined;
 }
@@ -19,19 +24,30 @@ export interface UnreadableRow {
   unreadable: string;
 }
 
-export const CSV_COLUMNS = ['endpointId', 'observedAt', 'latencyMs', 'statusCode', 'errorKind'] as const;
+export const CSV_COLUMNS = [
+  'endpointId',
+  'observedAt',
+  'latencyMs',
+  'statusCode',
+  'errorKind',
+] as const;
 
 /**
  * A Transform from body bytes to rows (objects), one at a time: NDJSON lines through JSON.parse,
  * CSV through csv-parse with a header naming CSV_COLUMNS. Never buffers the whole body.
  */
-export function rowParser(format: BodyFormat, options: { endpointIdOptional?: boolean } = {}): Transform {
+export function rowParser(
+  format: BodyFormat,
+  options: { endpointIdOptional?: boolean } = {},
+): Transform {
   if (format === 'ndjson') {
     return split2((line: string): RawSample | UnreadableRow | undefined => {
       if (line.trim() === '') return undefined;
       try {
         const value = JSON.parse(line) as unknown;
-        return value && typeof value === 'object' && !Array.isArray(value) ? (value as RawSample) : { unreadable: 'not a JSON object' };
+        return value && typeof value === 'object' && !Array.isArray(value)
+          ? (value as RawSample)
+          : { unreadable: 'not a JSON object' };
       } catch {
         return { unreadable: 'not valid JSON' };
       }
@@ -42,7 +58,12 @@ export function rowParser(format: BodyFormat, options: { endpointIdOptional?: bo
       const required = CSV_COLUMNS.slice(options.endpointIdOptional ? 1 : 0, 3);
       const missing = required.filter((column) => !header.includes(column));
       if (missing.length > 0) {
-        throw new BadInputError([{ field: 'header', message: `CSV header must name ${CSV_COLUMNS.join(',')} (missing ${missing.join(', ')})` }]);
+        throw new BadInputError([
+          {
+            field: 'header',
+            message: `CSV header must name ${CSV_COLUMNS.join(',')} (missing ${missing.join(', ')})`,
+          },
+        ]);
       }
       return header;
     },

@@ -8,7 +8,11 @@ import type { TouchedRange } from './batches';
  * recompute of the endpoint's whole history. Percentiles are
  * percentile_cont over every sample of the minute (errors included, at their observed latency).
  */
-export async function recomputeRollups(manager: EntityManager, tenantId: string, range: TouchedRange): Promise<number> {
+export async function recomputeRollups(
+  manager: EntityManager,
+  tenantId: string,
+  range: TouchedRange,
+): Promise<number> {
   const from = new Date(Math.floor(range.from.getTime() / 60_000) * 60_000);
   const to = new Date(Math.floor(range.to.getTime() / 60_000) * 60_000 + 60_000);
   const result: unknown[] = await manager.query(
@@ -47,7 +51,11 @@ export async function recomputeRollups(manager: EntityManager, tenantId: string,
 }
 
 /** Recomputes every touched range of one tenant in one transaction; returns the minutes written. */
-export async function recomputeTouched(dataSource: DataSource, tenantId: string, ranges: TouchedRange[]): Promise<number> {
+export async function recomputeTouched(
+  dataSource: DataSource,
+  tenantId: string,
+  ranges: TouchedRange[],
+): Promise<number> {
   return withTenant(dataSource, tenantId, async (manager) => {
     let minutes = 0;
     for (const range of ranges) minutes += await recomputeRollups(manager, tenantId, range);

@@ -37,33 +37,49 @@ export interface ValidationRules {
 }
 
 /** Checks one row against the rules of SPEC section 4; the reason names the first bad field. */
-export function validateSample(raw: RawSample, index: number, rules: ValidationRules): SampleRow | Rejection {
+export function validateSample(
+  raw: RawSample,
+  index: number,
+  rules: ValidationRules,
+): SampleRow | Rejection {
   const reject = (field: string, reason: string): Rejection => ({ index, field, reason });
 
   const endpointId = typeof raw.endpointId === 'string' ? raw.endpointId.toLowerCase() : '';
-  if (!isUuid(endpointId) || !rules.endpointIds.has(endpointId)) return reject('endpointId', 'unknown endpoint');
+  if (!isUuid(endpointId) || !rules.endpointIds.has(endpointId))
+    return reject('endpointId', 'unknown endpoint');
 
-  const observedAt = typeof raw.observedAt === 'string' || typeof raw.observedAt === 'number' ? new Date(raw.observedAt) : null;
-  if (!observedAt || Number.isNaN(observedAt.getTime())) return reject('observedAt', 'not an ISO-8601 timestamp');
+  const observedAt =
+    typeof raw.observedAt === 'string' || typeof raw.observedAt === 'number'
+      ? new Date(raw.observedAt)
+      : null;
+  if (!observedAt || Number.isNaN(observedAt.getTime()))
+    return reject('observedAt', 'not an ISO-8601 timestamp');
   const oldest = rules.now.getTime() - rules.retentionDays * 86_400_000;
-  if (observedAt.getTime() < oldest) return reject('observedAt', `older than the retention of ${rules.retentionDays} days`);
+  if (observedAt.getTime() < oldest)
+    return reject('observedAt', `older than the retention of ${rules.retentionDays} days`);
   if (observedAt.getTime() > rules.now.getTime() + rules.futureSkewSeconds * 1000) {
     return reject('observedAt', `more than ${rules.futureSkewSeconds} s in the future`);
   }
 
-  const latencyMs = typeof raw.latencyMs === 'string' && raw.latencyMs.trim() !== '' ? Number(raw.latencyMs) : raw.latencyMs;
-  if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs)) return reject('latencyMs', 'not a finite number');
+  const latencyMs =
+    typeof raw.latencyMs === 'string' && raw.latencyMs.trim() !== ''
+      ? Number(raw.latencyMs)
+      : raw.latencyMs;
+  if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs))
+    return reject('latencyMs', 'not a finite number');
   if (latencyMs < 0) return reject('latencyMs', 'negative');
 
   let statusCode: number | null = null;
   if (raw.statusCode !== null && raw.statusCode !== undefined && raw.statusCode !== '') {
     statusCode = Number(raw.statusCode);
-    if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return reject('statusCode', 'not an HTTP status (100-599)');
+    if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
+      return reject('statusCode', 'not an HTTP status (100-599)');
   }
 
   let errorKind: ErrorKind | null = null;
   if (raw.errorKind !== null && raw.errorKind !== undefined && raw.errorKind !== '') {
-    if (!ERROR_KINDS.includes(raw.errorKind as ErrorKind)) return reject('errorKind', `unknown error kind (one of ${ERROR_KINDS.join(', ')})`);
+    if (!ERROR_KINDS.includes(raw.errorKind as ErrorKind))
+      return reject('errorKind', `unknown error kind (one of ${ERROR_KINDS.join(', ')})`);
     errorKind = raw.errorKind as ErrorKind;
   }
 

@@ -7,10 +7,30 @@ import { withTenant } from '../tenancy/with-tenant';
 
 /** Tenant0's endpoints that watch Sentinel itself; fixed ids so every start finds the same rows. */
 export const SELF_ENDPOINTS = {
-  health: { id: '00000000-0000-4000-8000-00000000a001', name: 'Sentinel /healthz', path: '/healthz', probed: true },
-  graphql: { id: '00000000-0000-4000-8000-00000000a002', name: 'Sentinel GraphQL round trip', path: '/healthz/graphql', probed: true },
-  requests: { id: '00000000-0000-4000-8000-00000000a003', name: 'Sentinel API requests (passive)', path: '/graphql', probed: false },
-  status: { id: '00000000-0000-4000-8000-00000000a004', name: 'Sentinel status page', path: '/status', probed: true },
+  health: {
+    id: '00000000-0000-4000-8000-00000000a001',
+    name: 'Sentinel /healthz',
+    path: '/healthz',
+    probed: true,
+  },
+  graphql: {
+    id: '00000000-0000-4000-8000-00000000a002',
+    name: 'Sentinel GraphQL round trip',
+    path: '/healthz/graphql',
+    probed: true,
+  },
+  requests: {
+    id: '00000000-0000-4000-8000-00000000a003',
+    name: 'Sentinel API requests (passive)',
+    path: '/graphql',
+    probed: false,
+  },
+  status: {
+    id: '00000000-0000-4000-8000-00000000a004',
+    name: 'Sentinel status page',
+    path: '/status',
+    probed: true,
+  },
 } as const;
 
 /**
@@ -18,7 +38,11 @@ export const SELF_ENDPOINTS = {
  * probes. Idempotent; run at API start-up. The `requests` endpoint is passive: the API records its
  * own request latencies there (src/http/request-samples.ts).
  */
-export async function ensureSelfMonitoring(dataSource: DataSource, queues: ApiQueues, publicUrl: string): Promise<void> {
+export async function ensureSelfMonitoring(
+  dataSource: DataSource,
+  queues: ApiQueues,
+  publicUrl: string,
+): Promise<void> {
   const endpoints = await withTenant(dataSource, TENANT0_ID, async (manager) => {
     for (const self of Object.values(SELF_ENDPOINTS)) {
       await manager.query(
@@ -29,7 +53,10 @@ export async function ensureSelfMonitoring(dataSource: DataSource, queues: ApiQu
         [TENANT0_ID, self.id, self.name, publicUrl + self.path, self.probed],
       );
     }
-    return manager.findBy(Endpoint, Object.values(SELF_ENDPOINTS).map((self) => ({ id: self.id })));
+    return manager.findBy(
+      Endpoint,
+      Object.values(SELF_ENDPOINTS).map((self) => ({ id: self.id })),
+    );
   });
   for (const endpoint of endpoints) await syncProbeSchedule(queues.probes, endpoint);
 }

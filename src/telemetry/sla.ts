@@ -64,12 +64,21 @@ function flagsSql(endpoint: Endpoint): string {
      where minute > $2`;
 }
 
-export async function slaSummary(manager: EntityManager, endpoint: Endpoint, now = new Date()): Promise<SlaSummary> {
+export async function slaSummary(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  now = new Date(),
+): Promise<SlaSummary> {
   const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   const from = new Date(t.getTime() - 30 * 86_400_000);
   const burn = Object.entries(BURN_WINDOWS)
-    .map(([name, minutes]) => `count(*) filter (where breached and minute > $3::timestamptz - interval '${minutes} minutes') as bad_${name},
-       count(*) filter (where minute > $3::timestamptz - interval '${minutes} minutes') as n_${name}`)
+    .map(
+      ([
+        name,
+        minutes,
+      ]) => `count(*) filter (where breached and minute > $3::timestamptz - interval '${minutes} minutes') as bad_${name},
+       count(*) filter (where minute > $3::timestamptz - interval '${minutes} minutes') as n_${name}`,
+    )
     .join(',');
   const [row] = await manager.query(
     `with flags as (${flagsSql(endpoint)})
@@ -90,13 +99,22 @@ export async function slaSummary(manager: EntityManager, endpoint: Endpoint, now
   const burnRates = Object.fromEntries(
     Object.keys(BURN_WINDOWS).map((name) => {
       const minutes = Number(row[`n_${name}`]);
-      return [name, minutes > 0 ? Number(row[`bad_${name}`]) / minutes / (1 - endpoint.availabilityTarget) : null];
+      return [
+        name,
+        minutes > 0
+          ? Number(row[`bad_${name}`]) / minutes / (1 - endpoint.availabilityTarget)
+          : null,
+      ];
     }),
   ) as BurnRates;
   return {
     evaluatedAt: t,
     breachedNow: row.breached_now,
-    current: { sampleCount: window.sampleCount, errorRate: window.errorRate, slowFraction: window.slowFraction },
+    current: {
+      sampleCount: window.sampleCount,
+      errorRate: window.errorRate,
+      slowFraction: window.slowFraction,
+    },
     availability: row.minutes > 0 ? 1 - row.bad / row.minutes : null,
     latencyCompliance: samples.n > 0 ? 1 - samples.slow / samples.n : null,
     errorBudgetRemaining: row.minutes > 0 ? 1 - row.bad / budget : null,
@@ -105,7 +123,12 @@ export async function slaSummary(manager: EntityManager, endpoint: Endpoint, now
 }
 
 /** Runs of consecutive breached minutes within (from, to]; an episode's onset is its first minute. */
-export async function breachEpisodes(manager: EntityManager, endpoint: Endpoint, from: Date, to: Date): Promise<BreachEpisode[]> {
+export async function breachEpisodes(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  from: Date,
+  to: Date,
+): Promise<BreachEpisode[]> {
   const rows: Array<{ start: Date; end: Date; minutes: number }> = await manager.query(
     `with flags as (${flagsSql(endpoint)}),
           runs as (select minute, minute - (row_number() over (order by minute)) * interval '1 minute' as run
@@ -122,7 +145,12 @@ export async function breachEpisodes(manager: EntityManager, endpoint: Endpoint,
  * stored the first time they are asked for (rollup recomputes and SLA changes delete them);
  * yesterday and today are computed from the rollups every time, as late samples still land there.
  */
-export async function dailyAvailability(manager: EntityManager, endpoint: Endpoint, days: number, now = new Date()): Promise<Array<{ day: Date; minutes: number; availability: number | null }>> {
+export async function dailyAvailability(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  days: number,
+  now = new Date(),
+): Promise<Array<{ day: Date; minutes: number; availability: number | null }>> {
   const DAY = 86_400_000;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * DAY);
@@ -132,7 +160,10 @@ export async function dailyAvailability(manager: EntityManager, endpoint: Endpoi
     [endpoint.id, from.toISOString().slice(0, 10), settled.toISOString().slice(0, 10)],
   );
   const byDay = new Map(stored.map((r) => [r.day.getTime(), r]));
-  const firstMissing = Array.from({ length: Math.max(0, days - 2) }, (_, i) => from.getTime() + i * DAY).find((d) => !byDay.has(d));
+  const firstMissing = Array.from(
+    { length: Math.max(0, days - 2) },
+    (_, i) => from.getTime() + i * DAY,
+  ).find((d) => !byDay.has(d));
   // One pass over the flags from the first day not kept (or just the live days) to now.
   const computeFrom = firstMissing ?? Math.min(settled.getTime(), today);
   const computed: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
@@ -142,32 +173,54 @@ export async function dailyAvailability(manager: EntityManager, endpoint: Endpoi
     // flagsSql reads minutes after its start: start a minute early so that 00:00 counts.
     [endpoint.id, new Date(computeFrom - 60_000), now],
   );
-  const toKeep = computed.filter((r) => r.day.getTime() < settled.getTime() && !byDay.has(r.day.getTime()));
+  const toKeep = computed.filter(
+    (r) => r.day.getTime() < settled.getTime() && !byDay.has(r.day.getTime()),
+  );
   if (toKeep.length > 0) {
     await manager.query(
       `insert into availability_daily (tenant_id, endpoint_id, day, minutes, bad)
        select $1, $2, u.day::date, u.minutes, u.bad from unnest($3::timestamptz[], $4::int[], $5::int[]) as u(day, minutes, bad)
        on conflict do nothing`,
-      [endpoint.tenantId, endpoint.id, toKeep.map((r) => r.day), toKeep.map((r) => r.minutes), toKeep.map((r) => r.bad)],
+      [
+        endpoint.tenantId,
+        endpoint.id,
+        toKeep.map((r) => r.day),
+        toKeep.map((r) => r.minutes),
+        toKeep.map((r) => r.bad),
+      ],
     );
   }
   for (const row of computed) if (!byDay.has(row.day.getTime())) byDay.set(row.day.getTime(), row);
   return Array.from({ length: days }, (_, i) => {
     const day = new Date(from.getTime() + i * DAY);
     const row = byDay.get(day.getTime());
-    return { day, minutes: row?.minutes ?? 0, availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null };
+    return {
+      day,
+      minutes: row?.minutes ?? 0,
+      availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null,
+    };
   });
 }
 
 /** The SLA window ending at `now`'s minute: its samples, error and slow shares, and whether it breaches. */
-export async function currentWindow(manager: EntityManager, endpoint: Endpoint, now = new Date()): Promise<SlaSummary['current'] & { breached: boolean }> {
+export async function currentWindow(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  now = new Date(),
+): Promise<SlaSummary['current'] & { breached: boolean }> {
   const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const [row]: Array<{ n: number; e: number | null; s: number | null; breached: boolean | null }> = await manager.query(
-    `select coalesce(sum(sample_count), 0)::int as n, sum(error_count)::float8 as e, sum(slow_count)::float8 as s,
+  const [row]: Array<{ n: number; e: number | null; s: number | null; breached: boolean | null }> =
+    await manager.query(
+      `select coalesce(sum(sample_count), 0)::int as n, sum(error_count)::float8 as e, sum(slow_count)::float8 as s,
             ${breachSql(endpoint, 'sum(sample_count)', 'sum(error_count)', 'sum(slow_count)')} as breached
        from rollups_minute where endpoint_id = $1 and minute > $2::timestamptz - make_interval(mins => $3) and minute <= $2`,
-    [endpoint.id, t, endpoint.windowMinutes],
-  );
+      [endpoint.id, t, endpoint.windowMinutes],
+    );
   const n = row?.n ?? 0;
-  return { sampleCount: n, errorRate: n > 0 ? row!.e! / n : null, slowFraction: n > 0 ? row!.s! / n : null, breached: row?.breached === true };
+  return {
+    sampleCount: n,
+    errorRate: n > 0 ? row!.e! / n : null,
+    slowFraction: n > 0 ? row!.s! / n : null,
+    breached: row?.breached === true,
+  };
 }

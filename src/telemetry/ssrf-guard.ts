@@ -17,7 +17,10 @@ export class AddressPolicy {
 
   /** The operator's allow-list: PROBE_ALLOW_NETWORKS, CIDRs separated by commas. */
   static networksFromEnv(value = process.env.PROBE_ALLOW_NETWORKS ?? ''): string[] {
-    return value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    return value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
   }
 
   /** Undefined when the address may be probed, else why not. */
@@ -28,7 +31,12 @@ export class AddressPolicy {
     } catch {
       return `not an IP address: ${address}`;
     }
-    if (this.allowed.some(([network, bits]) => network.kind() === parsed.kind() && parsed.match(network, bits))) return undefined;
+    if (
+      this.allowed.some(
+        ([network, bits]) => network.kind() === parsed.kind() && parsed.match(network, bits),
+      )
+    )
+      return undefined;
     const range = parsed.range();
     return range === 'unicast' ? undefined : `${address} is a ${range} address`;
   }
@@ -44,9 +52,12 @@ export function guardedLookup(policy: AddressPolicy): net.LookupFunction {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = addresses as dns.LookupAddress[];
-      const refused = list.map((a) => policy.refusal(a.address)).find((reason) => reason !== undefined);
+      const refused = list
+        .map((a) => policy.refusal(a.address))
+        .find((reason) => reason !== undefined);
       // Refuse if any address is off-limits: the system resolver may pick any of them.
-      if (refused || list.length === 0) return callback(new RefusedTargetError(`${hostname}: ${refused ?? 'no address'}`), '', 0);
+      if (refused || list.length === 0)
+        return callback(new RefusedTargetError(`${hostname}: ${refused ?? 'no address'}`), '', 0);
       if (options.all) return callback(null, list as never, 0);
       callback(null, list[0]!.address, list[0]!.family);
     });

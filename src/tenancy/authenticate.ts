@@ -25,12 +25,18 @@ export async function authenticate(
     return { kind: 'platform', keyId: null };
   }
   if (!looksLikeKey(presentedKey)) return null;
-  const rows: Array<{ tenant_id: string | null; key_id: string; scope: string }> = await dataSource.query(
-    'select tenant_id, key_id, scope from authenticate_api_key($1)',
-    [hashKey(presentedKey)],
-  );
+  const rows: Array<{ tenant_id: string | null; key_id: string; scope: string }> =
+    await dataSource.query('select tenant_id, key_id, scope from authenticate_api_key($1)', [
+      hashKey(presentedKey),
+    ]);
   const row = rows[0];
   if (!row) return null;
-  if (row.scope === 'platform' || row.tenant_id === null) return { kind: 'platform', keyId: row.key_id };
-  return { kind: 'tenant', tenantId: row.tenant_id, keyId: row.key_id, scope: row.scope as ApiKeyScope };
+  if (row.scope === 'platform' || row.tenant_id === null)
+    return { kind: 'platform', keyId: row.key_id };
+  return {
+    kind: 'tenant',
+    tenantId: row.tenant_id,
+    keyId: row.key_id,
+    scope: row.scope as ApiKeyScope,
+  };
 }

@@ -23,7 +23,8 @@ export interface RequestContext {
 export function tenantIdOf(context: RequestContext): string {
   const { principal } = context;
   if (!principal) throw new UnauthenticatedError();
-  if (principal.kind !== 'tenant') throw new ForbiddenError('Platform keys act on no tenant; use a tenant key.');
+  if (principal.kind !== 'tenant')
+    throw new ForbiddenError('Platform keys act on no tenant; use a tenant key.');
   return principal.tenantId;
 }
 

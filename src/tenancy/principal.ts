@@ -13,5 +13,7 @@ export function satisfies(principal: Principal, allowed: readonly Requirement[])
   if (principal.kind === 'platform') return allowed.includes('platform');
   if (allowed.length === 0) return true;
   // `admin` stands in for any tenant scope, never for `platform`.
-  return allowed.some((scope) => scope !== 'platform' && (principal.scope === 'admin' || scope === principal.scope));
+  return allowed.some(
+    (scope) => scope !== 'platform' && (principal.scope === 'admin' || scope === principal.scope),
+  );
 }

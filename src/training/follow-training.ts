@@ -10,11 +10,17 @@ import { getTrainingJob } from './training-jobs';
  * events are numbered, so nothing falls between the two and nothing arrives twice. Throws
  * NOT_FOUND (before any event) for a job the tenant cannot see: other tenants' jobs included.
  */
-export async function followTraining(dataSource: DataSource, channels: Channels, tenantId: string, jobId: string): Promise<AsyncIterableIterator<TrainingEvent>> {
+export async function followTraining(
+  dataSource: DataSource,
+  channels: Channels,
+  tenantId: string,
+  jobId: string,
+): Promise<AsyncIterableIterator<TrainingEvent>> {
   const live = await channelIterator<TrainingEvent>(channels, trainingChannel(jobId));
   let current: TrainingEvent;
   try {
-    current = (await withTenant(dataSource, tenantId, (manager) => getTrainingJob(manager, jobId))).lastEvent;
+    current = (await withTenant(dataSource, tenantId, (manager) => getTrainingJob(manager, jobId)))
+      .lastEvent;
   } catch (err) {
     await live.return!();
     throw err;

@@ -29,7 +29,9 @@ export interface TrainedModel {
 }
 
 async function lockRegistry(manager: EntityManager, tenantId: string): Promise<void> {
-  await manager.query(`select pg_advisory_xact_lock(hashtext('sentinel.models:' || $1))`, [tenantId]);
+  await manager.query(`select pg_advisory_xact_lock(hashtext('sentinel.models:' || $1))`, [
+    tenantId,
+  ]);
 }
 
 export async function activeModel(manager: EntityManager, scopeId: string): Promise<Model | null> {
@@ -37,14 +39,23 @@ export async function activeModel(manager: EntityManager, scopeId: string): Prom
 }
 
 /** A model the caller may read: its own scope's, or the global scope's when `scopeId` is omitted. */
-export async function getModel(manager: EntityManager, id: string, scopeId?: string): Promise<Model> {
-  const model = isUuid(id) ? await manager.findOneBy(Model, scopeId ? { id, tenantId: scopeId } : { id }) : null;
+export async function getModel(
+  manager: EntityManager,
+  id: string,
+  scopeId?: string,
+): Promise<Model> {
+  const model = isUuid(id)
+    ? await manager.findOneBy(Model, scopeId ? { id, tenantId: scopeId } : { id })
+    : null;
   if (!model) throw new NotFoundError('Model', id);
   return model;
 }
 
 /** A model with its artifact columns, for loading it. */
-export async function withArtifact(manager: EntityManager, id: string): Promise<Model & ModelArtifact> {
+export async function withArtifact(
+  manager: EntityManager,
+  id: string,
+): Promise<Model & ModelArtifact> {
   const model = await manager
     .createQueryBuilder(Model, 'm')
     .addSelect(['m.topology', 'm.weightSpecs', 'm.weights'])
@@ -66,12 +77,24 @@ export async function registerModel(
   autoPromote: boolean,
 ): Promise<{ model: Model; promoted: boolean }> {
   await lockRegistry(manager, tenantId);
-  const [{ next }] = (await manager.query('select coalesce(max(version), 0) + 1 as next from models where tenant_id = $1', [tenantId])) as [{ next: number }];
+  const [{ next }] = (await manager.query(
+    'select coalesce(max(version), 0) + 1 as next from models where tenant_id = $1',
+    [tenantId],
+  )) as [{ next: number }];
   const active = await activeModel(manager, tenantId);
   const { incumbent } = trained.evaluation;
   const promote =
-    autoPromote && (active === null || (incumbent !== null && incumbent.modelId === active.id && beats(trained.evaluation.model, incumbent.metrics)));
-  if (promote && active) await manager.update(Model, { tenantId, id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
+    autoPromote &&
+    (active === null ||
+      (incumbent !== null &&
+        incumbent.modelId === active.id &&
+        beats(trained.evaluation.model, incumbent.metrics)));
+  if (promote && active)
+    await manager.update(
+      Model,
+      { tenantId, id: active.id },
+      { status: 'RETIRED', retiredAt: new Date() },
+    );
   const model = manager.create(Model, {
     tenantId,
     id: crypto.randomUUID(),
@@ -101,12 +124,24 @@ export async function registerModel(
 }
 
 /** Makes a model ACTIVE (a candidate, or a retired one: going back), retiring the active one. */
-export async function promoteModel(manager: EntityManager, tenantId: string, id: string): Promise<Model> {
+export async function promoteModel(
+  manager: EntityManager,
+  tenantId: string,
+  id: string,
+): Promise<Model> {
   await lockRegistry(manager, tenantId);
   const model = await getModel(manager, id, tenantId);
   if (model.status === 'ACTIVE') return model;
-  await manager.update(Model, { tenantId, status: 'ACTIVE' }, { status: 'RETIRED', retiredAt: new Date() });
-  await manager.update(Model, { tenantId, id }, { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null });
+  await manager.update(
+    Model,
+    { tenantId, status: 'ACTIVE' },
+    { status: 'RETIRED', retiredAt: new Date() },
+  );
+  await manager.update(
+    Model,
+    { tenantId, id },
+    { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null },
+  );
   return getModel(manager, id, tenantId);
 }
 
@@ -120,11 +155,22 @@ export async function rollbackModel(manager: EntityManager, tenantId: string): P
   if (!active) throw new ConflictError('There is no active model to roll back.');
   const previous = await manager
     .createQueryBuilder(Model, 'm')
-    .where(`m.tenantId = :tenantId and m.status = 'RETIRED' and m.promotedAt is not null and m.id <> :id`, { tenantId, id: active.id })
+    .where(
+      `m.tenantId = :tenantId and m.status = 'RETIRED' and m.promotedAt is not null and m.id <> :id`,
+      { tenantId, id: active.id },
+    )
     .orderBy('m.promotedAt', 'DESC')
     .getOne();
   if (!previous) throw new ConflictError('No model was active before the current one.');
-  await manager.update(Model, { tenantId, id: active.id }, { status: 'RETIRED', retiredAt: new Date() });
-  await manager.update(Model, { tenantId, id: previous.id }, { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null });
+  await manager.update(
+    Model,
+    { tenantId, id: active.id },
+    { status: 'RETIRED', retiredAt: new Date() },
+  );
+  await manager.update(
+    Model,
+    { tenantId, id: previous.id },
+    { status: 'ACTIVE', promotedAt: new Date(), retiredAt: null },
+  );
   return getModel(manager, previous.id, tenantId);
 }

@@ -7,7 +7,12 @@ import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact
 import type { Normalization } from '../ml/dataset';
 import { FEATURE_NAMES } from '../ml/features';
 import { DEFAULT_MLP, type EpochReport } from '../ml/mlp';
-import { endpointFeatureRows, evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
+import {
+  endpointFeatureRows,
+  evaluateModel,
+  trainAndEvaluate,
+  type EndpointRows,
+} from '../ml/pipeline';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
 import type { FeatureFlag } from '../services/feature-flags';
 import { withTenant } from '../tenancy/with-tenant';
@@ -41,39 +46,81 @@ interface TrainingContext {
  * model when a tenant trains and one exists), its evaluation, and the same held-out minutes scored
  * by the active model (what automatic promotion compares) and, for tenants, by the global model.
  */
-export async function runTraining(ctx: TrainingContext, request: TrainingRequest, onEpoch: (report: EpochReport) => void | Promise<void>): Promise<TrainedPayload> {
+export async function runTraining(
+  ctx: TrainingContext,
+  request: TrainingRequest,
+  onEpoch: (report: EpochReport) => void | Promise<void>,
+): Promise<TrainedPayload> {
   const { tf, dataSource, tenantId } = ctx;
-  const data = request.scope === 'GLOBAL' ? await aggregateData(ctx) : await tenantData(ctx, request);
+  const data =
+    request.scope === 'GLOBAL' ? await aggregateData(ctx) : await tenantData(ctx, request);
   const rows = data.reduce((n, d) => n + d.rows.length, 0);
   if (rows < 1000) throw new TrainingRefused(`only ${rows} feature rows; at least 1000 are needed`);
-  if (!data.some((d) => d.rows.some((r) => r.onset))) throw new TrainingRefused('no breach onset in the data: nothing to learn to forecast');
+  if (!data.some((d) => d.rows.some((r) => r.onset)))
+    throw new TrainingRefused('no breach onset in the data: nothing to learn to forecast');
 
   const hidden = hiddenUnits(ctx.featureFlags);
-  const options = { ...DEFAULT_MLP, hidden, epochs: request.epochs, seed: request.seed ?? DEFAULT_MLP.seed };
-  const [incumbent, global] = await withTenant(dataSource, tenantId, async (m) =>
-    [await activeModel(m, tenantId), request.scope === 'TENANT' ? await activeModel(m, GLOBAL_SCOPE_ID) : null] as const);
+  const options = {
+    ...DEFAULT_MLP,
+    hidden,
+    epochs: request.epochs,
+    seed: request.seed ?? DEFAULT_MLP.seed,
+  };
+  const [incumbent, global] = await withTenant(
+    dataSource,
+    tenantId,
+    async (m) =>
+      [
+        await activeModel(m, tenantId),
+        request.scope === 'TENANT' ? await activeModel(m, GLOBAL_SCOPE_ID) : null,
+      ] as const,
+  );
   const globalNetwork = global && compatible(global, request) ? await load(ctx, global) : null;
   // Fine-tune from the global model when the shapes match: a tenant starts from what all learnt.
-  const base = globalNetwork && global!.hiddenUnits.join() === hidden.join() ? { model: globalNetwork, normalization: global!.normalization } : undefined;
+  const base =
+    globalNetwork && global!.hiddenUnits.join() === hidden.join()
+      ? { model: globalNetwork, normalization: global!.normalization }
+      : undefined;
 
   let outcome;
   try {
     outcome = await trainAndEvaluate(tf, data, request.horizonMinutes, options, onEpoch, base);
   } catch (err) {
-    if (err instanceof Error && /both breach and quiet/.test(err.message)) throw new TrainingRefused(err.message);
+    if (err instanceof Error && /both breach and quiet/.test(err.message))
+      throw new TrainingRefused(err.message);
     throw err;
   }
 
   let incumbentEvaluation: StoredEvaluation['incumbent'] = null;
-  const incumbentNetwork = incumbent && compatible(incumbent, request) ? await load(ctx, incumbent) : null;
+  const incumbentNetwork =
+    incumbent && compatible(incumbent, request) ? await load(ctx, incumbent) : null;
   if (incumbent && incumbentNetwork) {
-    const metrics = evaluateModel(tf, { model: incumbentNetwork, normalization: incumbent.normalization, threshold: incumbent.threshold }, outcome.test, request.horizonMinutes);
+    const metrics = evaluateModel(
+      tf,
+      {
+        model: incumbentNetwork,
+        normalization: incumbent.normalization,
+        threshold: incumbent.threshold,
+      },
+      outcome.test,
+      request.horizonMinutes,
+    );
     incumbentEvaluation = { modelId: incumbent.id, version: incumbent.version, metrics };
   }
   let globalEvaluation: StoredEvaluation['global'] = null;
   if (global && globalNetwork) {
-    const metrics = evaluateModel(tf, { model: globalNetwork, normalization: global.normalization, threshold: global.threshold }, outcome.test, request.horizonMinutes);
-    globalEvaluation = { modelId: global.id, version: global.version, metrics, featureDistance: featureDistance(data, global.normalization) };
+    const metrics = evaluateModel(
+      tf,
+      { model: globalNetwork, normalization: global.normalization, threshold: global.threshold },
+      outcome.test,
+      request.horizonMinutes,
+    );
+    globalEvaluation = {
+      modelId: global.id,
+      version: global.version,
+      metrics,
+      featureDistance: featureDistance(data, global.normalization),
+    };
   }
   incumbentNetwork?.dispose();
   globalNetwork?.dispose();
@@ -92,7 +139,12 @@ export async function runTraining(ctx: TrainingContext, request: TrainingRequest
     backend: ctx.backend,
     evaluation: toStoredEvaluation(outcome.evaluation, incumbentEvaluation, globalEvaluation),
     baseModelId: base ? global!.id : null,
-    artifact: { topology: artifact.topology, weightSpecs: artifact.weightSpecs as unknown as object[], weightsBase64: artifact.weights.toString('base64'), sha256: artifact.sha256 },
+    artifact: {
+      topology: artifact.topology,
+      weightSpecs: artifact.weightSpecs as unknown as object[],
+      weightsBase64: artifact.weights.toString('base64'),
+      sha256: artifact.sha256,
+    },
   };
 }
 
@@ -100,27 +152,44 @@ async function tenantData(ctx: TrainingContext, request: TrainingRequest): Promi
   const to = new Date();
   const from = new Date(to.getTime() - request.windowDays * 86_400_000);
   return withTenant(ctx.dataSource, ctx.tenantId, async (manager) =>
-    endpointFeatureRows(manager, await trainingEndpoints(manager, request), from, to, request.horizonMinutes));
+    endpointFeatureRows(
+      manager,
+      await trainingEndpoints(manager, request),
+      from,
+      to,
+      request.horizonMinutes,
+    ),
+  );
 }
 
 async function aggregateData(ctx: TrainingContext): Promise<EndpointRows[]> {
-  if (!ctx.platform) throw new TrainingRefused('no platform database connection (PLATFORM_DATABASE_URL) for the global model');
+  if (!ctx.platform)
+    throw new TrainingRefused(
+      'no platform database connection (PLATFORM_DATABASE_URL) for the global model',
+    );
   try {
     return await globalTrainingRows(ctx.platform);
   } catch (err) {
     // The aggregate refuses itself below k contributors: that is a reason, not a crash.
-    if (/tenants contribute to the global model/.test((err as Error).message)) throw new TrainingRefused((err as Error).message);
+    if (/tenants contribute to the global model/.test((err as Error).message))
+      throw new TrainingRefused((err as Error).message);
     throw err;
   }
 }
 
 function compatible(model: Model, request: TrainingRequest): boolean {
-  return model.horizonMinutes === request.horizonMinutes && model.featureNames.join() === FEATURE_NAMES.join();
+  return (
+    model.horizonMinutes === request.horizonMinutes &&
+    model.featureNames.join() === FEATURE_NAMES.join()
+  );
 }
 
 async function load(ctx: TrainingContext, model: Model): Promise<TF.LayersModel | null> {
   try {
-    return await loadModel(await withTenant(ctx.dataSource, ctx.tenantId, (m) => withArtifact(m, model.id)), ctx.tf);
+    return await loadModel(
+      await withTenant(ctx.dataSource, ctx.tenantId, (m) => withArtifact(m, model.id)),
+      ctx.tf,
+    );
   } catch (err) {
     // No comparison (so no automatic promotion) and no fine-tuning from it; training goes on.
     if (!(err instanceof TamperedArtifactError)) throw err;

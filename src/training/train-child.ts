@@ -13,19 +13,39 @@ import { withTenant } from '../tenancy/with-tenant';
 import { runTraining, TrainingRefused } from './run-training';
 
 function send(message: ChildMessage): Promise<void> {
-  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())),
+  );
 }
 
 async function train(command: TrainCommand): Promise<void> {
-  const log = logger.child({ jobId: command.jobId, tenantId: command.tenantId, process: 'training' });
+  const log = logger.child({
+    jobId: command.jobId,
+    tenantId: command.tenantId,
+    process: 'training',
+  });
   const dataSource = await createAppDataSource(command.appDatabaseUrl, 1).initialize();
-  const platform = command.request.scope === 'GLOBAL' && command.platformDatabaseUrl ? await createAppDataSource(command.platformDatabaseUrl, 1).initialize() : undefined;
+  const platform =
+    command.request.scope === 'GLOBAL' && command.platformDatabaseUrl
+      ? await createAppDataSource(command.platformDatabaseUrl, 1).initialize()
+      : undefined;
   try {
     const { tf, backend } = await loadTf(log);
     const [{ feature_flags: featureFlags }] = (await withTenant(dataSource, command.tenantId, (m) =>
-      m.query('select feature_flags from tenants where id = $1', [command.tenantId]))) as [{ feature_flags: string[] }];
-    const context = { tf, backend, dataSource, platform, tenantId: command.tenantId, featureFlags, log };
-    const payload = await runTraining(context, command.request, (report) => send({ type: 'epoch', report }));
+      m.query('select feature_flags from tenants where id = $1', [command.tenantId]),
+    )) as [{ feature_flags: string[] }];
+    const context = {
+      tf,
+      backend,
+      dataSource,
+      platform,
+      tenantId: command.tenantId,
+      featureFlags,
+      log,
+    };
+    const payload = await runTraining(context, command.request, (report) =>
+      send({ type: 'epoch', report }),
+    );
     await send({ type: 'done', payload });
   } catch (err) {
     if (!(err instanceof TrainingRefused)) throw err;

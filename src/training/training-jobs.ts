@@ -8,7 +8,14 @@ import type { Channels } from '../realtime/channels';
 import { isUuid } from '../services/ids';
 import { getEndpoint } from '../services/endpoints';
 import { withTenant } from '../tenancy/with-tenant';
-import { cancelChannel, TERMINAL_STATES, trainingChannel, type TrainingEvent, type TrainingRequest, type TrainingState } from './training-events';
+import {
+  cancelChannel,
+  TERMINAL_STATES,
+  trainingChannel,
+  type TrainingEvent,
+  type TrainingRequest,
+  type TrainingState,
+} from './training-events';
 
 export const TRAINING_QUEUE = 'training';
 
@@ -64,10 +71,25 @@ export async function advanceJob(
               'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)
       where id = $1 and state = any($2)
       returning last_event, request, cancel_requested`,
-    [jobId, from, state, transition.nextAttempt ?? false, transition.modelId ?? null, transition.reason ?? null, transition.started ?? false, TERMINAL_STATES, JSON.stringify(fields)],
-  )) as [Array<{ last_event: TrainingEvent; request: TrainingRequest; cancel_requested: boolean }>, number];
+    [
+      jobId,
+      from,
+      state,
+      transition.nextAttempt ?? false,
+      transition.modelId ?? null,
+      transition.reason ?? null,
+      transition.started ?? false,
+      TERMINAL_STATES,
+      JSON.stringify(fields),
+    ],
+  )) as [
+    Array<{ last_event: TrainingEvent; request: TrainingRequest; cancel_requested: boolean }>,
+    number,
+  ];
   const row = rows[0];
-  return row ? { event: row.last_event, request: row.request, cancelRequested: row.cancel_requested } : null;
+  return row
+    ? { event: row.last_event, request: row.request, cancelRequested: row.cancel_requested }
+    : null;
 }
 
 /** advanceJob in its own tenant transaction, then published. */
@@ -81,7 +103,9 @@ export async function advanceAndPublish(
   fields?: Partial<TrainingEvent>,
   transition?: Transition,
 ): Promise<Advanced | null> {
-  const advanced = await withTenant(dataSource, tenantId, (manager) => advanceJob(manager, jobId, from, state, fields, transition));
+  const advanced = await withTenant(dataSource, tenantId, (manager) =>
+    advanceJob(manager, jobId, from, state, fields, transition),
+  );
   if (advanced) await channels.publish(trainingChannel(jobId), advanced.event);
   return advanced;
 }
@@ -92,7 +116,10 @@ export async function getTrainingJob(manager: EntityManager, jobId: string): Pro
   return job;
 }
 
-async function assertEnoughTelemetry(manager: EntityManager, request: TrainingRequest): Promise<void> {
+async function assertEnoughTelemetry(
+  manager: EntityManager,
+  request: TrainingRequest,
+): Promise<void> {
   const [{ minutes }] = (await manager.query(
     `select count(*)::int as minutes from rollups_minute r join endpoints e on e.tenant_id = r.tenant_id and e.id = r.endpoint_id
       where e.archived_at is null and r.minute > now() - make_interval(days => $1) and ($2::uuid[] is null or r.endpoint_id = any($2))`,
@@ -100,7 +127,12 @@ async function assertEnoughTelemetry(manager: EntityManager, request: TrainingRe
   )) as [{ minutes: number }];
   if (minutes < MIN_TRAINING_MINUTES) {
     throw new BadInputError(
-      [{ field: 'windowDays', message: `${minutes} endpoint-minutes of telemetry in the last ${request.windowDays} days; training needs at least ${MIN_TRAINING_MINUTES}` }],
+      [
+        {
+          field: 'windowDays',
+          message: `${minutes} endpoint-minutes of telemetry in the last ${request.windowDays} days; training needs at least ${MIN_TRAINING_MINUTES}`,
+        },
+      ],
       'NOT_ENOUGH_DATA',
     );
   }
@@ -123,21 +155,63 @@ export async function requestTraining(
     if (request.scope === 'TENANT') {
       for (const endpointId of request.endpointIds ?? []) {
         const endpoint = await getEndpoint(manager, endpointId);
-        if (endpoint.archivedAt) throw new BadInputError([{ field: 'endpointIds', message: `endpoint ${endpointId} is archived` }]);
+        if (endpoint.archivedAt)
+          throw new BadInputError([
+            { field: 'endpointIds', message: `endpoint ${endpointId} is archived` },
+          ]);
       }
       await assertEnoughTelemetry(manager, request);
     }
     const queued: TrainingEvent = {
-      jobId: id, seq: 1, state: 'QUEUED', at: new Date().toISOString(), attempt: 0, maxEpochs: request.epochs,
-      epoch: null, loss: null, validationLoss: null, validationPrAuc: null, modelId: null, promoted: null, evaluation: null, reason: null,
+      jobId: id,
+      seq: 1,
+      state: 'QUEUED',
+      at: new Date().toISOString(),
+      attempt: 0,
+      maxEpochs: request.epochs,
+      epoch: null,
+      loss: null,
+      validationLoss: null,
+      validationPrAuc: null,
+      modelId: null,
+      promoted: null,
+      evaluation: null,
+      reason: null,
     };
-    return manager.save(manager.create(TrainingJob, { tenantId, id, state: 'QUEUED', request, seq: 1, lastEvent: queued }));
+    return manager.save(
+      manager.create(TrainingJob, {
+        tenantId,
+        id,
+        state: 'QUEUED',
+        request,
+        seq: 1,
+        lastEvent: queued,
+      }),
+    );
   });
   try {
     // After commit, so the worker always finds the row. Bull's job id is the training job's id.
-    await queue.add({ tenantId, jobId: id }, { jobId: id, attempts: 2, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: 100, removeOnFail: 100 });
+    await queue.add(
+      { tenantId, jobId: id },
+      {
+        jobId: id,
+        attempts: 2,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: 100,
+        removeOnFail: 100,
+      },
+    );
   } catch (err) {
-    await withTenant(dataSource, tenantId, (manager) => advanceJob(manager, id, ['QUEUED'], 'FAILED', { reason: 'could not be queued' }, { reason: 'could not be queued' }));
+    await withTenant(dataSource, tenantId, (manager) =>
+      advanceJob(
+        manager,
+        id,
+        ['QUEUED'],
+        'FAILED',
+        { reason: 'could not be queued' },
+        { reason: 'could not be queued' },
+      ),
+    );
     throw err;
   }
   return job;
@@ -156,8 +230,16 @@ export async function cancelTraining(
 ): Promise<TrainingJob> {
   const event = await withTenant(dataSource, tenantId, async (manager) => {
     const job = await getTrainingJob(manager, jobId);
-    if (TERMINAL_STATES.includes(job.state)) throw new ConflictError(`Training job ${jobId} is already ${job.state}.`);
-    const cancelled = await advanceJob(manager, jobId, ['QUEUED'], 'CANCELLED', { reason: 'cancelled' }, { reason: 'cancelled' });
+    if (TERMINAL_STATES.includes(job.state))
+      throw new ConflictError(`Training job ${jobId} is already ${job.state}.`);
+    const cancelled = await advanceJob(
+      manager,
+      jobId,
+      ['QUEUED'],
+      'CANCELLED',
+      { reason: 'cancelled' },
+      { reason: 'cancelled' },
+    );
     // Not queued any more: it started meanwhile (or was running). Flag it for the worker.
     if (!cancelled) await manager.update(TrainingJob, { id: jobId }, { cancelRequested: true });
     return cancelled?.event;
@@ -173,7 +255,12 @@ export async function cancelTraining(
 }
 
 /** Active endpoints the job trains on. */
-export async function trainingEndpoints(manager: EntityManager, request: TrainingRequest): Promise<Endpoint[]> {
+export async function trainingEndpoints(
+  manager: EntityManager,
+  request: TrainingRequest,
+): Promise<Endpoint[]> {
   const endpoints = await manager.find(Endpoint);
-  return endpoints.filter((e) => !e.archivedAt && (!request.endpointIds || request.endpointIds.includes(e.id)));
+  return endpoints.filter(
+    (e) => !e.archivedAt && (!request.endpointIds || request.endpointIds.includes(e.id)),
+  );
 }

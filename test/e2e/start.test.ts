@@ -29,9 +29,13 @@ function alive(pid: number): boolean {
 }
 
 /** A fresh user's machine: no DATABASE_URL, no REDIS_URL, an empty data dir. */
-function freshEnv(dataDir: string, ports: { api: number; pg: number; redis: number }): NodeJS.ProcessEnv {
+function freshEnv(
+  dataDir: string,
+  ports: { api: number; pg: number; redis: number },
+): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'APP_DATABASE_URL', 'REDIS_URL', 'SENTINEL_PLATFORM_KEY']) delete env[name];
+  for (const name of ['DATABASE_URL', 'APP_DATABASE_URL', 'REDIS_URL', 'SENTINEL_PLATFORM_KEY'])
+    delete env[name];
   return {
     ...env,
     LOG_LEVEL: 'info',
@@ -50,7 +54,9 @@ process.once('SIGTERM', () => process.exit(143));
 process.once('SIGINT', () => process.exit(130));
 
 /** Runs `sentinel start` until both children are up; returns it with everything it printed. */
-async function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
+async function start(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -67,7 +73,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; out
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   child.kill('SIGTERM');
   return exited;
 }
@@ -102,7 +110,11 @@ describe('a fresh machine: `sentinel start` with no environment', () => {
     assert.deepEqual(await me(ports.api, key), { data: { me: { slug: 'tenant0' } } });
 
     // The CLI joins the running embedded services rather than starting its own.
-    const cli = spawnSync(process.execPath, [BIN, 'keys', 'create', '--tenant', 'tenant0', '--scope', 'read'], { env, encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [BIN, 'keys', 'create', '--tenant', 'tenant0', '--scope', 'read'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(cli.status, 0, cli.stderr);
     const readKey = cli.stdout.trim().split('\n').at(-1)!;
     assert.match(readKey, KEY);
@@ -110,16 +122,24 @@ describe('a fresh machine: `sentinel start` with no environment', () => {
 
     const pgPid = livePidFromFile(path.join(dataDir, 'postgres', 'postmaster.pid'));
     const redisPid = livePidFromFile(path.join(dataDir, 'redis', 'redis.pid'));
-    const children = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+    const children = spawnSync('pgrep', ['-P', String(first.child.pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .map(Number);
     assert.ok(pgPid && redisPid, 'embedded postgres and redis run under the data dir');
     assert.equal(children.filter(Boolean).length >= 2, true, 'api and worker run as children');
 
     assert.equal(await stop(first.child), 0);
-    for (const pid of [pgPid, redisPid, ...children]) assert.equal(alive(pid), false, `process ${pid} outlived sentinel`);
+    for (const pid of [pgPid, redisPid, ...children])
+      assert.equal(alive(pid), false, `process ${pid} outlived sentinel`);
 
     const second = await start(env);
     assert.doesNotMatch(second.output(), KEY, 'the key is printed on the first start only');
-    assert.deepEqual(await me(ports.api, key), { data: { me: { slug: 'tenant0' } } }, 'data survived the restart');
+    assert.deepEqual(
+      await me(ports.api, key),
+      { data: { me: { slug: 'tenant0' } } },
+      'data survived the restart',
+    );
     assert.equal(await stop(second.child), 0);
   });
 
@@ -131,6 +151,9 @@ describe('a fresh machine: `sentinel start` with no environment', () => {
     assert.equal(result.status, 1);
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, /redis-server was not found on PATH: install Redis 7 .* or set REDIS_URL/);
+    assert.match(
+      lines[0]!,
+      /redis-server was not found on PATH: install Redis 7 .* or set REDIS_URL/,
+    );
   });
 });

@@ -6,7 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { useApiFixture } from '../helpers/api';
 import { ownerQuery } from '../helpers/database';
-import { endpointsForStatusPage, PRIVATE_NAME, PUBLIC_NAME, STATUS_PAGE, type StatusPageResult } from '../helpers/status-fixture';
+import {
+  endpointsForStatusPage,
+  PRIVATE_NAME,
+  PUBLIC_NAME,
+  STATUS_PAGE,
+  type StatusPageResult,
+} from '../helpers/status-fixture';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ARTIFACTS = path.join(ROOT, 'test-results');
@@ -18,21 +24,37 @@ describe('status page in a real browser (headless Chromium)', () => {
   before(async () => {
     execFileSync(path.join(ROOT, 'scripts/ensure-chromium.sh'), { stdio: 'inherit' });
     const { publicEndpoint } = await endpointsForStatusPage(fx);
-    await fx.api.gql(`mutation { publishStatusPage(published: true) { slug } }`, {}, fx.tenant.adminKey);
+    await fx.api.gql(
+      `mutation { publishStatusPage(published: true) { slug } }`,
+      {},
+      fx.tenant.adminKey,
+    );
     // A current forecast for the public endpoint: a registry row and its latest prediction, as the
     // scoring job would leave them (the page reads only the prediction and the model's horizon).
-    const [model] = await ownerQuery<{ id: string }>(fx.db.ownerUrl,
+    const [model] = await ownerQuery<{ id: string }>(
+      fx.db.ownerUrl,
       `insert into models (tenant_id, version, status, horizon_minutes, feature_names, normalization, hidden_units, threshold,
                            training_from, training_to, evaluation, topology, weight_specs, weights, artifact_sha256)
        values ($1, 1, 'ACTIVE', 15, '{}', '{}', '{32,16}', 0.6, now() - interval '2 days', now(), '{}', '{}', '[]', '', repeat('0', 64))
-       returning id`, [fx.tenant.id]);
-    await ownerQuery(fx.db.ownerUrl,
+       returning id`,
+      [fx.tenant.id],
+    );
+    await ownerQuery(
+      fx.db.ownerUrl,
       `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features)
        values ($1, $2, date_trunc('minute', now()) - interval '1 minute', $3, 0.42, false, '[]')`,
-      [fx.tenant.id, publicEndpoint.id, model!.id]);
+      [fx.tenant.id, publicEndpoint.id, model!.id],
+    );
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -47,16 +69,25 @@ describe('status page in a real browser (headless Chromium)', () => {
     assert.equal(await page.title(), `${fx.tenant.slug} status`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'status-page.png'), fullPage: true });
 
-    const api = (await fx.api.gql<StatusPageResult>(STATUS_PAGE, { slug: fx.tenant.slug })).data!.statusPage;
+    const api = (await fx.api.gql<StatusPageResult>(STATUS_PAGE, { slug: fx.tenant.slug })).data!
+      .statusPage;
     const endpoint = api.endpoints.find((e) => e.name === PUBLIC_NAME)!;
     const section = page.locator(`section[data-endpoint="${PUBLIC_NAME}"]`);
-    const bars = await section.locator('svg.uptime rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-availability')));
-    assert.deepEqual(bars.map((b) => (b === '' ? null : Number(b))), endpoint.uptimeDays.map((d) => d.availability));
+    const bars = await section
+      .locator('svg.uptime rect')
+      .evaluateAll((rects) => rects.map((r) => r.getAttribute('data-availability')));
+    assert.deepEqual(
+      bars.map((b) => (b === '' ? null : Number(b))),
+      endpoint.uptimeDays.map((d) => d.availability),
+    );
     // What a visitor sees: the bars are painted, and the risk reads as the API's probability.
     const painted = await section.locator('svg.uptime').boundingBox();
     assert.ok(painted && painted.width > 500 && painted.height > 20);
     assert.equal(endpoint.risk!.probability, 0.42);
-    assert.match(await section.locator('.risk').innerText(), /Breach risk in the next 15 minutes: 42\.0%/);
+    assert.match(
+      await section.locator('.risk').innerText(),
+      /Breach risk in the next 15 minutes: 42\.0%/,
+    );
 
     const source = await page.content();
     assert.ok(!source.includes(PRIVATE_NAME), 'the private endpoint is not in the page source');

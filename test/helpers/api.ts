@@ -10,20 +10,31 @@ import { makeTenant, type TestTenant } from './factories';
 export interface GraphqlResponse<T = Record<string, unknown>> {
   status: number;
   data?: T | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> & { code?: string } }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: Record<string, unknown> & { code?: string };
+  }>;
 }
 
 export interface TestApi extends RunningApi {
   config: Config;
   /** POSTs one operation to /graphql, with `key` as the Bearer token when given. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<GraphqlResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string,
+  ): Promise<GraphqlResponse<T>>;
   wsUrl: string;
   /** A graphql-ws client that sends `key` in connection_init. */
   wsClient(key?: string): WsClient;
 }
 
 /** Starts a real API (HTTP + WebSocket, random port) on the test's own database. */
-export async function startTestApi(db: Pick<TestDatabase, 'appUrl' | 'redisUrl'>, overrides: Partial<Config> = {}): Promise<TestApi> {
+export async function startTestApi(
+  db: Pick<TestDatabase, 'appUrl' | 'redisUrl'>,
+  overrides: Partial<Config> = {},
+): Promise<TestApi> {
   const config: Config = { ...loadConfig(), port: 0, ...overrides };
   const api = await startApi(config, { appDatabaseUrl: db.appUrl, redisUrl: db.redisUrl }, logger);
   const wsUrl = api.url.replace('http', 'ws') + '/graphql';
@@ -34,7 +45,10 @@ export async function startTestApi(db: Pick<TestDatabase, 'appUrl' | 'redisUrl'>
     gql: async (query, variables, key) => {
       const response = await fetch(`${api.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };
@@ -52,7 +66,11 @@ export async function startTestApi(db: Pick<TestDatabase, 'appUrl' | 'redisUrl'>
 }
 
 /** Runs one operation over a graphql-ws client and returns its single result. */
-export function wsRequest(client: WsClient, query: string, variables?: Record<string, unknown>): Promise<GraphqlResponse> {
+export function wsRequest(
+  client: WsClient,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlResponse> {
   return new Promise((resolve, reject) => {
     let result: GraphqlResponse | undefined;
     client.subscribe(
@@ -81,7 +99,10 @@ export interface ApiFixture {
  * Registers before/after hooks for the enclosing suite: its own database, a running API on it and
  * a fresh tenant. The fields are set once `before` has run.
  */
-export function useApiFixture(overrides: Partial<Config> = {}, options: { poolSize?: number } = {}): ApiFixture {
+export function useApiFixture(
+  overrides: Partial<Config> = {},
+  options: { poolSize?: number } = {},
+): ApiFixture {
   const fixture = {} as ApiFixture;
   before(async () => {
     fixture.db = await createTestDatabase(options);

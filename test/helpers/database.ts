@@ -26,7 +26,11 @@ function env(name: string): string {
 }
 
 /** Runs SQL as the owner (a superuser in tests) against the server's maintenance database. */
-export async function ownerQuery<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function ownerQuery<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -37,7 +41,9 @@ export async function ownerQuery<T = Record<string, unknown>>(url: string, sql: 
 }
 
 /** A fresh, migrated database of this test's own (a copy of the runner's template). */
-export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { poolSize?: number } = {},
+): Promise<TestDatabase> {
   const serverUrl = env('SENTINEL_TEST_OWNER_URL');
   const name = `sentinel_test_${crypto.randomBytes(6).toString('hex')}`;
   await ownerQuery(serverUrl, `create database ${name} template ${env('SENTINEL_TEST_TEMPLATE')}`);

@@ -22,16 +22,42 @@ export async function makeTenant(dataSource: DataSource, prefix = 't'): Promise<
     slug,
     adminKey: adminKey.secret,
     key: async (scope) =>
-      (await withTenant(dataSource, tenant.id, (m) => createApiKey(m, tenant.id, { name: scope, scope }))).secret,
+      (
+        await withTenant(dataSource, tenant.id, (m) =>
+          createApiKey(m, tenant.id, { name: scope, scope }),
+        )
+      ).secret,
   };
 }
 
 export const CREATE_ENDPOINT = /* GraphQL */ `
   mutation Create($input: CreateEndpointInput!) {
-    createEndpoint(input: $input) { id name url method expectedStatusCodes probeEnabled probeIntervalSeconds timeoutMs
-      sla { latencyThresholdMs latencyPercentile errorRateThreshold windowMinutes availabilityTarget } archivedAt }
-  }`;
+    createEndpoint(input: $input) {
+      id
+      name
+      url
+      method
+      expectedStatusCodes
+      probeEnabled
+      probeIntervalSeconds
+      timeoutMs
+      sla {
+        latencyThresholdMs
+        latencyPercentile
+        errorRateThreshold
+        windowMinutes
+        availabilityTarget
+      }
+      archivedAt
+    }
+  }
+`;
 
 export function endpointInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'checkout', url: 'https://shop.example.com/health', sla: { latencyThresholdMs: 300 }, ...overrides };
+  return {
+    name: 'checkout',
+    url: 'https://shop.example.com/health',
+    sla: { latencyThresholdMs: 300 },
+    ...overrides,
+  };
 }

@@ -11,6 +11,18 @@ import type { ApiFixture } from './api';
  * way (maintenance, probes, webhooks) neither publish events nor use Redis beyond their queues, so
  * `channels` and `redis` are left empty: a processor that starts using them fails loudly here.
  */
-export function processorDeps(fx: ApiFixture, queues: ApiQueues, config: Config = fx.api.config): ProcessorDeps {
-  return { config, dataSource: fx.db.dataSource, queues, logger, channels: {} as Channels, redis: {} as Redis, appDatabaseUrl: fx.db.appUrl };
+export function processorDeps(
+  fx: ApiFixture,
+  queues: ApiQueues,
+  config: Config = fx.api.config,
+): ProcessorDeps {
+  return {
+    config,
+    dataSource: fx.db.dataSource,
+    queues,
+    logger,
+    channels: {} as Channels,
+    redis: {} as Redis,
+    appDatabaseUrl: fx.db.appUrl,
+  };
 }

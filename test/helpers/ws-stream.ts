@@ -10,7 +10,12 @@ export interface Streamed<T> {
 }
 
 /** Subscribes over graphql-ws and records every event of the `field` in arrival order. */
-export function streamSubscription<T>(client: WsClient, query: string, variables: Record<string, unknown>, field: string): Streamed<T> {
+export function streamSubscription<T>(
+  client: WsClient,
+  query: string,
+  variables: Record<string, unknown>,
+  field: string,
+): Streamed<T> {
   const events: T[] = [];
   const waiters: Array<{ predicate: (event: T) => boolean; resolve: (event: T) => void }> = [];
   let stop: () => void = () => undefined;
@@ -43,7 +48,13 @@ export function streamSubscription<T>(client: WsClient, query: string, variables
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`),
+            ),
+          timeoutMs,
+        );
         waiters.push({ predicate, resolve: (event) => (clearTimeout(timer), resolve(event)) });
       });
     },

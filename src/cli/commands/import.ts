@@ -16,7 +16,9 @@ async function tenantOfEndpoint(ownerUrl: string, endpointId: string): Promise<s
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    const rows = (await client.query('select tenant_id from endpoints where id::text = $1', [endpointId])).rows;
+    const rows = (
+      await client.query('select tenant_id from endpoints where id::text = $1', [endpointId])
+    ).rows;
     if (!rows[0]) throw new Error(`no endpoint ${endpointId}`);
     return rows[0].tenant_id;
   } finally {
@@ -34,17 +36,31 @@ async function fileDigest(file: string): Promise<string> {
 export function registerImport(program: Command): void {
   program
     .command('import <file>')
-    .description('import CSV (header: observedAt,latencyMs[,statusCode,errorKind]) or NDJSON telemetry for one endpoint')
-    .requiredOption('--endpoint <id>', 'the endpoint the samples belong to (rows may also name their own endpointId)')
+    .description(
+      'import CSV (header: observedAt,latencyMs[,statusCode,errorKind]) or NDJSON telemetry for one endpoint',
+    )
+    .requiredOption(
+      '--endpoint <id>',
+      'the endpoint the samples belong to (rows may also name their own endpointId)',
+    )
     .action(async (file: string, options: { endpoint: string }) => {
-      const format = /\.csv$/i.test(file) ? 'csv' : /\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : undefined;
+      const format = /\.csv$/i.test(file)
+        ? 'csv'
+        : /\.(nd)?jsonl?$/i.test(file)
+          ? 'ndjson'
+          : undefined;
       if (!format) throw new Error('the file must end in .csv, .ndjson or .jsonl');
       const size = fs.statSync(file).size;
       const batchId = `import:${options.endpoint}:${await fileDigest(file)}`;
 
       const summary = await withAppDataSource(async (dataSource, services) => {
         const tenantId = await tenantOfEndpoint(services.ownerDatabaseUrl, options.endpoint);
-        const bar = new SingleBar({ format: `${path.basename(file)} [{bar}] {percentage}% {value}/{total} MiB | {eta}s left` }, Presets.shades_classic);
+        const bar = new SingleBar(
+          {
+            format: `${path.basename(file)} [{bar}] {percentage}% {value}/{total} MiB | {eta}s left`,
+          },
+          Presets.shades_classic,
+        );
         bar.start(Math.ceil(size / 1048576), 0);
         let read = 0;
         const progress = new Transform({
@@ -69,12 +85,15 @@ export function registerImport(program: Command): void {
         return { ...result.outcome, minutes, seconds: (Date.now() - started) / 1000 };
       });
 
-      console.log(summary.replayed
-        ? `already imported (batch ${batchId}): ${summary.accepted} rows were stored then, nothing stored now`
-        : `imported ${summary.accepted} rows, rejected ${summary.rejected}, ${summary.minutes} minutes rolled up, in ${summary.seconds.toFixed(1)} s`);
+      console.log(
+        summary.replayed
+          ? `already imported (batch ${batchId}): ${summary.accepted} rows were stored then, nothing stored now`
+          : `imported ${summary.accepted} rows, rejected ${summary.rejected}, ${summary.minutes} minutes rolled up, in ${summary.seconds.toFixed(1)} s`,
+      );
       for (const rejection of summary.rejections.slice(0, 10)) {
         console.log(`  row ${rejection.index}: ${rejection.field}: ${rejection.reason}`);
       }
-      if (summary.rejected > 10) console.log(`  ... and ${summary.rejected - 10} more rejected rows`);
+      if (summary.rejected > 10)
+        console.log(`  ... and ${summary.rejected - 10} more rejected rows`);
     });
 }

@@ -23,7 +23,9 @@ export function registerKeys(program: Command): void {
     .option('--name <name>', 'a label for the key', 'cli')
     .action(async (options: KeyOptions) => {
       if (options.platform) {
-        const secret = await withServices((services) => createPlatformKey(services.ownerDatabaseUrl, options.name));
+        const secret = await withServices((services) =>
+          createPlatformKey(services.ownerDatabaseUrl, options.name),
+        );
         console.log('platform admin key:');
         console.log(secret);
         return;
@@ -35,7 +37,9 @@ export function registerKeys(program: Command): void {
       const secret = await withAppDataSource(async (dataSource) => {
         const tenantId = await tenantIdBySlug(dataSource, tenant);
         if (!tenantId) throw new Error(`no tenant with slug "${tenant}"`);
-        const issued = await withTenant(dataSource, tenantId, (manager) => createApiKey(manager, tenantId, { name, scope }));
+        const issued = await withTenant(dataSource, tenantId, (manager) =>
+          createApiKey(manager, tenantId, { name, scope }),
+        );
         return issued.secret;
       });
       console.log(`${scope} key for ${tenant}:`);

@@ -7,7 +7,9 @@ import { resolveBackingServices, type BackingServices } from '../../runtime/back
 import { stopOnSignal } from '../stop-on-signal';
 
 /** Runs one long-lived process until SIGINT/SIGTERM, then stops it before the services it used. */
-async function serve(start: (config: Config, services: BackingServices) => Promise<{ stop: () => Promise<void> }>): Promise<void> {
+async function serve(
+  start: (config: Config, services: BackingServices) => Promise<{ stop: () => Promise<void> }>,
+): Promise<void> {
   const config = loadConfig();
   const services = await resolveBackingServices(config, logger);
   const running = await start(config, services).catch(async (err) => {

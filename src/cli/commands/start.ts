@@ -84,6 +84,8 @@ async function start(): Promise<void> {
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('run everything: services (embedded unless DATABASE_URL/REDIS_URL), migrations, API and worker')
+    .description(
+      'run everything: services (embedded unless DATABASE_URL/REDIS_URL), migrations, API and worker',
+    )
     .action(start);
 }

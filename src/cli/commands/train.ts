@@ -10,7 +10,11 @@ import { startWorker } from '../../processes/worker';
 import { Channels } from '../../realtime/channels';
 import { tenantIdBySlug } from '../../services/tenants';
 import { followTraining } from '../../training/follow-training';
-import { requestTraining, TRAINING_QUEUE, type TrainingQueueJob } from '../../training/training-jobs';
+import {
+  requestTraining,
+  TRAINING_QUEUE,
+  type TrainingQueueJob,
+} from '../../training/training-jobs';
 import type { TrainingRequest } from '../../training/training-events';
 import type { DataSource } from 'typeorm';
 import type { StoredEvaluation } from '../../ml/stored-evaluation';
@@ -37,9 +41,14 @@ function integer(name: string, raw: string): number {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description("queue a training run of a tenant's model (or the global one); --follow shows its progress live")
+    .description(
+      "queue a training run of a tenant's model (or the global one); --follow shows its progress live",
+    )
     .option('--tenant <slug>', 'the tenant whose model to train')
-    .option('--global', 'train the global model from the anonymised aggregate of all contributing tenants')
+    .option(
+      '--global',
+      'train the global model from the anonymised aggregate of all contributing tenants',
+    )
     .option('--horizon <minutes>', 'forecast a breach onset within this many minutes (5-120)', '15')
     .option('--epochs <n>', 'at most this many epochs (1-200)', '40')
     .option('--window-days <n>', 'train on the last n days (2-90)', '28')
@@ -48,8 +57,11 @@ export function registerTrain(program: Command): void {
     .option('--follow', 'stay and show the progress until the job ends')
     .action(async (options: TrainOptions) => {
       const ok = await withAppDataSource(async (dataSource, services) => {
-        if (Boolean(options.global) === Boolean(options.tenant)) throw new Error('give either --tenant <slug> or --global');
-        const tenantId = options.global ? GLOBAL_SCOPE_ID : await tenantIdBySlug(dataSource, options.tenant!);
+        if (Boolean(options.global) === Boolean(options.tenant))
+          throw new Error('give either --tenant <slug> or --global');
+        const tenantId = options.global
+          ? GLOBAL_SCOPE_ID
+          : await tenantIdBySlug(dataSource, options.tenant!);
         if (!tenantId) throw new Error(`no tenant ${options.tenant}`);
         const queue = openQueue<TrainingQueueJob>(TRAINING_QUEUE, services.redisUrl);
         const redis = new Redis(services.redisUrl);
@@ -94,13 +106,21 @@ export function registerTrain(program: Command): void {
         const client = new Client({ connectionString: services.ownerDatabaseUrl });
         await client.connect();
         try {
-          const { rows } = await client.query<{ version: number; status: string; horizon_minutes: number; evaluation: StoredEvaluation; slug: string }>(
+          const { rows } = await client.query<{
+            version: number;
+            status: string;
+            horizon_minutes: number;
+            evaluation: StoredEvaluation;
+            slug: string;
+          }>(
             `select m.version, m.status, m.horizon_minutes, m.evaluation, t.slug from models m join tenants t on t.id = m.tenant_id where m.id::text = $1`,
             [modelId],
           );
           const model = rows[0];
           if (!model) throw new Error(`no model ${modelId}`);
-          console.log(`model ${modelId}: tenant ${model.slug}, version ${model.version}, ${model.status}`);
+          console.log(
+            `model ${modelId}: tenant ${model.slug}, version ${model.version}, ${model.status}`,
+          );
           console.log(formatEvaluation(model.evaluation, model.horizon_minutes));
         } finally {
           await client.end();
@@ -110,17 +130,37 @@ export function registerTrain(program: Command): void {
 }
 
 /** Follows the job's event stream (the one `trainingProgress` serves) with a progress bar. */
-async function follow(dataSource: DataSource, channels: Channels, tenantId: string, jobId: string, request: TrainingRequest): Promise<boolean> {
-  const bar = new SingleBar({ format: 'training [{bar}] epoch {value}/{total} | loss {loss} | val loss {valLoss} | val PR-AUC {prAuc} | {state}', hideCursor: true }, Presets.shades_classic);
+async function follow(
+  dataSource: DataSource,
+  channels: Channels,
+  tenantId: string,
+  jobId: string,
+  request: TrainingRequest,
+): Promise<boolean> {
+  const bar = new SingleBar(
+    {
+      format:
+        'training [{bar}] epoch {value}/{total} | loss {loss} | val loss {valLoss} | val PR-AUC {prAuc} | {state}',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
   bar.start(request.epochs, 0, { loss: '-', valLoss: '-', prAuc: '-', state: 'QUEUED' });
   const f = (v: number | null) => (v === null || v === undefined ? '-' : v.toFixed(4));
   for await (const event of await followTraining(dataSource, channels, tenantId, jobId)) {
-    bar.update(event.epoch ?? 0, { loss: f(event.loss), valLoss: f(event.validationLoss), prAuc: f(event.validationPrAuc), state: event.state });
+    bar.update(event.epoch ?? 0, {
+      loss: f(event.loss),
+      valLoss: f(event.validationLoss),
+      prAuc: f(event.validationPrAuc),
+      state: event.state,
+    });
     if (event.state === 'COMPLETED') {
       // Early stopping ends before the last epoch: the bar ends full at the epoch it stopped at.
       bar.setTotal(event.epoch ?? request.epochs);
       bar.stop();
-      console.log(`\nmodel ${event.modelId} ${event.promoted ? 'is now ACTIVE' : 'is a CANDIDATE (not promoted)'}`);
+      console.log(
+        `\nmodel ${event.modelId} ${event.promoted ? 'is now ACTIVE' : 'is a CANDIDATE (not promoted)'}`,
+      );
       console.log(formatEvaluation(event.evaluation!, request.horizonMinutes));
       return true;
     }
