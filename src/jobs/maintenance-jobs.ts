@@ -5,6 +5,8 @@ export const MAINTENANCE_QUEUE = 'maintenance';
 const EVERY_MS = 3600_000;
 /** Partitions exist this many days ahead, so ingestion never waits on DDL for today or tomorrow. */
 const DAYS_AHEAD = 7;
+/** Webhook delivery attempts are kept this long. */
+const DELIVERY_LOG_DAYS = 30;
 
 /**
  * Hourly: create the samples partitions of the coming days, drop the partitions that are
@@ -35,7 +37,13 @@ export const maintenanceProcessor: ProcessorRegistration = {
       'select delete_expired_availability($1)::int as days',
       [config.telemetry.retentionDays],
     )) as [{ days: number }];
+    // The delivery log is for looking into recent deliveries, not an archive.
+    const [{ deliveries }] = (await dataSource.query(
+      'select delete_expired_webhook_deliveries($1)::int as deliveries',
+      [DELIVERY_LOG_DAYS],
+    )) as [{ deliveries: number }];
     return {
+      deliveriesDeleted: deliveries,
       dropped: dropped.map((d) => d.name),
       predictionsDeleted: deleted,
       availabilityDaysDeleted: days,

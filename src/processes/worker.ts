@@ -5,6 +5,7 @@ import { openApiQueues } from '../jobs/api-queues';
 import { reportBackend } from '../jobs/backend-report';
 import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
+import { INCIDENT_QUEUE, INCIDENT_WATCH_MS } from '../jobs/incident-jobs';
 import { createProcessors } from '../jobs/processors';
 import { openQueue, scheduleEvery } from '../jobs/queues';
 import { RETRAINING_QUEUE } from '../jobs/retraining-jobs';
@@ -59,6 +60,7 @@ export async function startWorker(
   await scheduleMaintenance(queueOf(MAINTENANCE_QUEUE));
   await scheduleEvery(queueOf(SCORING_QUEUE), 'score-all', config.jobs.scoringIntervalMs);
   await scheduleEvery(queueOf(RETRAINING_QUEUE), 'retrain', config.jobs.retrainIntervalMs);
+  await scheduleEvery(queueOf(INCIDENT_QUEUE), 'watch-incidents', INCIDENT_WATCH_MS);
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');

@@ -1,45 +1,122 @@
-import crypto from 'node:crypto';
-import { Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { Webhook } from '../entities/webhook.entity';
-import { BadInputError } from '../errors/app-errors';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import * as webhooks from '../notifications/webhooks';
 import { toWebhookType } from '../schema/intelligence-mappers';
-import { CreatedWebhook, CreateWebhookArgs } from '../schema/webhook.types';
-import { AddressPolicy, refusalForLiteralHost } from '../telemetry/ssrf-guard';
+import {
+  assertPageSize,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+} from '../schema/pagination';
+import {
+  CreatedWebhook,
+  CreateWebhookArgs,
+  WebhookConnection,
+  WebhookDeliveryType,
+  WebhookTestResult,
+  WebhookType,
+} from '../schema/webhook.types';
+import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 
-@Resolver()
+@Resolver(() => WebhookType)
 export class WebhookResolver {
   @Authorized('admin')
   @Mutation(() => CreatedWebhook, {
     description:
-      'Subscribes a URL to predicted and actual breaches. Deliveries are signed and retried with backoff.',
+      'Subscribes a URL to predicted and actual breaches and recoveries, in a format (signed JSON, Slack, PagerDuty). Deliveries are retried with backoff.',
   })
   async createWebhook(
     @Args(() => CreateWebhookArgs) args: CreateWebhookArgs,
     @Ctx() context: RequestContext,
   ): Promise<CreatedWebhook> {
-    // Private literal addresses are refused now; names are checked at every delivery's connect.
-    const refusal = refusalForLiteralHost(
-      new URL(args.url),
-      new AddressPolicy(AddressPolicy.networksFromEnv()),
-    );
-    if (refusal)
-      throw new BadInputError([{ field: 'url', message: `not a public address: ${refusal}` }]);
     const tenantId = tenantIdOf(context);
-    const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
-    const webhook = await withTenant(context.dataSource, tenantId, (manager) =>
-      manager.save(
-        manager.create(Webhook, {
-          tenantId,
-          id: crypto.randomUUID(),
-          url: args.url,
-          events: [...new Set(args.events)],
-          secret,
-          disabledAt: null,
-        }),
-      ),
+    const { webhook, secret } = await withTenant(context.dataSource, tenantId, (manager) =>
+      webhooks.createWebhook(manager, tenantId, args, AddressPolicy.networksFromEnv()),
     );
     return { webhook: toWebhookType(webhook), secret };
+  }
+
+  @Authorized('admin')
+  @Query(() => WebhookConnection, {
+    description: 'Webhooks in creation order.',
+    complexity: ({ args, childComplexity }) =>
+      1 + childComplexity * Number(args.first ?? DEFAULT_PAGE_SIZE),
+  })
+  async webhooks(
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<WebhookConnection> {
+    assertPageSize(first);
+    const afterId = after ? decodeCursor('webhook', after) : undefined;
+    const page = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
+      webhooks.listWebhooks(manager, { first, afterId }),
+    );
+    const edges = page.webhooks.map((w) => ({
+      cursor: encodeCursor('webhook', w.id),
+      node: toWebhookType(w),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => WebhookType, {
+    description: 'Deletes a webhook and its delivery log; deliveries still queued are dropped.',
+  })
+  async deleteWebhook(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: RequestContext,
+  ): Promise<WebhookType> {
+    return toWebhookType(
+      await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
+        webhooks.deleteWebhook(manager, id),
+      ),
+    );
+  }
+
+  @Authorized('admin')
+  @Mutation(() => WebhookTestResult, {
+    description:
+      'Sends a test event to the webhook now, in its format, and answers the status code, latency and error. Logged with its deliveries.',
+  })
+  async testWebhook(
+    @Arg('id', () => ID) id: string,
+    @Ctx() context: RequestContext,
+  ): Promise<WebhookTestResult> {
+    return webhooks.testWebhook(context.dataSource, tenantIdOf(context), id, {
+      publicUrl: context.config.publicUrl,
+    });
+  }
+
+  @Authorized('admin')
+  @FieldResolver(() => [WebhookDeliveryType], {
+    description: 'The latest delivery attempts (and tests), newest first.',
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
+  })
+  async deliveries(
+    @Root() webhook: WebhookType,
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+  ): Promise<WebhookDeliveryType[]> {
+    assertPageSize(first);
+    return withTenant(context.dataSource, tenantIdOf(context), (manager) =>
+      webhooks.webhookDeliveries(manager, webhook.id, first),
+    );
   }
 }
