@@ -19,6 +19,8 @@ export interface Config {
   /** A platform admin key given by the operator (may create tenants). */
   platformKey?: string;
   logLevel: string;
+  /** The oldest a status page is ever served, in seconds, at most 60 (STATUS_CACHE_SECONDS). */
+  statusPageMaxAgeSeconds: number;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
   telemetry: {
@@ -63,6 +65,13 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** Pages are promised to be at most a minute old (docs/OPERATIONS.md). */
+function statusMaxAge(env: NodeJS.ProcessEnv): number {
+  const seconds = intFromEnv(env, 'STATUS_CACHE_SECONDS', 60);
+  if (seconds > 60) throw new Error(`STATUS_CACHE_SECONDS must be at most 60, got "${seconds}"`);
+  return seconds;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === '0' ? 0 : intFromEnv(env, 'PORT', 4000);
   return {
@@ -78,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedRedisPort: intFromEnv(env, 'SENTINEL_EMBEDDED_REDIS_PORT', 63799),
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    statusPageMaxAgeSeconds: statusMaxAge(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
     telemetry: {
       retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),

@@ -40,7 +40,8 @@ export async function seedDemoTenant(
 ): Promise<DemoTenant> {
   const { tenant, adminKey } = await createTenant(dataSource, {
     slug,
-    name: `Demo ${slug} (synthetic data)`,
+    // The slug is usually "demo": "Demo demo (synthetic data)" would say it twice.
+    name: slug === 'demo' ? 'Demo (synthetic data)' : `Demo ${slug} (synthetic data)`,
   });
   const endpoints = await withTenant(dataSource, tenant.id, async (manager) => {
     const created: Endpoint[] = [];

@@ -58,7 +58,9 @@ export async function acknowledgeIncident(
     resolvedAt: IsNull(),
   });
   if (!incident)
-    throw new ConflictError(`Endpoint ${endpointId} has no open prediction or breach to acknowledge.`);
+    throw new ConflictError(
+      `Endpoint ${endpointId} has no open prediction or breach to acknowledge.`,
+    );
   if (!incident.acknowledgedAt) {
     incident.acknowledgedAt = new Date();
     await manager.update(

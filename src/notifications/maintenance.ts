@@ -31,7 +31,9 @@ export async function scheduleMaintenance(
   if (!(input.endsAt.getTime() > input.startsAt.getTime()))
     throw new BadInputError([{ field: 'endsAt', message: 'must be after startsAt' }]);
   if (input.endsAt.getTime() - input.startsAt.getTime() > MAX_DAYS * 86_400_000)
-    throw new BadInputError([{ field: 'endsAt', message: `at most ${MAX_DAYS} days after startsAt` }]);
+    throw new BadInputError([
+      { field: 'endsAt', message: `at most ${MAX_DAYS} days after startsAt` },
+    ]);
   const window = await manager.save(
     manager.create(MaintenanceWindow, {
       tenantId,

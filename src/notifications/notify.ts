@@ -35,7 +35,9 @@ export async function prepareNotice(
 ): Promise<NoticeData | null> {
   const endpointId = payload.endpointId;
   if (typeof endpointId !== 'string') return payload;
-  const endpoint = isUuid(endpointId) ? await manager.findOneBy(Endpoint, { id: endpointId }) : null;
+  const endpoint = isUuid(endpointId)
+    ? await manager.findOneBy(Endpoint, { id: endpointId })
+    : null;
   if (!endpoint) return null;
   const data: NoticeData = { ...payload, endpoint: noticeEndpoint(endpoint) };
   // The incident watch holds endings back until maintenance is over, so those are never dropped.

@@ -4,7 +4,8 @@ import { describe, percent, slaLine, type DeliveryEvent, type NoticeData } from 
 const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 
-const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const clip = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 /** `&`, `<` and `>` are markup in Slack text (`<!channel>` pings everyone): names are escaped. */
 const escape = (text: string) =>
@@ -32,7 +33,9 @@ export function slackMessage(
   if (event === 'BREACH_PREDICTED' && data.probability !== undefined) {
     const threshold =
       data.threshold !== undefined ? ` (alert threshold ${percent(data.threshold)})` : '';
-    lines.push(`*Risk:* ${percent(data.probability)} within ${data.horizonMinutes ?? '?'} minutes${threshold}`);
+    lines.push(
+      `*Risk:* ${percent(data.probability)} within ${data.horizonMinutes ?? '?'} minutes${threshold}`,
+    );
   }
   if (event === 'BREACH_STARTED' && data.minute) lines.push(`*Breach since:* ${data.minute}`);
   if (event === 'RECOVERED' && data.episode)
@@ -51,16 +54,17 @@ export function slackMessage(
     type: 'section',
     text: {
       type: 'mrkdwn',
-      text: clip(`${EMOJI[event]} ${escape(summary)}${lines.length ? `\n${lines.join('\n')}` : ''}`, SECTION_MAX),
+      text: clip(
+        `${EMOJI[event]} ${escape(summary)}${lines.length ? `\n${lines.join('\n')}` : ''}`,
+        SECTION_MAX,
+      ),
     },
     ...(fields.length > 0 ? { fields } : {}),
   });
   if (data.statusPagePath)
     blocks.push({
       type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: `<${publicUrl}${data.statusPagePath}|Status page>` },
-      ],
+      elements: [{ type: 'mrkdwn', text: `<${publicUrl}${data.statusPagePath}|Status page>` }],
     });
   return { text: summary, blocks };
 }

@@ -60,7 +60,16 @@ export async function startApi(
     }),
   );
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
-  app.get(['/status', '/status/:slug'], statusRoute(dataSource));
+  const statusOptions = {
+    publicUrl: config.publicUrl,
+    maxAgeMs: config.statusPageMaxAgeSeconds * 1000,
+  };
+  // The feeds first: /status/:slug would otherwise take /status/feed.atom as a slug.
+  app.get(
+    ['/status/feed.atom', '/status/:slug/feed.atom'],
+    statusRoute(dataSource, { ...statusOptions, feed: true }),
+  );
+  app.get(['/status', '/status/:slug'], statusRoute(dataSource, statusOptions));
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
