@@ -64,7 +64,7 @@ export function describe(event: DeliveryEvent, data: NoticeData): string {
 /** The SLA in one line, as people read it. */
 export function slaLine(sla: NoticeEndpoint['sla']): string {
   return (
-    `p${sla.latencyPercentile} latency <= ${sla.latencyThresholdMs} ms, errors <= ${percent(sla.errorRateThreshold)}` +
+    `p${sla.latencyPercentile} latency at most ${sla.latencyThresholdMs} ms, errors at most ${percent(sla.errorRateThreshold)}` +
     ` over ${sla.windowMinutes} min, availability target ${percent(sla.availabilityTarget, 2)}`
   );
 }

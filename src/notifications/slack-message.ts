@@ -66,5 +66,6 @@ export function slackMessage(
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `<${publicUrl}${data.statusPagePath}|Status page>` }],
     });
-  return { text: summary, blocks };
+  // `text` is read as mrkdwn too (notifications, fallbacks): escaped like the blocks.
+  return { text: escape(summary), blocks };
 }
