@@ -102,8 +102,10 @@ export async function incidentEnd(
     let lastBad = flags.length - 1;
     while (lastBad >= 0 && !flags[lastBad]!.breached) lastBad -= 1;
     const goodAfter = flags.length - 1 - lastBad;
-    if (lastBad < 0 || goodAfter < endpoint.windowMinutes) return null;
-    const end = flags[lastBad]!.minute;
+    if (goodAfter < endpoint.windowMinutes) return null;
+    // No breached minute seen at all (the onset was reported from data since recomputed): the
+    // episode ends like any other once enough good minutes followed.
+    const end = lastBad >= 0 ? flags[lastBad]!.minute : incident.breachStartedAt;
     return {
       event: 'RECOVERED',
       endpointId: endpoint.id,
