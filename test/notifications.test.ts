@@ -9,6 +9,7 @@ import {
   type WebhookDelivery,
 } from '../src/jobs/webhook-jobs';
 import type { Endpoint } from '../src/entities/endpoint.entity';
+import type { NoticeData } from '../src/notifications/notice';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
 import { endpointWithHistory } from './helpers/history';
@@ -159,10 +160,10 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
     assert.equal(delivered.length, 3);
     const at = (path: string) => receiver.received.filter((r) => r.path.startsWith(path));
 
-    const generic = at('/generic')[0]!.json as { event: string; data: Record<string, any> };
+    const generic = at('/generic')[0]!.json as { event: string; data: NoticeData };
     assert.equal(generic.event, 'BREACH_STARTED');
-    assert.equal(generic.data.endpoint.name, 'Payments API');
-    assert.equal(generic.data.endpoint.sla.latencyThresholdMs, 300);
+    assert.equal(generic.data.endpoint!.name, 'Payments API');
+    assert.equal(generic.data.endpoint!.sla.latencyThresholdMs, 300);
     assert.equal(generic.data.endpointId, endpoint.id);
 
     const slack = at('/slack')[0]!.json;
@@ -195,10 +196,10 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
     );
     const generic = receiver.received.find((r) => r.path === '/generic')!.json as {
       event: string;
-      data: Record<string, any>;
+      data: NoticeData;
     };
     assert.equal(generic.event, 'RECOVERED');
-    assert.equal(generic.data.endpoint.name, 'Payments API');
+    assert.equal(generic.data.endpoint!.name, 'Payments API');
     const resolve = receiver.received.find((r) => r.path === '/pd')!.json;
     assertPagerDutyEvent(resolve, 'resolve');
     const [incident] = await ownerQuery<{ id: string; resolved_at: Date | null }>(

@@ -109,7 +109,7 @@ describe('status page rendering', () => {
     assert.ok(feed.includes('API &amp; &lt;friends&gt;: SLA breach, 5 breached minutes'));
     assert.match(
       feed,
-      /<updated>2026-11-28T03:04:00\.000Z<\/updated>\n  <author>/,
+      /<updated>2026-11-28T03:04:00\.000Z<\/updated>\n {2}<author>/,
       'the feed is as new as its newest entry',
     );
   });
