@@ -135,3 +135,9 @@ create function delete_expired_webhook_deliveries(p_days integer) returns bigint
   $$;
 revoke all on function delete_expired_webhook_deliveries(integer) from public;
 grant execute on function delete_expired_webhook_deliveries(integer) to sentinel_app;
+
+-- Demo tenants were named "Demo demo (synthetic data)": the slug's "demo" said twice.
+update tenants
+   set name = case when slug = 'demo' then 'Demo (synthetic data)'
+                   else 'Demo ' || substr(slug, 6) || ' (synthetic data)' end
+ where slug ~ '^demo(-[0-9]+)?$' and name = 'Demo ' || slug || ' (synthetic data)';

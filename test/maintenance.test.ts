@@ -32,6 +32,8 @@ describe('maintenance windows and acknowledgements', () => {
       )
     ).data!.slaStatus.availability30d;
   const queued = async () => (await queues.webhooks.getJobs(['waiting', 'delayed'])).length;
+  const queuedEvents = async () =>
+    (await queues.webhooks.getJobs(['waiting', 'delayed'])).map((j) => j.data.event).sort();
   const report = (event: 'BREACH_STARTED' | 'BREACH_PREDICTED', m: number) =>
     enqueueWebhookEvent(
       fx.db.dataSource,
@@ -67,6 +69,11 @@ describe('maintenance windows and acknowledgements', () => {
     await fx.api.gql(
       `mutation($url: String!) { createWebhook(url: $url, events: [BREACH_STARTED, BREACH_PREDICTED]) { secret } }`,
       { url: 'https://hooks.example.com/sentinel' },
+      fx.tenant.adminKey,
+    );
+    await fx.api.gql(
+      `mutation { createWebhook(format: PAGERDUTY, routingKey: "R0UT1NG", events: [BREACH_STARTED]) { secret } }`,
+      {},
       fx.tenant.adminKey,
     );
   });
@@ -160,7 +167,7 @@ describe('maintenance windows and acknowledgements', () => {
 
     await fx.api.gql(CANCEL, { id: window.data!.scheduleMaintenance.id }, fx.tenant.adminKey);
     await report('BREACH_STARTED', 0);
-    assert.equal(await queued(), 1, 'after the window, notifications flow again');
+    assert.equal(await queued(), 2, 'after the window, notifications flow again (both hooks)');
     const after = (
       await fx.api.gql<StatusPageResult>(STATUS_PAGE, { slug: fx.tenant.slug })
     ).data!.statusPage.endpoints.find((e) => e.name === 'Orders')!;
@@ -180,18 +187,28 @@ describe('maintenance windows and acknowledgements', () => {
     assert.equal(open.errors, undefined, 'an open incident can be acknowledged');
     assert.equal(conflict.errors?.[0]?.extensions?.code, 'CONFLICT', 'nothing open: CONFLICT');
 
+    await queues.webhooks.empty();
     await report('BREACH_PREDICTED', 1);
-    assert.equal(await queued(), 1);
+    assert.deepEqual(await queuedEvents(), ['BREACH_PREDICTED']);
     const acked = await fx.api.gql<{ acknowledgePrediction: { acknowledgedAt: string } }>(
       ACK,
       { id: endpoint.id },
       fx.tenant.adminKey,
     );
     assert.ok(acked.data!.acknowledgePrediction.acknowledgedAt);
+    assert.deepEqual(
+      await queuedEvents(),
+      ['ACKNOWLEDGED', 'BREACH_PREDICTED'],
+      'PagerDuty acknowledges its incident too',
+    );
     await report('BREACH_PREDICTED', 2);
-    assert.equal(await queued(), 1, 'no repeat prediction once acknowledged');
+    assert.equal(await queued(), 2, 'no repeat prediction once acknowledged');
     await report('BREACH_STARTED', 3);
-    assert.equal(await queued(), 2, 'an actual breach is still told');
+    assert.deepEqual(
+      await queuedEvents(),
+      ['ACKNOWLEDGED', 'BREACH_PREDICTED', 'BREACH_STARTED', 'BREACH_STARTED'],
+      'an actual breach is still told',
+    );
     const forbidden = await fx.api.gql(ACK, { id: endpoint.id }, await fx.tenant.key('read'));
     assert.equal(forbidden.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     await queues.webhooks.empty();

@@ -24,11 +24,11 @@ export interface WebhookDelivery {
 }
 
 /**
- * Whether a webhook hears an event. PagerDuty hooks hear every ending (RECOVERED, RESOLVED): an
- * incident they were told about must be resolved there, whatever events they chose.
+ * Whether a webhook hears an event. PagerDuty hooks hear every ending (RECOVERED, RESOLVED) and
+ * acknowledgement: an incident they were told about must follow there, whatever events they chose.
  */
 export function hears(hook: Pick<Webhook, 'events' | 'format'>, event: DeliveryEvent): boolean {
-  if (event === 'RESOLVED') return hook.format === 'PAGERDUTY';
+  if (event === 'RESOLVED' || event === 'ACKNOWLEDGED') return hook.format === 'PAGERDUTY';
   if (event === 'TEST') return false;
   return hook.events.includes(event) || (event === 'RECOVERED' && hook.format === 'PAGERDUTY');
 }

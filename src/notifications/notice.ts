@@ -1,11 +1,12 @@
 import type { WebhookEvent } from '../entities/webhook.entity';
 
 /**
- * What is delivered: a webhook event, plus two kinds only some formats hear. RESOLVED closes an
+ * What is delivered: a webhook event, plus kinds only some formats hear. RESOLVED closes an
  * incident that ended without a breach episode (the predicted breach did not come, or the endpoint
- * was archived): PagerDuty resolves it, the others stay quiet. TEST is `testWebhook`'s.
+ * was archived) and ACKNOWLEDGED tells of `acknowledgePrediction`: PagerDuty hears both, the
+ * others stay quiet. TEST is `testWebhook`'s.
  */
-export type DeliveryEvent = WebhookEvent | 'RESOLVED' | 'TEST';
+export type DeliveryEvent = WebhookEvent | 'RESOLVED' | 'ACKNOWLEDGED' | 'TEST';
 
 /** The endpoint as a notification names it: never only its id. */
 export interface NoticeEndpoint {
@@ -56,6 +57,8 @@ export function describe(event: DeliveryEvent, data: NoticeData): string {
         : `${name}: recovered`;
     case 'RESOLVED':
       return `${name}: the predicted breach did not happen`;
+    case 'ACKNOWLEDGED':
+      return `${name}: acknowledged`;
     case 'TEST':
       return 'Sentinel test event: this webhook is wired correctly';
   }

@@ -15,8 +15,8 @@ export function dedupKey(data: NoticeData): string {
 }
 
 /**
- * An Events API v2 event: `trigger` for a predicted or started breach (and a test), `resolve` when
- * the episode ends. Triggers carry the documented payload (summary up to 1,024 characters, source,
+ * An Events API v2 event: `trigger` for a predicted or started breach (and a test), `acknowledge`
+ * when acknowledged in Sentinel, `resolve` when the episode ends. Triggers carry the documented payload (summary up to 1,024 characters, source,
  * severity, timestamp) with the endpoint and its SLA in custom_details.
  */
 export function pagerDutyEvent(
@@ -28,6 +28,8 @@ export function pagerDutyEvent(
   const dedup_key = dedupKey(data);
   if (event === 'RECOVERED' || event === 'RESOLVED')
     return { routing_key: routingKey, event_action: 'resolve', dedup_key };
+  if (event === 'ACKNOWLEDGED')
+    return { routing_key: routingKey, event_action: 'acknowledge', dedup_key };
   const links = data.statusPagePath
     ? [{ href: `${publicUrl}${data.statusPagePath}`, text: 'Status page' }]
     : [];

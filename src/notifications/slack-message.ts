@@ -16,6 +16,7 @@ const EMOJI: Record<DeliveryEvent, string> = {
   BREACH_STARTED: ':red_circle:',
   RECOVERED: ':large_green_circle:',
   RESOLVED: ':large_green_circle:',
+  ACKNOWLEDGED: ':white_check_mark:',
   TEST: ':white_circle:',
 };
 

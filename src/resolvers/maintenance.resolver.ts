@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { EndpointIncident } from '../entities/endpoint-incident.entity';
 import type { MaintenanceWindow } from '../entities/maintenance-window.entity';
+import { enqueueWebhookEvent } from '../jobs/webhook-jobs';
 import { acknowledgeIncident } from '../notifications/incidents';
 import * as maintenance from '../notifications/maintenance';
 import {
@@ -111,16 +112,25 @@ export class MaintenanceResolver {
   @Authorized('admin')
   @Mutation(() => IncidentType, {
     description:
-      "Acknowledges the endpoint's open prediction (or breach): no repeat BREACH_PREDICTED for that episode. The onset and the recovery are still sent. CONFLICT when nothing is open.",
+      "Acknowledges the endpoint's open prediction (or breach): no repeat BREACH_PREDICTED for that episode, and PagerDuty webhooks acknowledge the incident. The onset and the recovery are still sent. CONFLICT when nothing is open.",
   })
   async acknowledgePrediction(
     @Arg('endpointId', () => ID) endpointId: string,
     @Ctx() context: RequestContext,
   ): Promise<IncidentType> {
-    return toIncidentType(
-      await withTenant(context.dataSource, tenantIdOf(context), (m) =>
-        acknowledgeIncident(m, endpointId),
-      ),
+    const tenantId = tenantIdOf(context);
+    const incident = await withTenant(context.dataSource, tenantId, (m) =>
+      acknowledgeIncident(m, endpointId),
     );
+    // PagerDuty acknowledges its incident too (after the commit; one delivery per incident).
+    await enqueueWebhookEvent(
+      context.dataSource,
+      context.queues.webhooks,
+      tenantId,
+      'ACKNOWLEDGED',
+      incident.id,
+      { endpointId: incident.endpointId, incidentId: incident.id },
+    );
+    return toIncidentType(incident);
   }
 }

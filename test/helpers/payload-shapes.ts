@@ -37,14 +37,17 @@ export function assertSlackMessage(message: unknown): void {
 }
 
 /** A PagerDuty Events API v2 event: its documented fields, types and limits. */
-export function assertPagerDutyEvent(event: unknown, action: 'trigger' | 'resolve'): void {
+export function assertPagerDutyEvent(
+  event: unknown,
+  action: 'trigger' | 'acknowledge' | 'resolve',
+): void {
   const e = event as Json;
   assert.equal(typeof e.routing_key, 'string');
   assert.equal(e.event_action, action);
   assert.equal(typeof e.dedup_key, 'string');
   assert.ok(e.dedup_key.length >= 1 && e.dedup_key.length <= 255);
-  if (action === 'resolve') {
-    assert.equal(e.payload, undefined, 'a resolve needs only the routing and dedup keys');
+  if (action !== 'trigger') {
+    assert.equal(e.payload, undefined, `${action} needs only the routing and dedup keys`);
     return;
   }
   assert.equal(typeof e.payload.summary, 'string');

@@ -59,6 +59,9 @@ describe('Slack and PagerDuty payloads', () => {
     const resolve = pagerDutyEvent('RECOVERED', predicted, 'R0UT1NGKEY', 'https://s.example');
     assertPagerDutyEvent(resolve, 'resolve');
     assert.equal(resolve.dedup_key, trigger.dedup_key);
+    const ack = pagerDutyEvent('ACKNOWLEDGED', predicted, 'R0UT1NGKEY', 'https://s.example');
+    assertPagerDutyEvent(ack, 'acknowledge');
+    assert.equal(ack.dedup_key, trigger.dedup_key);
     assert.equal(dedupKey(predicted), 'sentinel-a1b2');
     assert.notEqual(dedupKey({ ...predicted, incidentId: 'other' }), trigger.dedup_key);
   });
