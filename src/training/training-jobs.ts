@@ -16,6 +16,7 @@ import {
   type TrainingRequest,
   type TrainingState,
 } from './training-events';
+import { assertValidTrainingRequest } from './training-request';
 
 export const TRAINING_QUEUE = 'training';
 
@@ -148,6 +149,7 @@ export async function requestTraining(
   tenantId: string,
   request: TrainingRequest,
 ): Promise<TrainingJob> {
+  assertValidTrainingRequest(request);
   const id = crypto.randomUUID();
   const job = await withTenant(dataSource, tenantId, async (manager) => {
     // The global model's data is the aggregate, which only the platform role can read: the job
