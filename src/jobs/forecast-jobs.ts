@@ -6,10 +6,10 @@ import { featureRows } from '../ml/features';
 import { predict } from '../ml/mlp';
 import { ModelCache } from '../scoring/model-cache';
 import { withTenant } from '../tenancy/with-tenant';
-import type { ForecastJob, ForecastResult } from '../services/risk';
+import { FORECAST_JOB, type ForecastJob, type ForecastResult } from '../services/risk';
 import type { ProcessorRegistration } from './processor';
 
-export const FORECAST_QUEUE = 'forecasts';
+export const FORECAST_QUEUE = FORECAST_JOB.queue;
 
 // The request and answer are the domain's (src/services/risk.ts), which waits for this queue.
 export type { ForecastJob, ForecastPoint, ForecastResult } from '../services/risk';

@@ -1,8 +1,15 @@
 import type Bull from 'bull';
+import { defineJob, enqueue, type PlatformJob } from './job-definition';
 import type { ProcessorRegistration } from './processor';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 const EVERY_MS = 3600_000;
+
+export const MAINTENANCE_JOB = defineJob<PlatformJob>({
+  queue: MAINTENANCE_QUEUE,
+  attempts: 1,
+  keep: { completed: 10, failed: 10 },
+});
 /** Partitions exist this many days ahead, so ingestion never waits on DDL for today or tomorrow. */
 const DAYS_AHEAD = 7;
 
@@ -44,10 +51,7 @@ export const maintenanceProcessor: ProcessorRegistration = {
 };
 
 /** One hourly schedule however many workers call this (same repeat key), plus a run right now. */
-export async function scheduleMaintenance(queue: Bull.Queue): Promise<void> {
-  await queue.add(
-    {},
-    { jobId: 'maintenance', repeat: { every: EVERY_MS }, removeOnComplete: 10, removeOnFail: 10 },
-  );
-  await queue.add({}, { removeOnComplete: 10, removeOnFail: 10 });
+export async function scheduleMaintenance(queue: Bull.Queue<PlatformJob>): Promise<void> {
+  await enqueue(queue, MAINTENANCE_JOB, {}, { jobId: 'maintenance', repeat: { every: EVERY_MS } });
+  await enqueue(queue, MAINTENANCE_JOB, {});
 }

@@ -12,6 +12,7 @@ import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
 import { syncProbeSchedule } from '../jobs/probe-jobs';
+import { useQueuePrefix } from '../jobs/queues';
 import { Channels } from '../realtime/channels';
 import { buildSentinelSchema } from './schema';
 import { statusRoute } from '../status/status-route';
@@ -30,6 +31,7 @@ export async function startApi(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<RunningApi> {
+  useQueuePrefix(config.queuePrefix);
   const connections = await openConnections(urls, logger, config.dbPoolSize);
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();

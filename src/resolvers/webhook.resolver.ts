@@ -2,7 +2,6 @@ import { Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { toWebhookType } from '../schema/intelligence-mappers';
 import { CreatedWebhook, CreateWebhookArgs } from '../schema/webhook.types';
 import { createWebhook } from '../services/webhooks';
-import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 
 @Resolver()
@@ -20,7 +19,7 @@ export class WebhookResolver {
       context.dataSource,
       tenantIdOf(context),
       { url: args.url, events: args.events },
-      AddressPolicy.networksFromEnv(),
+      context.config.probeAllowNetworks,
     );
     return { webhook: toWebhookType(webhook), secret };
   }

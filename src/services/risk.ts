@@ -1,6 +1,7 @@
 import type Bull from 'bull';
 import type { DataSource } from 'typeorm';
 import { BadInputError, ConflictError } from '../errors/app-errors';
+import { defineJob, enqueue, type TenantScoped } from '../jobs/job-definition';
 import { latestPrediction } from '../scoring/predictions';
 import { withTenant } from '../tenancy/with-tenant';
 import { getEndpoint } from './endpoints';
@@ -11,12 +12,18 @@ export const MAX_FORECAST_MINUTES = 7 * 1440;
 const FORECAST_TIMEOUT_MS = 60_000;
 
 /** What the worker's `forecasts` queue is asked (src/jobs/forecast-jobs.ts answers it). */
-export interface ForecastJob {
-  tenantId: string;
+export interface ForecastJob extends TenantScoped {
   endpointId: string;
   from: string;
   to: string;
 }
+
+/** Asked and awaited at once: no retry, nothing kept. */
+export const FORECAST_JOB = defineJob<ForecastJob>({
+  queue: 'forecasts',
+  attempts: 1,
+  keep: { completed: true, failed: true },
+});
 
 export interface ForecastPoint {
   minute: string;
@@ -67,10 +74,12 @@ export async function backtest(
       { field: 'from', message: `the range may span at most ${MAX_FORECAST_MINUTES} minutes` },
     ]);
   await assertEndpointVisible(dataSource, tenantId, endpointId);
-  const job = await queue.add(
-    { tenantId, endpointId, from: from.toISOString(), to: to.toISOString() },
-    { removeOnComplete: true, removeOnFail: true },
-  );
+  const job = await enqueue(queue, FORECAST_JOB, {
+    tenantId,
+    endpointId,
+    from: from.toISOString(),
+    to: to.toISOString(),
+  });
   const result = (await Promise.race([
     job.finished(),
     new Promise((_, reject) =>

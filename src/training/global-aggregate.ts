@@ -6,7 +6,7 @@ import { featureRows } from '../ml/features';
 import type { EndpointRows } from '../ml/pipeline';
 import { withTenant } from '../tenancy/with-tenant';
 
-/** How the aggregate is built and guarded (GLOBAL_MIN_TENANTS, GLOBAL_MAX_ROWS_PER_TENANT, GLOBAL_MAX_SHARE). */
+/** How the aggregate is built and guarded (config.globalAggregate). */
 export interface AggregateSettings {
   /** The aggregate refuses itself with fewer contributing tenants than this. */
   minTenants: number;
@@ -16,18 +16,15 @@ export interface AggregateSettings {
   maxShare: number;
 }
 
+/** Too few tenants contribute: the aggregate refuses itself (SQLSTATE P0001 from the SQL). */
+export class AggregateRefusedError extends Error {}
+
+/** The one exception global_training_rows() raises itself (migration 0007); all else is a fault. */
+const AGGREGATE_REFUSED = 'P0001';
+
 export const AGGREGATE_DAYS = 90;
 const HORIZON = 15;
 const INSERT_CHUNK = 2000;
-
-export function aggregateSettings(env: NodeJS.ProcessEnv = process.env): AggregateSettings {
-  const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
-  return {
-    minTenants: number('GLOBAL_MIN_TENANTS', 3),
-    maxRowsPerTenant: number('GLOBAL_MAX_ROWS_PER_TENANT', 200_000),
-    maxShare: number('GLOBAL_MAX_SHARE', 0.25),
-  };
-}
 
 /**
  * Replaces a tenant's contribution with its current one: the feature rows of its active endpoints
@@ -106,7 +103,7 @@ export async function refreshAllContributions(
  */
 export async function globalTrainingRows(
   platform: DataSource,
-  settings: AggregateSettings = aggregateSettings(),
+  settings: AggregateSettings,
 ): Promise<EndpointRows[]> {
   const rows: Array<{
     series_id: string;
@@ -115,11 +112,15 @@ export async function globalTrainingRows(
     label: boolean;
     onset: boolean;
     burn_alert: boolean;
-  }> = await platform.query('select * from global_training_rows($1, $2, $3)', [
-    settings.minTenants,
-    settings.maxRowsPerTenant,
-    settings.maxShare,
-  ]);
+  }> = await platform
+    .query('select * from global_training_rows($1, $2, $3)', [
+      settings.minTenants,
+      settings.maxRowsPerTenant,
+      settings.maxShare,
+    ])
+    .catch((err: Error & { code?: string }) => {
+      throw err.code === AGGREGATE_REFUSED ? new AggregateRefusedError(err.message) : err;
+    });
   const series = new Map<string, EndpointRows>();
   for (const row of rows) {
     let entry = series.get(row.series_id);

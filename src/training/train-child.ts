@@ -39,6 +39,7 @@ async function train(command: TrainCommand): Promise<void> {
       backend,
       dataSource,
       platform,
+      aggregate: command.aggregate,
       tenantId: command.tenantId,
       featureFlags,
       log,

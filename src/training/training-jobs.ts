@@ -7,6 +7,7 @@ import { BadInputError, ConflictError, NotFoundError } from '../errors/app-error
 import type { Channels } from '../realtime/channels';
 import { isUuid } from '../services/ids';
 import { getEndpoint } from '../services/endpoints';
+import { defineJob, enqueue, type TenantScoped } from '../jobs/job-definition';
 import { withTenant } from '../tenancy/with-tenant';
 import {
   cancelChannel,
@@ -20,10 +21,17 @@ import { assertValidTrainingRequest } from './training-request';
 
 export const TRAINING_QUEUE = 'training';
 
-export interface TrainingQueueJob {
-  tenantId: string;
+export interface TrainingQueueJob extends TenantScoped {
   jobId: string;
 }
+
+/** A crashed run is tried once more; the job row, not Bull, is the record of it. */
+export const TRAINING_JOB = defineJob<TrainingQueueJob>({
+  queue: TRAINING_QUEUE,
+  attempts: 2,
+  backoff: { type: 'fixed', delay: 1000 },
+  keep: { completed: 100, failed: 100 },
+});
 
 /** Less than two days of per-minute rollups cannot fill a train / validation / test split. */
 export const MIN_TRAINING_MINUTES = 2 * 1440;
@@ -93,19 +101,24 @@ export async function advanceJob(
     : null;
 }
 
+/** One transition of a job, as advanceAndPublish takes it. */
+export interface TransitionRequest {
+  dataSource: DataSource;
+  channels: Channels;
+  tenantId: string;
+  jobId: string;
+  /** The states the job may be in now; in any other, nothing changes. */
+  from: readonly TrainingState[];
+  to: TrainingState;
+  fields?: Partial<TrainingEvent>;
+  transition?: Transition;
+}
+
 /** advanceJob in its own tenant transaction, then published. */
-export async function advanceAndPublish(
-  dataSource: DataSource,
-  channels: Channels,
-  tenantId: string,
-  jobId: string,
-  from: readonly TrainingState[],
-  state: TrainingState,
-  fields?: Partial<TrainingEvent>,
-  transition?: Transition,
-): Promise<Advanced | null> {
+export async function advanceAndPublish(request: TransitionRequest): Promise<Advanced | null> {
+  const { dataSource, channels, tenantId, jobId, from, to, fields, transition } = request;
   const advanced = await withTenant(dataSource, tenantId, (manager) =>
-    advanceJob(manager, jobId, from, state, fields, transition),
+    advanceJob(manager, jobId, from, to, fields, transition),
   );
   if (advanced) await channels.publish(trainingChannel(jobId), advanced.event);
   return advanced;
@@ -193,16 +206,7 @@ export async function requestTraining(
   });
   try {
     // After commit, so the worker always finds the row. Bull's job id is the training job's id.
-    await queue.add(
-      { tenantId, jobId: id },
-      {
-        jobId: id,
-        attempts: 2,
-        backoff: { type: 'fixed', delay: 1000 },
-        removeOnComplete: 100,
-        removeOnFail: 100,
-      },
-    );
+    await enqueue(queue, TRAINING_JOB, { tenantId, jobId: id }, { jobId: id });
   } catch (err) {
     await withTenant(dataSource, tenantId, (manager) =>
       advanceJob(
