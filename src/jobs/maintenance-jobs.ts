@@ -1,5 +1,6 @@
 import type Bull from 'bull';
 import { defineJob, enqueue, type PlatformJob } from './job-definition';
+import { selectOne, selectRows } from '../db/query';
 import type { ProcessorRegistration } from './processor';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
@@ -27,21 +28,24 @@ export const maintenanceProcessor: ProcessorRegistration = {
       `select ensure_sample_partitions(current_date, current_date + $1::int)`,
       [DAYS_AHEAD],
     );
-    const dropped: Array<{ name: string }> = await dataSource.query(
+    const dropped = await selectRows<{ name: string }>(
+      dataSource,
       'select drop_expired_sample_partitions($1) as name',
       [config.telemetry.retentionDays],
     );
     if (dropped.length > 0)
       logger.info({ partitions: dropped.map((d) => d.name) }, 'expired sample partitions dropped');
     // Predictions live as long as the samples they were made from.
-    const [{ deleted }] = (await dataSource.query(
+    const { deleted } = await selectOne<{ deleted: number }>(
+      dataSource,
       'select delete_expired_predictions($1)::int as deleted',
       [config.telemetry.retentionDays],
-    )) as [{ deleted: number }];
-    const [{ days }] = (await dataSource.query(
+    );
+    const { days } = await selectOne<{ days: number }>(
+      dataSource,
       'select delete_expired_availability($1)::int as days',
       [config.telemetry.retentionDays],
-    )) as [{ days: number }];
+    );
     return {
       dropped: dropped.map((d) => d.name),
       predictionsDeleted: deleted,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { activeEndpoints } from '../db/endpoint-queries';
+import { selectRows } from '../db/query';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { featureRows } from '../ml/features';
 import type { EndpointRows } from '../ml/pipeline';
@@ -41,12 +42,13 @@ export async function refreshContribution(
 ): Promise<number> {
   return withTenant(dataSource, tenantId, async (manager) => {
     await manager.query('delete from global_feature_rows');
-    const [tenant] = (await manager.query(
+    const [tenant] = await selectRows<{ contributes_to_global: boolean }>(
+      manager,
       'select contributes_to_global from tenants where id = $1',
       [tenantId],
-    )) as Array<{ contributes_to_global: boolean }>;
+    );
     if (!tenant?.contributes_to_global || tenantId === GLOBAL_SCOPE_ID) return 0;
-    const endpoints = (await manager.find(Endpoint)).filter((e) => !e.archivedAt);
+    const endpoints = await activeEndpoints(manager);
     const perEndpoint = Math.floor(settings.maxRowsPerTenant / Math.max(1, endpoints.length));
     let stored = 0;
     for (const endpoint of endpoints) {

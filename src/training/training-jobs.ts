@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import type Bull from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { activeEndpoints } from '../db/endpoint-queries';
+import { changedRows, selectOne } from '../db/query';
+import type { Endpoint } from '../entities/endpoint.entity';
 import { TrainingJob } from '../entities/training-job.entity';
 import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
 import type { Channels } from '../realtime/channels';
@@ -66,8 +68,12 @@ export async function advanceJob(
   fields: Partial<TrainingEvent> = {},
   transition: Transition = {},
 ): Promise<Advanced | null> {
-  // For UPDATE ... RETURNING, TypeORM's postgres driver answers [rows, affected count].
-  const [rows] = (await manager.query(
+  const rows = await changedRows<{
+    last_event: TrainingEvent;
+    request: TrainingRequest;
+    cancel_requested: boolean;
+  }>(
+    manager,
     `update training_jobs
         set seq = seq + 1,
             state = $3,
@@ -91,10 +97,7 @@ export async function advanceJob(
       TERMINAL_STATES,
       JSON.stringify(fields),
     ],
-  )) as [
-    Array<{ last_event: TrainingEvent; request: TrainingRequest; cancel_requested: boolean }>,
-    number,
-  ];
+  );
   const row = rows[0];
   return row
     ? { event: row.last_event, request: row.request, cancelRequested: row.cancel_requested }
@@ -134,11 +137,12 @@ async function assertEnoughTelemetry(
   manager: EntityManager,
   request: TrainingRequest,
 ): Promise<void> {
-  const [{ minutes }] = (await manager.query(
+  const { minutes } = await selectOne<{ minutes: number }>(
+    manager,
     `select count(*)::int as minutes from rollups_minute r join endpoints e on e.tenant_id = r.tenant_id and e.id = r.endpoint_id
       where e.archived_at is null and r.minute > now() - make_interval(days => $1) and ($2::uuid[] is null or r.endpoint_id = any($2))`,
     [request.windowDays, request.endpointIds],
-  )) as [{ minutes: number }];
+  );
   if (minutes < MIN_TRAINING_MINUTES) {
     throw new BadInputError(
       [
@@ -265,8 +269,5 @@ export async function trainingEndpoints(
   manager: EntityManager,
   request: TrainingRequest,
 ): Promise<Endpoint[]> {
-  const endpoints = await manager.find(Endpoint);
-  return endpoints.filter(
-    (e) => !e.archivedAt && (!request.endpointIds || request.endpointIds.includes(e.id)),
-  );
+  return activeEndpoints(manager, request.endpointIds);
 }
