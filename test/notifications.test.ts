@@ -10,7 +10,7 @@ import {
 } from '../src/jobs/webhook-jobs';
 import type { Endpoint } from '../src/entities/endpoint.entity';
 import type { NoticeData } from '../src/notifications/notice';
-import { useApiFixture } from './helpers/api';
+import { startTestApi, useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
 import { endpointWithHistory } from './helpers/history';
 import { assertPagerDutyEvent, assertSlackMessage } from './helpers/payload-shapes';
@@ -216,11 +216,11 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
   });
 
   it('testWebhook answers status code, latency and error, and logs every attempt', async () => {
-    const previous = process.env.PROBE_ALLOW_NETWORKS;
-    process.env.PROBE_ALLOW_NETWORKS = '127.0.0.0/8,::1/128';
+    // An API allowed to reach this machine (PROBE_ALLOW_NETWORKS), next to the fixture's, which is not.
+    const allowed = await startTestApi(fx.db, { probeAllowNetworks: ['127.0.0.0/8', '::1/128'] });
     try {
       receiver.received.length = 0;
-      const ok = await fx.api.gql<{
+      const ok = await allowed.gql<{
         testWebhook: { ok: boolean; statusCode: number; latencyMs: number; error: string | null };
       }>(TEST, { id: hooks.slack }, fx.tenant.adminKey);
       assert.equal(ok.errors, undefined, JSON.stringify(ok.errors));
@@ -229,7 +229,7 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
         { ok: true, statusCode: 204, latencyMs: 'number', error: null },
       );
       assertSlackMessage(receiver.received[0]!.json);
-      const pd = await fx.api.gql<{ testWebhook: { ok: boolean } }>(
+      const pd = await allowed.gql<{ testWebhook: { ok: boolean } }>(
         TEST,
         { id: hooks.pagerduty },
         fx.tenant.adminKey,
@@ -245,7 +245,7 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
       );
 
       receiver.status.set('/generic', 500);
-      const failed = await fx.api.gql<{
+      const failed = await allowed.gql<{
         testWebhook: { ok: boolean; statusCode: number; error: string };
       }>(TEST, { id: hooks.generic }, fx.tenant.adminKey);
       assert.deepEqual(
@@ -257,8 +257,7 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
         [false, 500, 'webhook answered 500'],
       );
     } finally {
-      if (previous === undefined) delete process.env.PROBE_ALLOW_NETWORKS;
-      else process.env.PROBE_ALLOW_NETWORKS = previous;
+      await allowed.stop();
       receiver.status.clear();
     }
     const refused = await fx.api.gql<{

@@ -6,11 +6,18 @@ import { incidentEnd, resolveIncident, type IncidentEnd } from '../notifications
 import { inMaintenance } from '../notifications/maintenance';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ApiQueues } from './api-queues';
+import { defineJob, type PlatformJob } from './job-definition';
 import type { ProcessorRegistration } from './processor';
 import { enqueueWebhookEvent } from './webhook-jobs';
 
 export const INCIDENT_QUEUE = 'incidents';
 export const INCIDENT_WATCH_MS = 60_000;
+
+export const INCIDENT_JOB = defineJob<PlatformJob>({
+  queue: INCIDENT_QUEUE,
+  attempts: 1,
+  keep: { completed: 10, failed: 10 },
+});
 
 /**
  * Ends a tenant's open incidents that are over (RECOVERED after a breach episode, RESOLVED when a

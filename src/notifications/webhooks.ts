@@ -1,57 +1,14 @@
 import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Webhook, type WebhookEvent, type WebhookFormat } from '../entities/webhook.entity';
+import { Webhook } from '../entities/webhook.entity';
 import { BadInputError, NotFoundError } from '../errors/app-errors';
 import { isUuid } from '../services/ids';
 import { createProbeClient } from '../telemetry/prober';
-import { AddressPolicy, refusalForLiteralHost } from '../telemetry/ssrf-guard';
+import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { withTenant } from '../tenancy/with-tenant';
-import { PAGERDUTY_EVENTS_URL } from './pagerduty-event';
 import { recordDelivery, sendDelivery, type DeliveryResult } from './send';
 
 // The manager-taking functions take one from withTenant(): RLS already limits it to one tenant.
-
-export interface WebhookInput {
-  /** PAGERDUTY may leave it out: PagerDuty's Events API v2 URL. */
-  url?: string | null;
-  events: WebhookEvent[];
-  format: WebhookFormat;
-  /** PAGERDUTY only, and required there: the integration's routing key. */
-  routingKey?: string | null;
-}
-
-/** Creates a webhook; answers it with its signing secret, which is shown only this once. */
-export async function createWebhook(
-  manager: EntityManager,
-  tenantId: string,
-  input: WebhookInput,
-  allowNetworks: string[],
-): Promise<{ webhook: Webhook; secret: string }> {
-  const url = input.url ?? (input.format === 'PAGERDUTY' ? PAGERDUTY_EVENTS_URL : null);
-  if (!url) throw new BadInputError([{ field: 'url', message: 'is required for this format' }]);
-  if (input.format === 'PAGERDUTY' && !input.routingKey)
-    throw new BadInputError([{ field: 'routingKey', message: 'is required for PAGERDUTY' }]);
-  if (input.format !== 'PAGERDUTY' && input.routingKey)
-    throw new BadInputError([{ field: 'routingKey', message: 'is only for PAGERDUTY' }]);
-  // Private literal addresses are refused now; names are checked at every delivery's connect.
-  const refusal = refusalForLiteralHost(new URL(url), new AddressPolicy(allowNetworks));
-  if (refusal)
-    throw new BadInputError([{ field: 'url', message: `not a public address: ${refusal}` }]);
-  const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
-  const webhook = await manager.save(
-    manager.create(Webhook, {
-      tenantId,
-      id: crypto.randomUUID(),
-      url,
-      events: [...new Set(input.events)],
-      format: input.format,
-      secret,
-      routingKey: input.format === 'PAGERDUTY' ? input.routingKey! : null,
-      disabledAt: null,
-    }),
-  );
-  return { webhook, secret };
-}
 
 /** Finds a webhook; another tenant's id is NOT_FOUND, exactly like a made-up one. */
 export async function getWebhook(manager: EntityManager, id: string): Promise<Webhook> {
@@ -139,7 +96,7 @@ export async function testWebhook(
   dataSource: DataSource,
   tenantId: string,
   id: string,
-  options: { publicUrl: string; allowNetworks?: string[] },
+  options: { publicUrl: string; allowNetworks: string[] },
 ): Promise<DeliveryResult> {
   const hook = await withTenant(dataSource, tenantId, async (m) => {
     await getWebhook(m, id);
@@ -151,9 +108,7 @@ export async function testWebhook(
   });
   const deliveryId = crypto.randomUUID().replace(/-/g, '');
   const data = { incidentId: `test-${deliveryId}`, minute: new Date().toISOString() };
-  const client = createProbeClient(
-    new AddressPolicy(options.allowNetworks ?? AddressPolicy.networksFromEnv()),
-  );
+  const client = createProbeClient(new AddressPolicy(options.allowNetworks));
   try {
     const result = await sendDelivery(
       client.dispatcher,

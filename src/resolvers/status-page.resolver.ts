@@ -1,12 +1,11 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Tenant } from '../entities/tenant.entity';
 import { NotFoundError } from '../errors/app-errors';
 import { toTenantType } from '../schema/mappers';
 import { StatusPage, type EndpointStateType } from '../schema/status-page.types';
 import { TenantType } from '../schema/tenant.types';
+import { publishStatusPage } from '../services/tenants';
 import { statusPageData } from '../status/status-data';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 
 @Resolver()
 export class StatusPageResolver {
@@ -17,7 +16,7 @@ export class StatusPageResolver {
   })
   async statusPage(@Arg('slug') slug: string, @Ctx() context: RequestContext): Promise<StatusPage> {
     const data = await statusPageData(context.dataSource, slug, {
-      maxAgeMs: context.config.statusPageMaxAgeSeconds * 1000,
+      maxAgeMs: context.config.statusCacheSeconds * 1000,
     });
     if (!data) throw new NotFoundError('Status page', slug);
     return {
@@ -35,12 +34,8 @@ export class StatusPageResolver {
     @Arg('published') published: boolean,
     @Ctx() context: RequestContext,
   ): Promise<TenantType> {
-    const tenantId = tenantIdOf(context);
     return toTenantType(
-      await withTenant(context.dataSource, tenantId, async (manager) => {
-        await manager.update(Tenant, { id: tenantId }, { statusPagePublished: published });
-        return manager.findOneByOrFail(Tenant, { id: tenantId });
-      }),
+      await publishStatusPage(context.dataSource, tenantIdOf(context), published),
     );
   }
 }

@@ -27,7 +27,7 @@ import {
   WebhookTestResult,
   WebhookType,
 } from '../schema/webhook.types';
-import { AddressPolicy } from '../telemetry/ssrf-guard';
+import { createWebhook } from '../services/webhooks';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 
@@ -42,9 +42,11 @@ export class WebhookResolver {
     @Args(() => CreateWebhookArgs) args: CreateWebhookArgs,
     @Ctx() context: RequestContext,
   ): Promise<CreatedWebhook> {
-    const tenantId = tenantIdOf(context);
-    const { webhook, secret } = await withTenant(context.dataSource, tenantId, (manager) =>
-      webhooks.createWebhook(manager, tenantId, args, AddressPolicy.networksFromEnv()),
+    const { webhook, secret } = await createWebhook(
+      context.dataSource,
+      tenantIdOf(context),
+      args,
+      context.config.probeAllowNetworks,
     );
     return { webhook: toWebhookType(webhook), secret };
   }
@@ -101,6 +103,7 @@ export class WebhookResolver {
   ): Promise<WebhookTestResult> {
     return webhooks.testWebhook(context.dataSource, tenantIdOf(context), id, {
       publicUrl: context.config.publicUrl,
+      allowNetworks: context.config.probeAllowNetworks,
     });
   }
 
