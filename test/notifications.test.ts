@@ -285,6 +285,26 @@ describe('notifications: Slack, PagerDuty, delivery log, test events, RECOVERED'
     );
   });
 
+  it('expires delivery log rows after 30 days, and its maintenance function refuses a bad age', async () => {
+    await ownerQuery(
+      fx.db.ownerUrl,
+      `insert into webhook_deliveries (tenant_id, webhook_id, at, event, delivery_id, attempt, status_code)
+       values ($1, $2, now() - interval '31 days', 'BREACH_STARTED', 'old', 1, 204)`,
+      [fx.tenant.id, hooks.slack],
+    );
+    // As the app role, the way the hourly maintenance job calls it.
+    await assert.rejects(
+      fx.db.dataSource.query('select delete_expired_webhook_deliveries(0)'),
+      /at least 1/,
+    );
+    const [{ gone }] = (await fx.db.dataSource.query(
+      'select delete_expired_webhook_deliveries(30)::int as gone',
+    )) as [{ gone: number }];
+    assert.equal(gone, 1);
+    const left = await ownerQuery(fx.db.ownerUrl, 'select 1 from webhook_deliveries');
+    assert.ok(left.length >= 4, 'recent attempts stay');
+  });
+
   it('lists webhooks by page and deletes one with its delivery log', async () => {
     const first = (await fx.api.gql<ListResult>(LIST, { first: 2 }, fx.tenant.adminKey)).data!
       .webhooks;
