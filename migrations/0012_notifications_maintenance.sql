@@ -52,6 +52,8 @@ create table endpoint_incidents (
   breach_started_at timestamptz,
   acknowledged_at timestamptz,
   resolved_at timestamptz,
+  -- Opened by an onset during maintenance: announced only if the breach outlasts the window.
+  silenced boolean not null default false,
   primary key (tenant_id, id),
   foreign key (tenant_id, endpoint_id) references endpoints (tenant_id, id)
 );
@@ -61,8 +63,8 @@ create policy tenant_isolation on endpoint_incidents
   using (tenant_id = (select current_tenant_id()))
   with check (tenant_id = (select current_tenant_id()));
 grant select,
-  insert (tenant_id, id, endpoint_id, opened_at, breach_started_at),
-  update (breach_started_at, acknowledged_at, resolved_at)
+  insert (tenant_id, id, endpoint_id, opened_at, breach_started_at, silenced),
+  update (breach_started_at, acknowledged_at, resolved_at, silenced)
   on endpoint_incidents to sentinel_app;
 create unique index endpoint_incidents_one_open on endpoint_incidents (tenant_id, endpoint_id)
   where resolved_at is null;

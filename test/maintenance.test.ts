@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { openApiQueues } from '../src/jobs/api-queues';
+import { watchTenantIncidents } from '../src/jobs/incident-jobs';
 import { enqueueWebhookEvent } from '../src/jobs/webhook-jobs';
 import type { Endpoint } from '../src/entities/endpoint.entity';
 import { useApiFixture, type GraphqlResponse } from './helpers/api';
@@ -175,16 +176,60 @@ describe('maintenance windows and acknowledgements', () => {
     await queues.webhooks.empty();
   });
 
+  it('announces a breach that began in maintenance once the window is over, if it is still going', async () => {
+    const watch = () => watchTenantIncidents(fx.db.dataSource, queues, fx.tenant.id, new Date());
+    const inWindow = async (onsetMinute: number) => {
+      await ownerQuery(
+        fx.db.ownerUrl,
+        'update endpoint_incidents set resolved_at = now() where endpoint_id = $1',
+        [endpoint.id],
+      );
+      await queues.webhooks.empty();
+      const window = await fx.api.gql<{ scheduleMaintenance: { id: string } }>(
+        SCHEDULE,
+        {
+          input: {
+            endpointId: endpoint.id,
+            startsAt: minute(-45).toISOString(),
+            endsAt: minute(60).toISOString(),
+          },
+        },
+        fx.tenant.adminKey,
+      );
+      await report('BREACH_STARTED', onsetMinute);
+      assert.equal(await queued(), 0, 'nothing is sent during the window');
+      assert.deepEqual(await watch(), [], 'nor by the watch while it lasts');
+      await fx.api.gql(CANCEL, { id: window.data!.scheduleMaintenance.id }, fx.tenant.adminKey);
+      return watch();
+    };
+    // Onset at minute -1, no good minutes since: still breaching when the window ends.
+    const ongoing = await inWindow(-1);
+    assert.deepEqual(
+      ongoing.map((e) => e.event),
+      ['BREACH_STARTED'],
+    );
+    assert.deepEqual(await queuedEvents(), ['BREACH_STARTED', 'BREACH_STARTED']);
+    // Onset at -30 (the error burst), good minutes since: over within the window, never told.
+    const over = await inWindow(-30);
+    assert.deepEqual(over, []);
+    assert.equal(await queued(), 0);
+    const [incident] = await ownerQuery<{ resolved_at: Date | null }>(
+      fx.db.ownerUrl,
+      'select resolved_at from endpoint_incidents where endpoint_id = $1 and breach_started_at = $2',
+      [endpoint.id, minute(-30)],
+    );
+    assert.ok(incident!.resolved_at, 'closed in silence');
+    await queues.webhooks.empty();
+  });
+
   it('an acknowledged prediction is not notified again in that episode; the onset still is', async () => {
-    const open = await fx.api.gql(ACK, { id: endpoint.id }, fx.tenant.adminKey);
-    // The earlier test's onset opened an incident: resolve it so this one starts clean.
+    // Earlier tests' onsets opened incidents: close them so this one starts clean.
     await ownerQuery(
       fx.db.ownerUrl,
-      'update endpoint_incidents set resolved_at = now() where endpoint_id = $1',
+      'update endpoint_incidents set resolved_at = now() where endpoint_id = $1 and resolved_at is null',
       [endpoint.id],
     );
     const conflict = await fx.api.gql(ACK, { id: endpoint.id }, fx.tenant.adminKey);
-    assert.equal(open.errors, undefined, 'an open incident can be acknowledged');
     assert.equal(conflict.errors?.[0]?.extensions?.code, 'CONFLICT', 'nothing open: CONFLICT');
 
     await queues.webhooks.empty();

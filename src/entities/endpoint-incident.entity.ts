@@ -22,4 +22,8 @@ export class EndpointIncident extends TenantOwned {
 
   @Column('timestamptz', { name: 'resolved_at', nullable: true })
   resolvedAt!: Date | null;
+
+  /** Opened by an onset during maintenance: announced only if the breach outlasts the window. */
+  @Column('boolean', { default: false })
+  silenced!: boolean;
 }

@@ -2,7 +2,12 @@ import type Bull from 'bull';
 import type { DataSource } from 'typeorm';
 import { EndpointIncident } from '../entities/endpoint-incident.entity';
 import { Endpoint } from '../entities/endpoint.entity';
-import { incidentEnd, resolveIncident, type IncidentEnd } from '../notifications/incidents';
+import {
+  announceIncident,
+  incidentEnd,
+  resolveIncident,
+  type IncidentEnd,
+} from '../notifications/incidents';
 import { inMaintenance } from '../notifications/maintenance';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ApiQueues } from './api-queues';
@@ -21,8 +26,9 @@ export const INCIDENT_JOB = defineJob<PlatformJob>({
 
 /**
  * Ends a tenant's open incidents that are over (RECOVERED after a breach episode, RESOLVED when a
- * predicted breach did not come), and queues their notifications. An endpoint in maintenance is
- * left for later: nothing is sent during maintenance, and nothing is lost by waiting.
+ * predicted breach did not come), announces breaches that began in maintenance and outlast it,
+ * and queues their notifications. An endpoint in maintenance is left for later: nothing is sent
+ * during maintenance, and nothing is lost by waiting.
  */
 export async function watchTenantIncidents(
   dataSource: DataSource,
@@ -47,6 +53,24 @@ export async function watchTenantIncidents(
       const endpoint = byId.get(incident.endpointId);
       if (!endpoint || paused.has(endpoint.id)) continue;
       const end = await incidentEnd(manager, incident, endpoint, now);
+      if (incident.silenced) {
+        // Began during maintenance: over by now, it is closed without a word; still going, it
+        // is announced now, as the onset nobody was told about.
+        if (end) await resolveIncident(manager, incident, now);
+        else {
+          await announceIncident(manager, incident);
+          ends.push({
+            event: 'BREACH_STARTED',
+            endpointId: endpoint.id,
+            data: {
+              endpointId: endpoint.id,
+              incidentId: incident.id,
+              minute: (incident.breachStartedAt ?? incident.openedAt).toISOString(),
+            },
+          });
+        }
+        continue;
+      }
       if (!end) continue;
       await resolveIncident(manager, incident, now);
       ends.push(end);

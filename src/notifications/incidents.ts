@@ -13,8 +13,8 @@ import type { NoticeData } from './notice';
 const DEFAULT_HORIZON_MINUTES = 15;
 
 /**
- * The endpoint's open incident, opened now if there is none. A breach onset marks it as a breach
- * episode. `acknowledged` tells the caller to stay quiet about repeat predictions.
+ * The endpoint's open incident, opened now if there is none (`silenced` during maintenance). A
+ * breach onset marks it as a breach episode.
  */
 export async function openIncident(
   manager: EntityManager,
@@ -22,12 +22,20 @@ export async function openIncident(
   endpointId: string,
   kind: 'BREACH_PREDICTED' | 'BREACH_STARTED',
   minute: Date,
+  silenced = false,
 ): Promise<EndpointIncident> {
   await manager.query(
-    `insert into endpoint_incidents (tenant_id, id, endpoint_id, opened_at, breach_started_at)
-     values ($1, $2, $3, $4, $5)
+    `insert into endpoint_incidents (tenant_id, id, endpoint_id, opened_at, breach_started_at, silenced)
+     values ($1, $2, $3, $4, $5, $6)
      on conflict (tenant_id, endpoint_id) where resolved_at is null do nothing`,
-    [tenantId, crypto.randomUUID(), endpointId, minute, kind === 'BREACH_STARTED' ? minute : null],
+    [
+      tenantId,
+      crypto.randomUUID(),
+      endpointId,
+      minute,
+      kind === 'BREACH_STARTED' ? minute : null,
+      silenced,
+    ],
   );
   const incident = await manager.findOneByOrFail(EndpointIncident, {
     endpointId,
@@ -73,7 +81,8 @@ export async function acknowledgeIncident(
 }
 
 export interface IncidentEnd {
-  event: 'RECOVERED' | 'RESOLVED';
+  /** BREACH_STARTED: the late announcement of an onset made during maintenance. */
+  event: 'RECOVERED' | 'RESOLVED' | 'BREACH_STARTED';
   endpointId: string;
   data: NoticeData;
 }
@@ -131,6 +140,18 @@ export async function incidentEnd(
   const since = row?.last_above ?? incident.openedAt;
   if (now.getTime() - since.getTime() < horizon * 60_000) return null;
   return { event: 'RESOLVED', endpointId: endpoint.id, data: base };
+}
+
+/** An incident opened in silence, now told: later events about it are sent as usual. */
+export async function announceIncident(
+  manager: EntityManager,
+  incident: EndpointIncident,
+): Promise<void> {
+  await manager.update(
+    EndpointIncident,
+    { tenantId: incident.tenantId, id: incident.id },
+    { silenced: false },
+  );
 }
 
 /** Closes an incident (once): later events open a new one. */

@@ -42,8 +42,14 @@ export async function prepareNotice(
   const data: NoticeData = { ...payload, endpoint: noticeEndpoint(endpoint) };
   // The incident watch holds endings back until maintenance is over, so those are never dropped.
   if (event === 'BREACH_PREDICTED' || event === 'BREACH_STARTED') {
-    if ((await inMaintenance(manager, [endpoint.id], now)).has(endpoint.id)) return null;
     const minute = typeof payload.minute === 'string' ? new Date(payload.minute) : now;
+    if ((await inMaintenance(manager, [endpoint.id], now)).has(endpoint.id)) {
+      // Nothing is sent. An onset is remembered (silenced), so that a breach outlasting the
+      // window is announced when it ends (src/jobs/incident-jobs.ts).
+      if (event === 'BREACH_STARTED')
+        await openIncident(manager, tenantId, endpoint.id, event, minute, true);
+      return null;
+    }
     const incident = await openIncident(manager, tenantId, endpoint.id, event, minute);
     if (event === 'BREACH_PREDICTED' && incident.acknowledgedAt) return null;
     data.incidentId = incident.id;
