@@ -29,8 +29,9 @@ export function statusRoute(
         res.status(404).type('html').send(renderNotFound());
         return;
       }
-      // Caches may keep a page for a little while, never past the one-minute promise.
-      res.setHeader('cache-control', 'public, max-age=15');
+      // Shared caches would hold a page past the one-minute promise and past an endpoint made
+      // private: every visitor asks (served from this process's cache, in milliseconds).
+      res.setHeader('cache-control', 'no-cache');
       const path = statusPagePath(slug);
       if (options.feed) {
         res
