@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
-import { IsNull, type EntityManager } from 'typeorm';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { EndpointIncident } from '../entities/endpoint-incident.entity';
 import type { Endpoint } from '../entities/endpoint.entity';
+import { withTenant } from '../tenancy/with-tenant';
 import { ConflictError } from '../errors/app-errors';
 import { getEndpoint } from '../services/endpoints';
 import { minuteFlags } from '../telemetry/sla';
 import type { NoticeData } from './notice';
 
-// Every function here takes a manager from withTenant(): RLS already limits it to one tenant.
+// The manager-taking functions take one from withTenant(): RLS limits it to one tenant.
 
 /** When no model says otherwise, how long a prediction stays worth waiting for. */
 const DEFAULT_HORIZON_MINUTES = 15;
@@ -56,7 +57,7 @@ export async function openIncident(
  * Acknowledges the endpoint's open incident: no repeat BREACH_PREDICTED for it. A breach onset
  * and the recovery are still told. CONFLICT when nothing is open.
  */
-export async function acknowledgeIncident(
+async function acknowledgeIn(
   manager: EntityManager,
   endpointId: string,
 ): Promise<EndpointIncident> {
@@ -165,4 +166,13 @@ export async function resolveIncident(
     { tenantId: incident.tenantId, id: incident.id, resolvedAt: IsNull() },
     { resolvedAt: at },
   );
+}
+
+/** acknowledgeIn, in its own tenant transaction (the `acknowledgePrediction` mutation's). */
+export function acknowledgeIncident(
+  dataSource: DataSource,
+  tenantId: string,
+  endpointId: string,
+): Promise<EndpointIncident> {
+  return withTenant(dataSource, tenantId, (m) => acknowledgeIn(m, endpointId));
 }

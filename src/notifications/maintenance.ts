@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { MaintenanceWindow } from '../entities/maintenance-window.entity';
 import { BadInputError, NotFoundError } from '../errors/app-errors';
 import { getEndpoint } from '../services/endpoints';
 import { isUuid } from '../services/ids';
+import { withTenant } from '../tenancy/with-tenant';
 
-// Every function here takes a manager from withTenant(): RLS already limits it to one tenant.
+// The exported calls each run in one tenant transaction (withTenant); the others take a manager
+// from one: RLS limits them to that tenant.
 
 /** A window longer than this is a mistake more often than a plan. */
 const MAX_DAYS = 31;
@@ -22,7 +24,7 @@ export interface MaintenanceInput {
  * Puts an endpoint (or the whole tenant) in maintenance over [startsAt, endsAt): its minutes then
  * count neither for nor against availability, and no notification is sent.
  */
-export async function scheduleMaintenance(
+async function scheduleIn(
   manager: EntityManager,
   tenantId: string,
   input: MaintenanceInput,
@@ -49,10 +51,7 @@ export async function scheduleMaintenance(
 }
 
 /** Removes a window (planned or past); its minutes count again. NOT_FOUND for others' ids. */
-export async function cancelMaintenance(
-  manager: EntityManager,
-  id: string,
-): Promise<MaintenanceWindow> {
+async function cancelIn(manager: EntityManager, id: string): Promise<MaintenanceWindow> {
   const window = isUuid(id) ? await manager.findOneBy(MaintenanceWindow, { id }) : null;
   if (!window) throw new NotFoundError('Maintenance window', id);
   await manager.delete(MaintenanceWindow, { tenantId: window.tenantId, id });
@@ -61,7 +60,7 @@ export async function cancelMaintenance(
 }
 
 /** One page, latest start first, keyset-paginated after the window `afterId`. */
-export async function listMaintenance(
+async function listIn(
   manager: EntityManager,
   options: { first: number; afterId?: string; endpointId?: string | null; activeAt?: Date },
 ): Promise<{ windows: MaintenanceWindow[]; hasNextPage: boolean }> {
@@ -116,4 +115,34 @@ async function forgetKeptDays(manager: EntityManager, window: MaintenanceWindow)
         and day <= ($3::timestamptz at time zone 'UTC')::date`,
     [window.endpointId, window.startsAt, window.endsAt],
   );
+}
+
+/**
+ * Puts an endpoint (or the whole tenant) in maintenance over [startsAt, endsAt): its minutes then
+ * count neither for nor against availability, and no notification is sent.
+ */
+export function scheduleMaintenance(
+  dataSource: DataSource,
+  tenantId: string,
+  input: MaintenanceInput,
+): Promise<MaintenanceWindow> {
+  return withTenant(dataSource, tenantId, (m) => scheduleIn(m, tenantId, input));
+}
+
+/** Removes a window (planned or past); its minutes count again. NOT_FOUND for others' ids. */
+export function cancelMaintenance(
+  dataSource: DataSource,
+  tenantId: string,
+  id: string,
+): Promise<MaintenanceWindow> {
+  return withTenant(dataSource, tenantId, (m) => cancelIn(m, id));
+}
+
+/** One page of windows, latest start first (see listIn). */
+export function listMaintenance(
+  dataSource: DataSource,
+  tenantId: string,
+  options: Parameters<typeof listIn>[1],
+): Promise<{ windows: MaintenanceWindow[]; hasNextPage: boolean }> {
+  return withTenant(dataSource, tenantId, (m) => listIn(m, options));
 }

@@ -8,7 +8,7 @@ import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { withTenant } from '../tenancy/with-tenant';
 import { recordDelivery, sendDelivery, type DeliveryResult } from './send';
 
-// The manager-taking functions take one from withTenant(): RLS already limits it to one tenant.
+// Each call runs in one tenant transaction (withTenant): RLS limits it to that tenant.
 
 /** Finds a webhook; another tenant's id is NOT_FOUND, exactly like a made-up one. */
 export async function getWebhook(manager: EntityManager, id: string): Promise<Webhook> {
@@ -18,7 +18,7 @@ export async function getWebhook(manager: EntityManager, id: string): Promise<We
 }
 
 /** One page in creation order, keyset-paginated after the webhook `afterId`. */
-export async function listWebhooks(
+async function listWebhooksIn(
   manager: EntityManager,
   options: { first: number; afterId?: string },
 ): Promise<{ webhooks: Webhook[]; hasNextPage: boolean }> {
@@ -40,7 +40,7 @@ export async function listWebhooks(
 }
 
 /** Deletes a webhook and its delivery log; queued deliveries for it are then skipped. */
-export async function deleteWebhook(manager: EntityManager, id: string): Promise<Webhook> {
+async function deleteWebhookIn(manager: EntityManager, id: string): Promise<Webhook> {
   const webhook = await getWebhook(manager, id);
   await manager.delete(Webhook, { tenantId: webhook.tenantId, id: webhook.id });
   return webhook;
@@ -57,7 +57,7 @@ export interface DeliveryLogEntry {
 }
 
 /** The webhook's latest `first` delivery attempts, newest first. */
-export async function webhookDeliveries(
+async function webhookDeliveriesIn(
   manager: EntityManager,
   webhookId: string,
   first: number,
@@ -130,4 +130,32 @@ export async function testWebhook(
   } finally {
     await client.close();
   }
+}
+
+/** One page of the tenant's webhooks in creation order, keyset-paginated after `afterId`. */
+export function listWebhooks(
+  dataSource: DataSource,
+  tenantId: string,
+  options: { first: number; afterId?: string },
+): Promise<{ webhooks: Webhook[]; hasNextPage: boolean }> {
+  return withTenant(dataSource, tenantId, (m) => listWebhooksIn(m, options));
+}
+
+/** Deletes a webhook and its delivery log; NOT_FOUND for another tenant's id, like a made-up one. */
+export function deleteWebhook(
+  dataSource: DataSource,
+  tenantId: string,
+  id: string,
+): Promise<Webhook> {
+  return withTenant(dataSource, tenantId, (m) => deleteWebhookIn(m, id));
+}
+
+/** A webhook's latest `first` delivery attempts, newest first. */
+export function webhookDeliveries(
+  dataSource: DataSource,
+  tenantId: string,
+  webhookId: string,
+  first: number,
+): Promise<DeliveryLogEntry[]> {
+  return withTenant(dataSource, tenantId, (m) => webhookDeliveriesIn(m, webhookId, first));
 }

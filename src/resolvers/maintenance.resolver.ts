@@ -17,7 +17,6 @@ import {
   encodeCursor,
 } from '../schema/pagination';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 
 const toWindowType = (w: MaintenanceWindow): MaintenanceWindowType => ({
   id: w.id,
@@ -48,11 +47,8 @@ export class MaintenanceResolver {
     @Arg('input', () => ScheduleMaintenanceInput) input: ScheduleMaintenanceInput,
     @Ctx() context: RequestContext,
   ): Promise<MaintenanceWindowType> {
-    const tenantId = tenantIdOf(context);
     return toWindowType(
-      await withTenant(context.dataSource, tenantId, (m) =>
-        maintenance.scheduleMaintenance(m, tenantId, input),
-      ),
+      await maintenance.scheduleMaintenance(context.dataSource, tenantIdOf(context), input),
     );
   }
 
@@ -65,9 +61,7 @@ export class MaintenanceResolver {
     @Ctx() context: RequestContext,
   ): Promise<MaintenanceWindowType> {
     return toWindowType(
-      await withTenant(context.dataSource, tenantIdOf(context), (m) =>
-        maintenance.cancelMaintenance(m, id),
-      ),
+      await maintenance.cancelMaintenance(context.dataSource, tenantIdOf(context), id),
     );
   }
 
@@ -91,14 +85,12 @@ export class MaintenanceResolver {
   ): Promise<MaintenanceWindowConnection> {
     assertPageSize(first);
     const afterId = after ? decodeCursor('maintenance', after) : undefined;
-    const page = await withTenant(context.dataSource, tenantIdOf(context), (m) =>
-      maintenance.listMaintenance(m, {
-        first,
-        afterId,
-        endpointId: endpointId ?? null,
-        activeAt: activeAt ?? undefined,
-      }),
-    );
+    const page = await maintenance.listMaintenance(context.dataSource, tenantIdOf(context), {
+      first,
+      afterId,
+      endpointId: endpointId ?? null,
+      activeAt: activeAt ?? undefined,
+    });
     const edges = page.windows.map((w) => ({
       cursor: encodeCursor('maintenance', w.id),
       node: toWindowType(w),
@@ -119,9 +111,7 @@ export class MaintenanceResolver {
     @Ctx() context: RequestContext,
   ): Promise<IncidentType> {
     const tenantId = tenantIdOf(context);
-    const incident = await withTenant(context.dataSource, tenantId, (m) =>
-      acknowledgeIncident(m, endpointId),
-    );
+    const incident = await acknowledgeIncident(context.dataSource, tenantId, endpointId);
     // PagerDuty acknowledges its incident too (after the commit; one delivery per incident).
     await enqueueWebhookEvent(
       context.dataSource,

@@ -29,7 +29,6 @@ import {
 } from '../schema/webhook.types';
 import { createWebhook } from '../services/webhooks';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 
 @Resolver(() => WebhookType)
 export class WebhookResolver {
@@ -64,9 +63,10 @@ export class WebhookResolver {
   ): Promise<WebhookConnection> {
     assertPageSize(first);
     const afterId = after ? decodeCursor('webhook', after) : undefined;
-    const page = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-      webhooks.listWebhooks(manager, { first, afterId }),
-    );
+    const page = await webhooks.listWebhooks(context.dataSource, tenantIdOf(context), {
+      first,
+      afterId,
+    });
     const edges = page.webhooks.map((w) => ({
       cursor: encodeCursor('webhook', w.id),
       node: toWebhookType(w),
@@ -85,11 +85,7 @@ export class WebhookResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() context: RequestContext,
   ): Promise<WebhookType> {
-    return toWebhookType(
-      await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-        webhooks.deleteWebhook(manager, id),
-      ),
-    );
+    return toWebhookType(await webhooks.deleteWebhook(context.dataSource, tenantIdOf(context), id));
   }
 
   @Authorized('admin')
@@ -118,8 +114,6 @@ export class WebhookResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
   ): Promise<WebhookDeliveryType[]> {
     assertPageSize(first);
-    return withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-      webhooks.webhookDeliveries(manager, webhook.id, first),
-    );
+    return webhooks.webhookDeliveries(context.dataSource, tenantIdOf(context), webhook.id, first);
   }
 }
