@@ -8,6 +8,7 @@ import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
+import { tenantMetricsRoute } from '../http/tenant-metrics';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
@@ -62,6 +63,7 @@ export async function startApi(
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
   app.get(['/status', '/status/:slug'], statusRoute(dataSource));
   app.get('/metrics', metricsRoute());
+  app.get('/metrics/tenant', tenantMetricsRoute({ config, dataSource }));
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
   app.use(jsonErrorHandler(logger));
