@@ -17,6 +17,7 @@ export interface EndpointSlo {
 
 const DAY = 86_400_000;
 const SLO_DAYS = 30;
+const LONGEST_BURN_MINUTES = Math.max(...Object.values(BURN_WINDOWS));
 
 interface EndpointRow {
   id: string;
@@ -38,10 +39,11 @@ interface SloRow {
 /**
  * Every live endpoint of the current tenant, in a few set-based statements whatever their number:
  * one for the endpoints and their fresh predictions, one per distinct SLA window length (the
- * window is a frame offset, which SQL cannot take per row). Complete days before yesterday come
- * from `availability_daily` (the status pages' store); days missing there are computed once, in
- * the same statement, and kept (a day without data is kept as zero minutes, so it is not looked
- * for again). Yesterday and today are computed from the rollups' breach flags on each call.
+ * window is a frame offset, which SQL cannot take per row). Complete UTC days come from
+ * `availability_daily` (the status pages' store, emptied for a day whenever its rollups are
+ * recomputed); days missing there are computed once, in the same statement, and kept (a day
+ * without data is kept as zero minutes, so it is not looked for again). Only today and the last
+ * six hours (the longest burn window) are computed from the rollups' breach flags on each call.
  */
 export async function tenantSlo(manager: EntityManager, now = new Date()): Promise<EndpointSlo[]> {
   const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
@@ -96,7 +98,8 @@ async function windowGroupSlo(
 ): Promise<SloRow[]> {
   const today = Math.floor(t.getTime() / DAY) * DAY;
   const first = new Date(today - (SLO_DAYS - 1) * DAY); // the oldest day counted
-  const yesterday = new Date(today - DAY); // the first day computed on every call
+  // Flags are computed from here on every call: today, and the longest burn window.
+  const liveFrom = new Date(Math.min(today, t.getTime() - LONGEST_BURN_MINUTES * 60_000));
   const w = Math.trunc(windowMinutes); // a validated integer: frame offsets cannot be parameters
   const burn = Object.entries(BURN_WINDOWS)
     .map(
@@ -105,6 +108,8 @@ async function windowGroupSlo(
          count(*) filter (where f.breached and f.minute > $4::timestamptz - interval '${minutes} minutes') as bad_${name}`,
     )
     .join(',\n');
+  // The window sums are sorted per endpoint and minute; keep that sort in memory.
+  await manager.query(`set local work_mem = '64MB'`);
   return manager.query(
     `with eps as (
        select e.id, e.tenant_id, e.error_rate_threshold, 1 - e.latency_percentile / 100 as slow_allowed,
@@ -116,29 +121,36 @@ async function windowGroupSlo(
          from endpoints e
         where e.archived_at is null and e.window_minutes = $1
      ),
-     sums as (
-       select r.endpoint_id, r.minute,
-              sum(r.sample_count) over w as n, sum(r.error_count) over w as e, sum(r.slow_count) over w as s
-         from eps join rollups_minute r on r.endpoint_id = eps.id
-          and r.minute > (eps.from_day::timestamp at time zone 'UTC') - interval '${w} minutes'
-          and r.minute <= $4
-       window w as (partition by r.endpoint_id order by r.minute
-                    range between interval '${w - 1} minutes' preceding and current row)
+     bounds as materialized (
+       select eps.*, f.flag_from, f.flag_from - interval '${w} minutes' as sums_from
+         from eps cross join lateral
+              (select least(eps.from_day::timestamp at time zone 'UTC', $5::timestamptz) as flag_from) f
      ),
      flags as (
-       select s.endpoint_id, s.minute,
-              (s.n > 0 and (s.e::float8 / s.n > eps.error_rate_threshold or s.s::float8 / s.n > eps.slow_allowed)) as breached
-         from sums s join eps on eps.id = s.endpoint_id
-        where s.minute >= eps.from_day::timestamp at time zone 'UTC'
+       -- Per endpoint (a lateral join), so that the rows come in index order and need no sort.
+       select b.id as endpoint_id, s.minute,
+              (s.n > 0 and (s.e::float8 / s.n > b.error_rate_threshold or s.s::float8 / s.n > b.slow_allowed)) as breached,
+              s.minute >= b.from_day::timestamp at time zone 'UTC' and s.minute < $3::date::timestamp at time zone 'UTC' as to_keep
+         from bounds b cross join lateral (
+                select r.minute, sum(r.sample_count) over w as n, sum(r.error_count) over w as e,
+                       sum(r.slow_count) over w as s
+                  from rollups_minute r
+                 where r.endpoint_id = b.id and r.minute > b.sums_from and r.minute <= $4
+                window w as (order by r.minute range between interval '${w - 1} minutes' preceding and current row)
+              ) s
+        where s.minute >= b.flag_from
+     ),
+     settled_flags as (
+       select f.endpoint_id, (f.minute at time zone 'UTC')::date as day,
+              count(*)::int as minutes, count(*) filter (where f.breached)::int as bad
+         from flags f where f.to_keep
+        group by 1, 2
      ),
      settled as (
        select eps.id as endpoint_id, eps.tenant_id, d.day::date as day,
-              count(f.minute)::int as minutes, count(*) filter (where f.breached)::int as bad
+              coalesce(sf.minutes, 0) as minutes, coalesce(sf.bad, 0) as bad
          from eps cross join generate_series(eps.from_day, $3::date - 1, interval '1 day') as d(day)
-         left join flags f on f.endpoint_id = eps.id
-          and f.minute >= d.day::timestamp at time zone 'UTC'
-          and f.minute < (d.day + interval '1 day')::timestamp at time zone 'UTC'
-        group by eps.id, eps.tenant_id, d.day
+         left join settled_flags sf on sf.endpoint_id = eps.id and sf.day = d.day::date
      ),
      kept as (
        insert into availability_daily (tenant_id, endpoint_id, day, minutes, bad)
@@ -152,10 +164,12 @@ async function windowGroupSlo(
         group by a.endpoint_id
      ),
      live as (
-       select f.endpoint_id, count(*)::int as minutes, count(*) filter (where f.breached)::int as bad,
+       select f.endpoint_id,
+              count(*) filter (where f.minute >= $3::date::timestamp at time zone 'UTC')::int as minutes,
+              count(*) filter (where f.breached and f.minute >= $3::date::timestamp at time zone 'UTC')::int as bad,
               coalesce(bool_or(f.breached) filter (where f.minute = $4), false) as breached_now,
               ${burn}
-         from flags f where f.minute >= $3::date::timestamp at time zone 'UTC'
+         from flags f where f.minute >= $5
         group by f.endpoint_id
      ),
      computed as (
@@ -172,6 +186,6 @@ async function windowGroupSlo(
        left join older o on o.endpoint_id = eps.id
        left join computed c on c.endpoint_id = eps.id
        left join live l on l.endpoint_id = eps.id`,
-    [w, first.toISOString().slice(0, 10), yesterday.toISOString().slice(0, 10), t],
+    [w, first.toISOString().slice(0, 10), new Date(today).toISOString().slice(0, 10), t, liveFrom],
   );
 }
