@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -78,6 +79,8 @@ export async function createGraphqlHttpHandler(options: {
     formatError: (formatted, error) => toClientError(formatted, error, currentRequestId()),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(config),
       metricsPlugin,
     ],

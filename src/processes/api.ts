@@ -6,6 +6,7 @@ import type { Logger } from '../config/logger';
 import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
 import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
+import { explorerRoutes } from '../http/explorer';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
 import { tenantMetricsRoute } from '../http/tenant-metrics';
@@ -64,6 +65,7 @@ export async function startApi(
   app.get(['/status', '/status/:slug'], statusRoute(dataSource));
   app.get('/metrics', metricsRoute());
   app.get('/metrics/tenant', tenantMetricsRoute({ config, dataSource }));
+  app.use(explorerRoutes());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
   app.use(jsonErrorHandler(logger));
