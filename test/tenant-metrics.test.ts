@@ -39,7 +39,8 @@ function seriesValue(
 }
 
 describe('GET /metrics/tenant', () => {
-  const fx = useApiFixture();
+  // No reuse of answers here: each scrape must see what the test just stored.
+  const fx = useApiFixture({ tenantMetricsCacheSeconds: 0 });
   let endpoint: Endpoint;
   let quiet: Endpoint;
   let scrape: (key?: string) => Promise<{ status: number; body: string; type: string | null }>;

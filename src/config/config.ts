@@ -21,6 +21,11 @@ export interface Config {
   logLevel: string;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /**
+   * Seconds a tenant's /metrics/tenant answer is reused (TENANT_METRICS_CACHE_SECONDS): the
+   * figures move once a minute, and a large tenant's scrape costs seconds of PostgreSQL.
+   */
+  tenantMetricsCacheSeconds: number;
   telemetry: {
     /** Raw samples older than this are refused on ingest and dropped by partition. */
     retentionDays: number;
@@ -79,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30),
     telemetry: {
       retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),
       futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),

@@ -78,11 +78,51 @@ export async function formatTenantMetrics(slos: EndpointSlo[]): Promise<string> 
   return registry.metrics();
 }
 
+/**
+ * Each tenant's last answer, reused for `tenantMetricsCacheSeconds`; after that, served once more
+ * while a fresh one is computed in the background (Prometheus scrapes at a steady pace, so the
+ * next scrape gets it). An answer older than four times that is never served: the scrape waits.
+ */
+export class MetricsCache {
+  private readonly entries = new Map<
+    string,
+    { at: number; text: Promise<string>; refreshing: boolean }
+  >();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get(tenantId: string, compute: () => Promise<string>): Promise<string> {
+    const now = this.clock();
+    const entry = this.entries.get(tenantId);
+    const age = entry ? now - entry.at : Infinity;
+    if (entry && age < this.ttlMs) return entry.text;
+    if (entry && age < 4 * this.ttlMs) {
+      if (!entry.refreshing) {
+        entry.refreshing = true;
+        const text = compute();
+        text.then(
+          () => this.entries.set(tenantId, { at: this.clock(), text, refreshing: false }),
+          () => (entry.refreshing = false),
+        );
+      }
+      return entry.text;
+    }
+    const text = compute();
+    this.entries.set(tenantId, { at: now, text, refreshing: false });
+    text.catch(() => this.entries.delete(tenantId));
+    return text;
+  }
+}
+
 /** GET /metrics/tenant: the scraping key's tenant's SLO series. `read` or `admin` keys only. */
 export function tenantMetricsRoute(deps: {
   config: Config;
   dataSource: DataSource;
 }): express.RequestHandler {
+  const cache = new MetricsCache(deps.config.tenantMetricsCacheSeconds * 1000);
   return async (req, res, next) => {
     try {
       const principal = await authenticate(
@@ -93,12 +133,15 @@ export function tenantMetricsRoute(deps: {
       if (!principal) throw new UnauthenticatedError();
       if (principal.kind !== 'tenant' || !satisfies(principal, ['read']))
         throw new MissingScopeError(['read']);
-      const slos = await withTenant(deps.dataSource, principal.tenantId, (manager) =>
-        tenantSlo(manager),
+      const { tenantId } = principal;
+      const text = await cache.get(tenantId, async () =>
+        formatTenantMetrics(
+          await withTenant(deps.dataSource, tenantId, (manager) => tenantSlo(manager)),
+        ),
       );
       res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
       res.setHeader('cache-control', 'no-store');
-      res.send(await formatTenantMetrics(slos));
+      res.send(text);
     } catch (err) {
       if (!(err instanceof AppError)) return next(err);
       const status = err.code === ErrorCode.UNAUTHENTICATED ? 401 : 403;
