@@ -14,7 +14,12 @@ const stampFile = path.join(out, '.stamp');
 
 function stamp(): string {
   const hash = crypto.createHash('sha256');
-  for (const file of ['package-lock.json', 'explorer/main.js', 'explorer/style-nonce.js', 'explorer/explorer.css']) {
+  for (const file of [
+    'package-lock.json',
+    'explorer/main.js',
+    'explorer/style-nonce.js',
+    'explorer/explorer.css',
+  ]) {
     hash.update(fs.readFileSync(path.join(root, file)));
   }
   hash.update(fs.readFileSync(__filename));

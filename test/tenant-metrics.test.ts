@@ -92,8 +92,9 @@ describe('GET /metrics/tenant', () => {
     for (const key of ['m5', 'm30', 'h1', 'h6'] as const)
       assert.ok(Math.abs(mine.burnRates[key]! - summary.burnRates[key]!) < 1e-9, key);
     assert.equal(mine.breachedNow, summary.breachedNow);
-    const atSlow = (await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, minute(-28))))
-      .find((s) => s.endpointId === endpoint.id)!;
+    const atSlow = (
+      await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, minute(-28)))
+    ).find((s) => s.endpointId === endpoint.id)!;
     assert.equal(atSlow.breachedNow, true);
     const other = slos.find((s) => s.endpointId === quiet.id)!;
     assert.equal(other.availability, 1);

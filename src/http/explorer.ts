@@ -81,8 +81,10 @@ const HOME_PAGE = `<!doctype html>
 /** A browser asking for /graphql as a page, not a program sending an operation. */
 function wantsExplorer(req: express.Request): boolean {
   if (req.query.query !== undefined) return false;
-  return req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
-    'text/html';
+  return (
+    req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
+    'text/html'
+  );
 }
 
 function sendHtml(res: express.Response, html: string, csp: string): void {

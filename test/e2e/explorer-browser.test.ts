@@ -75,7 +75,9 @@ describe('GraphQL explorer in a real browser (headless Chromium)', () => {
     await page.reload();
     assert.equal(await page.inputValue('#sentinel-api-key'), fx.tenant.adminKey);
 
-    const elsewhere = requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'));
+    const elsewhere = requested.filter(
+      (url) => !url.startsWith(origin) && !url.startsWith('data:'),
+    );
     assert.deepEqual(elsewhere, [], 'no request leaves the machine');
     assert.ok(requested.some((url) => url.endsWith('/graphql/assets/explorer.js')));
     assert.deepEqual(
@@ -90,7 +92,9 @@ describe('GraphQL explorer in a real browser (headless Chromium)', () => {
     const page = await browser.newPage();
     const response = await page.goto(`${fx.api.url}/`);
     assert.equal(response!.status(), 200);
-    const links = await page.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const links = await page
+      .locator('a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     assert.ok(links.includes('/graphql') && links.includes('/status'), String(links));
     assert.match(await page.innerText('body'), /docs\/OPERATIONS\.md/);
     await page.close();
