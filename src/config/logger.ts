@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { logLevelFromEnv } from './config';
 import { formatLogLine } from './human-log';
 
 /**
@@ -19,10 +20,10 @@ const destination = {
   },
 };
 
-/** JSON logs; the level comes from LOG_LEVEL. */
+/** The level comes from LOG_LEVEL (validated by src/config/config.ts). */
 export const logger = pino(
   {
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: logLevelFromEnv(),
     base: { service: 'sentinel', pid: process.pid },
     redact: ['req.headers.authorization', '*.apiKey', '*.password'],
   },

@@ -39,9 +39,9 @@ describe('CLI output for people', () => {
     );
     bar.update(200, text);
     bar.stop();
-    const drawn = stream.text
-      .split(/\r|\n|\x1b\[[0-9;?]*[A-Za-z]/)
-      .filter((l) => l.includes('epoch'));
+    // Split at the terminal's escape sequences (ESC [ ... letter) and line ends.
+    const ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]|\\r|\\n`);
+    const drawn = stream.text.split(ESCAPE).filter((l) => l.includes('epoch'));
     assert.ok(drawn.length > 0, JSON.stringify(stream.text));
     for (const line of drawn) assert.ok(line.length < MAX_COLUMNS, `${line.length}: ${line}`);
     assert.ok(
