@@ -141,7 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: logLevelFromEnv(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
-    tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30),
+    tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
     queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
     probeAllowNetworks: networksFromEnv(env, 'PROBE_ALLOW_NETWORKS'),
     globalAggregate: {
