@@ -3,6 +3,7 @@
 import './style-nonce.js';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
+import { parse } from 'graphql';
 import 'graphiql/style.css';
 import { createElement as h, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -27,6 +28,14 @@ const DEFAULT_QUERY = `# Paste your API key above once; it is kept in this brows
   }
 }
 `;
+
+function parsed(query) {
+  try {
+    return parse(query);
+  } catch {
+    return undefined;
+  }
+}
 
 function readKey() {
   try {
@@ -70,12 +79,16 @@ function Explorer() {
   const fetcher = useMemo(() => {
     const authorization = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
     const ws = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/graphql`;
-    return createGraphiQLFetcher({
+    const fetcher = createGraphiQLFetcher({
       url: '/graphql',
       subscriptionUrl: ws,
       headers: authorization,
       wsConnectionParams: authorization,
     });
+    // The fetcher sends subscriptions over the WebSocket when it is given the parsed document;
+    // GraphiQL's own copy can lag behind the editor, so parse what is actually sent.
+    return (params, options) =>
+      fetcher(params, { ...options, documentAST: parsed(params.query) ?? options?.documentAST });
   }, [apiKey]);
   const save = (key) => {
     try {

@@ -38,6 +38,18 @@ describe('messages over the API', () => {
     assert.match(JSON.stringify(await ingest.json()), /ingest scope \(or admin\)/);
   });
 
+  it('a subscription sent over HTTP is told to use the WebSocket, not INTERNAL', async () => {
+    const response = await fx.api.gql(
+      'subscription { trainingProgress(jobId: "00000000-0000-4000-8000-000000000000") { state } }',
+      {},
+      fx.tenant.adminKey,
+    );
+    const error = response.errors?.[0];
+    assert.equal(error?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(error?.extensions?.reason, 'SUBSCRIPTION_OVER_HTTP');
+    assert.match(error!.message, /WebSocket/);
+  });
+
   it('an array that must not be empty says "at least 1 element"', async () => {
     const response = await fx.api.gql(
       CREATE_ENDPOINT,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { useApiFixture } from '../helpers/api';
+import { ownerQuery } from '../helpers/database';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ARTIFACTS = path.join(ROOT, 'test-results');
@@ -40,6 +41,8 @@ describe('GraphQL explorer in a real browser (headless Chromium)', () => {
     const problems: string[] = [];
     // Every request the page or its workers make, and every CSP refusal or script error.
     context.on('request', (request) => requested.push(request.url()));
+    // WebSockets are not requests to Playwright: track them too.
+    page.on('websocket', (socket) => requested.push(socket.url()));
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text().slice(0, 300));
     });
@@ -75,8 +78,44 @@ describe('GraphQL explorer in a real browser (headless Chromium)', () => {
     await page.reload();
     assert.equal(await page.inputValue('#sentinel-api-key'), fx.tenant.adminKey);
 
+    // A subscription goes over graphql-ws with the same key: a job's current state comes first.
+    const [job] = await ownerQuery<{ id: string }>(
+      fx.db.ownerUrl,
+      `insert into training_jobs (tenant_id, state, request, last_event)
+       values ($1, 'RUNNING', '{"horizonMinutes":15,"epochs":40,"windowDays":28}'::jsonb,
+               jsonb_build_object('jobId', gen_random_uuid(), 'seq', 1, 'state', 'RUNNING', 'at', now(),
+                 'attempt', 1, 'maxEpochs', 40, 'epoch', 7, 'loss', null, 'validationLoss', null,
+                 'validationPrAuc', null, 'modelId', null, 'promoted', null, 'evaluation', null,
+                 'reason', null))
+       returning id`,
+      [fx.tenant.id],
+    );
+    const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
+    await editor.waitFor();
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(
+      `subscription { trainingProgress(jobId: "${job!.id}") { state epoch } }`,
+    );
+    await page.keyboard.press('Control+Enter');
+    await result
+      .getByText('RUNNING')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: Error) => {
+        await page.screenshot({ path: path.join(ARTIFACTS, 'explorer-subscription.png') });
+        throw new Error(`${err.message}\nproblems: ${problems.join('\n')}`);
+      });
+    assert.ok(
+      requested.some((url) => url.startsWith(origin.replace('http', 'ws'))),
+      'the subscription used the WebSocket on this origin',
+    );
+
+    // This origin's host, over HTTP or WebSocket; data: URLs stay in the page.
+    const host = new URL(origin).host;
     const elsewhere = requested.filter(
-      (url) => !url.startsWith(origin) && !url.startsWith('data:'),
+      (url) => !url.startsWith('data:') && new URL(url).host !== host,
     );
     assert.deepEqual(elsewhere, [], 'no request leaves the machine');
     assert.ok(requested.some((url) => url.endsWith('/graphql/assets/explorer.js')));
