@@ -22,6 +22,11 @@ export interface Config {
   logLevel: LogLevel;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /**
+   * Seconds a tenant's /metrics/tenant answer is reused (TENANT_METRICS_CACHE_SECONDS): the
+   * figures move once a minute, and a large tenant's scrape costs seconds of PostgreSQL.
+   */
+  tenantMetricsCacheSeconds: number;
   /** Every Bull key lives under it, so tests (and several Sentinels) share a Redis (SENTINEL_QUEUE_PREFIX). */
   queuePrefix: string;
   /** CIDRs the prober and webhook deliveries may reach although private (PROBE_ALLOW_NETWORKS). */
@@ -139,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: logLevelFromEnv(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
     queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
     probeAllowNetworks: networksFromEnv(env, 'PROBE_ALLOW_NETWORKS'),
     globalAggregate: {

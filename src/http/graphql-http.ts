@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -7,6 +8,7 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
+import { BadInputError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
 import type { ApiQueues } from '../jobs/api-queues';
@@ -35,6 +37,28 @@ function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
     },
   };
 }
+
+/** A subscription over plain HTTP would run its resolver without an event: say where they go. */
+const subscriptionsOverWebSocket: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription') {
+          throw new BadInputError(
+            [
+              {
+                field: 'operation',
+                message:
+                  'subscriptions run over the WebSocket on /graphql (graphql-transport-ws), not over HTTP',
+              },
+            ],
+            'SUBSCRIPTION_OVER_HTTP',
+          );
+        }
+      },
+    };
+  },
+};
 
 const metricsPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
@@ -78,7 +102,10 @@ export async function createGraphqlHttpHandler(options: {
     formatError: (formatted, error) => toClientError(formatted, error, currentRequestId()),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(config),
+      subscriptionsOverWebSocket,
       metricsPlugin,
     ],
   });

@@ -6,7 +6,7 @@ import {
   AppError,
   BadInputError,
   ErrorCode,
-  ForbiddenError,
+  MissingScopeError,
   UnauthenticatedError,
 } from '../errors/app-errors';
 import type { ApiQueues } from '../jobs/api-queues';
@@ -43,7 +43,7 @@ export function ingestRoute(deps: {
       );
       if (!principal) throw new UnauthenticatedError();
       if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest']))
-        throw new ForbiddenError();
+        throw new MissingScopeError(['ingest']);
       const batchId = String(req.query.batchId ?? req.headers['idempotency-key'] ?? '');
       if (batchId.length < 1 || batchId.length > 200) {
         throw new BadInputError([
