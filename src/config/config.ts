@@ -21,6 +21,11 @@ export interface Config {
   logLevel: string;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /**
+   * How long an API instance trusts a key lookup (SENTINEL_KEY_CACHE_MS; 0 = look up every
+   * request). Revocations reach every instance at once through Redis; this bounds a lost one.
+   */
+  keyCacheMs: number;
   telemetry: {
     /** Raw samples older than this are refused on ingest and dropped by partition. */
     retentionDays: number;
@@ -79,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    keyCacheMs:
+      env.SENTINEL_KEY_CACHE_MS === '0' ? 0 : intFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000),
     telemetry: {
       retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),
       futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),

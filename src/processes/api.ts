@@ -15,6 +15,7 @@ import { Channels } from '../realtime/channels';
 import { buildSentinelSchema } from '../schema/build-schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
+import { KEY_REVOKED_CHANNEL, KeyAuthenticator, type KeyRevoked } from '../tenancy/key-cache';
 import { openConnections, type ServiceUrls } from './connections';
 
 export interface RunningApi {
@@ -34,6 +35,7 @@ export async function startApi(
   const schema = await buildSentinelSchema();
   const queues = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, redis, logger);
+  const keys = new KeyAuthenticator(dataSource, config.platformKey, config.keyCacheMs);
 
   const app = express();
   app.disable('x-powered-by');
@@ -45,8 +47,24 @@ export async function startApi(
     dataSource,
     queues,
     channels,
+    keys,
   });
-  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues, channels });
+  const graphqlWs = attachGraphqlWs({
+    config,
+    schema,
+    httpServer,
+    dataSource,
+    queues,
+    channels,
+    keys,
+  });
+  // A key revoked through any instance stops here at once and its open sockets close (4403).
+  const stopRevocations = await channels.subscribe(KEY_REVOKED_CHANNEL, (message) => {
+    const { keyId } = message as KeyRevoked;
+    keys.revoke(keyId);
+    const closed = graphqlWs.closeKey(keyId);
+    if (closed > 0) logger.info({ keyId, closed }, 'closed the sockets of a revoked key');
+  });
 
   await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
@@ -63,7 +81,7 @@ export async function startApi(
   app.get(['/status', '/status/:slug'], statusRoute(dataSource));
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
-  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
+  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger, keys }));
   app.use(jsonErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +94,7 @@ export async function startApi(
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      await stopRevocations();
       await graphqlWs.stop();
       // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
       await graphqlHttp.stop();
