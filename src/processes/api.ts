@@ -11,6 +11,8 @@ import { ingestRoute } from '../http/ingest-route';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
+import { registerScoringMetrics } from '../jobs/scoring-report';
+import { metricsRegistry } from '../http/metrics';
 import { Channels } from '../realtime/channels';
 import { buildSentinelSchema } from '../schema/build-schema';
 import { statusRoute } from '../status/status-route';
@@ -79,6 +81,7 @@ export async function startApi(
   );
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
   app.get(['/status', '/status/:slug'], statusRoute(dataSource));
+  const stopScoringMetrics = registerScoringMetrics(metricsRegistry, redis);
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger, keys }));
@@ -95,6 +98,7 @@ export async function startApi(
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
       await stopRevocations();
+      stopScoringMetrics();
       await graphqlWs.stop();
       // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
       await graphqlHttp.stop();
