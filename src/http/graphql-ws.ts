@@ -21,6 +21,7 @@ import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
+import { sharedSubscribe } from '../realtime/shared-subscribe';
 import { graphqlOperations } from './metrics';
 import { queryLimitErrors } from './query-limits';
 import { requestIdFrom } from './request-id';
@@ -83,6 +84,13 @@ export function attachGraphqlWs(options: {
   const server = useServer(
     {
       schema,
+      // One execution per event for all subscribers of the same operation in the same tenant.
+      subscribe: (args) => {
+        const { principal } = args.contextValue as RequestContext;
+        const audience =
+          principal?.kind === 'tenant' ? `${principal.tenantId}:${principal.scope}` : 'platform';
+        return sharedSubscribe(args, audience);
+      },
       onConnect: async (ctx) => {
         const state = stateOf(ctx.extra);
         state.apiKey = keyFromConnectionParams(ctx.connectionParams);
