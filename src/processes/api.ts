@@ -13,8 +13,10 @@ import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
 import { registerScoringMetrics } from '../jobs/scoring-report';
 import { metricsRegistry } from '../http/metrics';
+import { syncProbeSchedule } from '../jobs/probe-jobs';
+import { useQueuePrefix } from '../jobs/queues';
 import { Channels } from '../realtime/channels';
-import { buildSentinelSchema } from '../schema/build-schema';
+import { buildSentinelSchema } from './schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { KEY_REVOKED_CHANNEL, KeyAuthenticator, type KeyRevoked } from '../tenancy/key-cache';
@@ -32,6 +34,7 @@ export async function startApi(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<RunningApi> {
+  useQueuePrefix(config.queuePrefix);
   const connections = await openConnections(urls, logger, config.dbPoolSize);
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
@@ -68,7 +71,9 @@ export async function startApi(
     if (closed > 0) logger.info({ keyId, closed }, 'closed the sockets of a revoked key');
   });
 
-  await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
+  await ensureSelfMonitoring(dataSource, config.publicUrl, (endpoint) =>
+    syncProbeSchedule(queues.probes, endpoint),
+  );
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
   app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
   // The API never loads TensorFlow; it reports the backend the workers said they run.

@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs';
-import { IsNull, type DataSource } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import type { DataSource } from 'typeorm';
+import { activeEndpoints } from '../db/endpoint-queries';
 import { explainScores, type FeatureContribution } from '../ml/explain';
 import { featureRows, type FeatureRow } from '../ml/features';
 import { normalize } from '../ml/dataset';
@@ -56,9 +56,7 @@ export async function scoreTenant(
   const { entry, network } = serving;
   const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
   const from = new Date(to.getTime() - FRESH_MINUTES * 60_000);
-  const endpoints = await withTenant(dataSource, tenantId, (manager) =>
-    manager.find(Endpoint, { where: { archivedAt: IsNull() } }),
-  );
+  const endpoints = await withTenant(dataSource, tenantId, (manager) => activeEndpoints(manager));
   // Features dominate the cost (a day of rollups per endpoint): computed on several connections.
   const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
   await Promise.all(
