@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { livePidFromFile } from '../../src/runtime/process-alive';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -28,7 +29,12 @@ function seconds(since: bigint): number {
 }
 
 /** Runs `command` in its own process group until /readyz answers 200; then stops the group. */
-async function timeToReady(command: string, env: NodeJS.ProcessEnv, port: number): Promise<number> {
+async function timeToReady(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+  dataDir: string,
+): Promise<number> {
   const began = process.hrtime.bigint();
   const child: ChildProcess = spawn('/bin/sh', ['-c', command], {
     cwd: ROOT,
@@ -53,7 +59,24 @@ async function timeToReady(command: string, env: NodeJS.ProcessEnv, port: number
     const exited = new Promise((resolve) => child.once('exit', resolve));
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
-    // `sentinel start` stops the API, the worker, Redis and PostgreSQL before it exits.
+    // npm may exit before `sentinel start` has stopped the API, the worker, Redis and PostgreSQL
+    // (the API and worker run in process groups of their own): wait until nothing answers.
+    await stopped(port, dataDir);
+  }
+}
+
+async function stopped(port: number, dataDir: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const answering = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => true,
+      () => false,
+    );
+    const pg = livePidFromFile(path.join(dataDir, 'postgres', 'postmaster.pid'));
+    const redis = livePidFromFile(path.join(dataDir, 'redis', 'redis.pid'));
+    if (!answering && !pg && !redis) return;
+    if (Date.now() > deadline) throw new Error('the previous start did not stop within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -81,14 +104,15 @@ async function main(): Promise<void> {
     if (floor.status !== 0) throw new Error('node could not load the API entry');
     const baseline = seconds(floorBegan);
 
-    const first = await timeToReady('npm start', env, port);
-    const second = await timeToReady('npm start', env, port);
+    const first = await timeToReady('npm start', env, port, dataDir);
+    const second = await timeToReady('npm start', env, port, dataDir);
     // The old script: `npm run build` (tsc -p, every file) then start; compiled elsewhere so dist
     // and its build info stay as they are.
     const old = await timeToReady(
       `npx tsc -p tsconfig.json --outDir ${oldOut} && node bin/sentinel.js start`,
       env,
       port,
+      dataDir,
     );
 
     const ratio = (value: number) => (value / baseline).toFixed(1);
