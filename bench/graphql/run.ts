@@ -13,6 +13,7 @@
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createAppDataSource } from '../../src/db/data-source';
 import { createTenant } from '../../src/services/tenants';
@@ -26,10 +27,18 @@ const SENTINEL_BIN = process.argv[4];
 interface Load {
   rps: number;
   p99Ms: number;
+  /** CPU time (user + system) the server process spent per request, when its pid is known. */
+  cpuMsPerRequest?: number;
+}
+
+/** A process's CPU time so far, in ms (utime + stime from /proc, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Keeps CONCURRENCY requests of `query` in flight for SECONDS; requests per second and p99. */
-async function load(url: string, key?: string, query = ME_QUERY): Promise<Load> {
+async function load(url: string, key?: string, query = ME_QUERY, pid?: number): Promise<Load> {
   const headers = {
     'content-type': 'application/json',
     ...(key ? { authorization: `Bearer ${key}` } : {}),
@@ -50,11 +59,14 @@ async function load(url: string, key?: string, query = ME_QUERY): Promise<Load> 
     }
   };
   const started = Date.now();
+  const cpuBefore = pid ? cpuMs(pid) : 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const cpu = pid ? cpuMs(pid) - cpuBefore : NaN;
   latencies.sort((a, b) => a - b);
   return {
     rps: latencies.length / ((Date.now() - started) / 1000),
     p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+    ...(pid ? { cpuMsPerRequest: cpu / latencies.length } : {}),
   };
 }
 
@@ -97,7 +109,12 @@ function startOtherApi(
 
 const line = (label: string, result: Load, note = '') =>
   console.log(
-    `  ${label.padEnd(23)}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms${note}`,
+    `  ${label.padEnd(23)}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, ` +
+      `server CPU ${result.cpuMsPerRequest?.toFixed(2)} ms/request${note}`,
+  );
+const cpuRatio = (sentinel: Load, raw: Load) =>
+  console.log(
+    `  CPU per request Sentinel / raw pg: ${(sentinel.cpuMsPerRequest! / raw.cpuMsPerRequest!).toFixed(2)}`,
   );
 
 async function main(): Promise<void> {
@@ -118,13 +135,19 @@ async function main(): Promise<void> {
       [tenant.id],
     );
     let sentinelPort: number;
+    let sentinelPid: number;
     if (SENTINEL_BIN) {
       const other = await startOtherApi(path.resolve(SENTINEL_BIN), env.childEnv);
       others.push(other.child);
       sentinelPort = other.port;
+      sentinelPid = other.child.pid!;
     } else {
-      const { match } = await env.startChild('api', /"port":(\d+),"msg":"Sentinel API listening/);
+      const { child, match } = await env.startChild(
+        'api',
+        /"port":(\d+),"msg":"Sentinel API listening/,
+      );
       sentinelPort = Number(match[1]);
+      sentinelPid = child.pid!;
     }
     const sentinelUrl = `http://127.0.0.1:${sentinelPort}/graphql`;
     const bareUrl = `http://127.0.0.1:${bare.port}/graphql`;
@@ -137,10 +160,10 @@ async function main(): Promise<void> {
     await load(rawUrl, key);
     await load(rawUrl, key, LIST_QUERY);
     const bareMe = await load(bareUrl);
-    const sentinelMe = await load(sentinelUrl, key);
-    const rawMe = await load(rawUrl, key);
-    const sentinelList = await load(sentinelUrl, key, LIST_QUERY);
-    const rawList = await load(rawUrl, key, LIST_QUERY);
+    const sentinelMe = await load(sentinelUrl, key, ME_QUERY, sentinelPid);
+    const rawMe = await load(rawUrl, key, ME_QUERY, raw.child.pid);
+    const sentinelList = await load(sentinelUrl, key, LIST_QUERY, sentinelPid);
+    const rawList = await load(rawUrl, key, LIST_QUERY, raw.child.pid);
 
     console.log(`GraphQL { me { slug } }, ${SECONDS}s each, concurrency ${CONCURRENCY}`);
     console.log(`  bare graphql-js server : ${bareMe.rps.toFixed(0)} req/s`);
@@ -151,10 +174,12 @@ async function main(): Promise<void> {
     line('Sentinel API', sentinelMe);
     line('raw pg, same work', rawMe, ' (key lookup + tenant transaction + same SQL)');
     console.log(`  ratio Sentinel / raw pg: ${(sentinelMe.rps / rawMe.rps).toFixed(3)}`);
+    cpuRatio(sentinelMe, rawMe);
     console.log(`GraphQL ${LIST_QUERY} (50 of 60 rows)`);
     line('Sentinel API', sentinelList);
     line('raw pg, same work', rawList);
     console.log(`  ratio Sentinel / raw pg: ${(sentinelList.rps / rawList.rps).toFixed(3)}`);
+    cpuRatio(sentinelList, rawList);
   } finally {
     bare.child.kill('SIGTERM');
     raw.child.kill('SIGTERM');

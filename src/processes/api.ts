@@ -2,7 +2,7 @@ import express from 'express';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config';
-import type { Logger } from '../config/logger';
+import { accessLogger, type Logger } from '../config/logger';
 import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
 import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
@@ -75,7 +75,9 @@ export async function startApi(
     syncProbeSchedule(queues.probes, endpoint),
   );
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
-  app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
+  app.use(
+    observeRequests(accessLogger, (latencyMs, status) => requestSamples.record(latencyMs, status)),
+  );
   // The API never loads TensorFlow; it reports the backend the workers said they run.
   app.use(
     healthRoutes({
