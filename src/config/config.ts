@@ -27,6 +27,11 @@ export interface Config {
    * figures move once a minute, and a large tenant's scrape costs seconds of PostgreSQL.
    */
   tenantMetricsCacheSeconds: number;
+  /**
+   * How long an API instance trusts a key lookup (SENTINEL_KEY_CACHE_MS; 0 = look up every
+   * request). Revocations reach every instance at once through Redis; this bounds a lost one.
+   */
+  keyCacheMs: number;
   /** Every Bull key lives under it, so tests (and several Sentinels) share a Redis (SENTINEL_QUEUE_PREFIX). */
   queuePrefix: string;
   /** CIDRs the prober and webhook deliveries may reach although private (PROBE_ALLOW_NETWORKS). */
@@ -145,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevelFromEnv(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
     tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
+    keyCacheMs: intFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000, 0),
     queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
     probeAllowNetworks: networksFromEnv(env, 'PROBE_ALLOW_NETWORKS'),
     globalAggregate: {

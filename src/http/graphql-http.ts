@@ -10,7 +10,8 @@ import type { Config } from '../config/config';
 import { logger } from '../config/logger';
 import { BadInputError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
-import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { keyFromAuthorization } from '../tenancy/authenticate';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
@@ -86,6 +87,7 @@ export async function createGraphqlHttpHandler(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
+  keys: KeyAuthenticator;
 }): Promise<{
   handler: express.RequestHandler[];
   selfCheck: express.RequestHandler;
@@ -114,10 +116,8 @@ export async function createGraphqlHttpHandler(options: {
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
-      const principal = await authenticate(
-        dataSource,
+      const principal = await options.keys.authenticate(
         keyFromAuthorization(req.headers.authorization),
-        config.platformKey,
       );
       return {
         requestId,
@@ -126,6 +126,7 @@ export async function createGraphqlHttpHandler(options: {
         dataSource,
         queues,
         channels,
+        keys: options.keys,
         logger: logger.child({ requestId }),
       };
     },
@@ -144,6 +145,7 @@ export async function createGraphqlHttpHandler(options: {
             dataSource,
             queues,
             channels,
+            keys: options.keys,
             logger,
           },
         },

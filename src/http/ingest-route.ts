@@ -13,7 +13,8 @@ import type { ApiQueues } from '../jobs/api-queues';
 import { enqueueRollups } from '../jobs/rollup-jobs';
 import { BodyTooLargeError, bulkIngest } from '../telemetry/bulk-ingest';
 import { formatOf } from '../telemetry/parse-body';
-import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { keyFromAuthorization } from '../tenancy/authenticate';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
 import { satisfies } from '../tenancy/principal';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -33,13 +34,12 @@ export function ingestRoute(deps: {
   dataSource: DataSource;
   queues: ApiQueues;
   logger: Logger;
+  keys: KeyAuthenticator;
 }): express.RequestHandler {
   return async (req, res, next) => {
     try {
-      const principal = await authenticate(
-        deps.dataSource,
+      const principal = await deps.keys.authenticate(
         keyFromAuthorization(req.headers.authorization),
-        deps.config.platformKey,
       );
       if (!principal) throw new UnauthenticatedError();
       if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest']))
