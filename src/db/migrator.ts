@@ -24,6 +24,27 @@ function migrationFiles(): MigrationFile[] {
     });
 }
 
+/** Limits the database enforces whatever its callers ask (migrations/0010_hardening.sql). */
+export interface PlatformSettings {
+  sampleRetentionDays: number;
+  globalMinTenants: number;
+  globalMaxRowsPerTenant: number;
+  globalMaxShare: number;
+}
+
+async function writePlatformSettings(client: Client, settings: PlatformSettings): Promise<void> {
+  await client.query(
+    `update platform_settings set sample_retention_days = $1, global_min_tenants = $2,
+            global_max_rows_per_tenant = $3, global_max_share = $4`,
+    [
+      settings.sampleRetentionDays,
+      settings.globalMinTenants,
+      settings.globalMaxRowsPerTenant,
+      settings.globalMaxShare,
+    ],
+  );
+}
+
 // Any fixed number: it only has to be the same in every Sentinel process.
 const MIGRATION_LOCK = 4_207_001;
 
@@ -35,6 +56,8 @@ const MIGRATION_LOCK = 4_207_001;
 export async function migrate(options: {
   ownerDatabaseUrl: string;
   appDbPassword?: string;
+  /** What callers of the definer functions may not loosen (platform_settings); kept if absent. */
+  settings?: PlatformSettings;
   logger: Logger;
 }): Promise<string[]> {
   const client = new Client({ connectionString: options.ownerDatabaseUrl });
@@ -76,6 +99,7 @@ export async function migrate(options: {
       options.logger.info({ migration: file.name }, 'migration applied');
       newlyApplied.push(file.name);
     }
+    if (options.settings !== undefined) await writePlatformSettings(client, options.settings);
     // The API and worker check this table at start-up to refuse running on an old schema.
     await client.query(`grant select on sentinel_migrations to ${APP_ROLE}`);
     if (options.appDbPassword !== undefined) {

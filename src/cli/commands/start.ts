@@ -9,6 +9,7 @@ import { issueFirstTenant0Key } from '../../processes/first-admin-key';
 import { resolveBackingServices, type BackingServices } from '../../runtime/backing-services';
 import { waitForExit } from '../../runtime/process-alive';
 import { stopOnSignal } from '../stop-on-signal';
+import { platformSettings } from '../platform-settings';
 
 const BIN = path.resolve(__dirname, '../../../../bin/sentinel.js');
 const CHILD_STOP_TIMEOUT_MS = 20_000;
@@ -51,6 +52,7 @@ async function start(): Promise<void> {
     await migrate({
       ownerDatabaseUrl: services.ownerDatabaseUrl,
       appDbPassword: config.appDatabaseUrl ? undefined : services.appDbPassword,
+      settings: platformSettings(config),
       logger,
     });
     const dataSource = await createAppDataSource(services.appDatabaseUrl, 1).initialize();
