@@ -68,7 +68,11 @@ describe('database catalog', () => {
         );
       })
       .map((f) => `${f.name} (${(f.config ?? []).join(' ')})`);
-    assert.deepEqual(unsafe, [], `definer functions with an unsafe search_path: ${unsafe.join(', ')}`);
+    assert.deepEqual(
+      unsafe,
+      [],
+      `definer functions with an unsafe search_path: ${unsafe.join(', ')}`,
+    );
   });
 
   it('gives the app role no ownership, no BYPASSRLS and no superuser', async () => {

@@ -56,10 +56,7 @@ describe('a poisoned tenant', () => {
       fx.tenant.adminKey,
     );
     assert.equal(res.data?.ingestSamples.accepted, 0);
-    assert.equal(
-      (res.data?.ingestSamples.rejections[0] as { field: string }).field,
-      'latencyMs',
-    );
+    assert.equal((res.data?.ingestSamples.rejections[0] as { field: string }).field, 'latencyMs');
     // The database refuses it too, whatever code path a future change adds.
     await assert.rejects(
       withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
@@ -124,7 +121,10 @@ describe('a poisoned tenant', () => {
        create trigger refuse_rollup before insert on rollups_minute for each row
          when (new.tenant_id = '${bad.id}') execute function refuse_rollup()`,
     );
-    await ownerQuery(fx.db.ownerUrl, 'select ensure_sample_partitions(current_date - 1, current_date)');
+    await ownerQuery(
+      fx.db.ownerUrl,
+      'select ensure_sample_partitions(current_date - 1, current_date)',
+    );
     for (const [tenant, endpointId] of [
       [good, goodEndpoint],
       [bad, badEndpoint],
@@ -146,10 +146,7 @@ describe('a poisoned tenant', () => {
       const before = await failures('rollups');
       const job = (data: RollupJob) => ({ data }) as Bull.Job<RollupJob>;
       const [goodResult, badResult] = await Promise.allSettled([
-        rollupProcessor.process(
-          job({ tenantId: good.id, ranges: [range(goodEndpoint)] }),
-          deps,
-        ),
+        rollupProcessor.process(job({ tenantId: good.id, ranges: [range(goodEndpoint)] }), deps),
         rollupProcessor.process(job({ tenantId: bad.id, ranges: [range(badEndpoint)] }), deps),
       ]);
       assert.equal(goodResult.status, 'fulfilled');

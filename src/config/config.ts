@@ -21,6 +21,16 @@ export interface Config {
   logLevel: string;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  database: {
+    /** How long a request waits for a pooled connection before a 503 (DB_ACQUIRE_TIMEOUT_MS). */
+    acquireTimeoutMs: number;
+    /** statement_timeout of the API's connections (DB_STATEMENT_TIMEOUT_MS). */
+    statementTimeoutMs: number;
+    /** statement_timeout of the worker's (WORKER_DB_STATEMENT_TIMEOUT_MS): feature windows are long. */
+    workerStatementTimeoutMs: number;
+    /** idle_in_transaction_session_timeout of every app-role connection. */
+    idleInTransactionTimeoutMs: number;
+  };
   telemetry: {
     /** Raw samples older than this are refused on ingest and dropped by partition. */
     retentionDays: number;
@@ -42,6 +52,14 @@ export interface Config {
     /** Rows per `ingestSamples` call (POST /ingest has no row limit, only MAX_INGEST_BYTES). */
     ingestBatchRows: number;
     maxIngestBytes: number;
+    /** A POST /ingest body that sends nothing for this long is cut off (INGEST_IDLE_TIMEOUT_MS). */
+    ingestIdleTimeoutMs: number;
+    /** A whole POST /ingest, upload and storage, takes at most this long (INGEST_REQUEST_TIMEOUT_MS). */
+    ingestRequestTimeoutMs: number;
+    /** Uploads of one tenant at once, per API process (INGEST_CONCURRENCY_PER_TENANT). */
+    ingestConcurrencyPerTenant: number;
+    /** Longest NDJSON line or CSV record (MAX_INGEST_LINE_BYTES). */
+    maxIngestLineBytes: number;
     maxQueryDepth: number;
     maxQueryCost: number;
     bodyLimitBytes: number;
@@ -79,6 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    database: {
+      acquireTimeoutMs: intFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000),
+      statementTimeoutMs: intFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000),
+      workerStatementTimeoutMs: intFromEnv(env, 'WORKER_DB_STATEMENT_TIMEOUT_MS', 600_000),
+      idleInTransactionTimeoutMs: intFromEnv(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
+    },
     telemetry: {
       retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),
       futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),
@@ -91,6 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),
       maxIngestBytes: intFromEnv(env, 'MAX_INGEST_BYTES', 2 * 1024 * 1024 * 1024),
+      ingestIdleTimeoutMs: intFromEnv(env, 'INGEST_IDLE_TIMEOUT_MS', 15_000),
+      ingestRequestTimeoutMs: intFromEnv(env, 'INGEST_REQUEST_TIMEOUT_MS', 900_000),
+      ingestConcurrencyPerTenant: intFromEnv(env, 'INGEST_CONCURRENCY_PER_TENANT', 2),
+      maxIngestLineBytes: intFromEnv(env, 'MAX_INGEST_LINE_BYTES', 64 * 1024),
       maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
       maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),
       bodyLimitBytes: intFromEnv(env, 'MAX_BODY_BYTES', 1024 * 1024),

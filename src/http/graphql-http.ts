@@ -7,7 +7,9 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
+import { ErrorCode } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
+import { asUnavailable } from '../errors/unavailable';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
@@ -54,6 +56,30 @@ const metricsPlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/**
+ * Errors that ask the client to retry get their HTTP status and Retry-After even when they were
+ * mapped from a database error (not thrown as such): 503 SERVICE_UNAVAILABLE, 429 RATE_LIMITED.
+ */
+const retryablePlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const errors = response.body.singleResult.errors ?? [];
+        const retryable = errors.find(
+          (e) =>
+            e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE ||
+            e.extensions?.code === ErrorCode.RATE_LIMITED,
+        );
+        if (!retryable) return;
+        response.http.status = retryable.extensions?.code === ErrorCode.RATE_LIMITED ? 429 : 503;
+        const after = retryable.extensions?.retryAfter;
+        response.http.headers.set('retry-after', String(typeof after === 'number' ? after : 2));
+      },
+    };
+  },
+};
+
 /** Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking. */
 export async function createGraphqlHttpHandler(options: {
   config: Config;
@@ -80,6 +106,7 @@ export async function createGraphqlHttpHandler(options: {
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       queryLimitsPlugin(config),
       metricsPlugin,
+      retryablePlugin,
     ],
   });
   await apollo.start();
@@ -87,11 +114,14 @@ export async function createGraphqlHttpHandler(options: {
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
+      // A database that is down or saturated answers 503 (retryable), not a masked 500.
       const principal = await authenticate(
         dataSource,
         keyFromAuthorization(req.headers.authorization),
         config.platformKey,
-      );
+      ).catch((err: unknown) => {
+        throw asUnavailable(err) ?? err;
+      });
       return {
         requestId,
         principal,

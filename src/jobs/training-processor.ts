@@ -95,7 +95,8 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
         const refreshed = await refreshAllContributions(
           dataSource,
           aggregateSettings(),
-          (failedTenant, err) => recordTenantFailure(deps.logger, 'aggregate-refresh', failedTenant, err),
+          (failedTenant, err) =>
+            recordTenantFailure(deps.logger, 'aggregate-refresh', failedTenant, err),
         );
         deps.logger.info({ jobId, ...refreshed }, 'global aggregate refreshed');
       }

@@ -29,7 +29,12 @@ export async function startApi(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<RunningApi> {
-  const connections = await openConnections(urls, logger, config.dbPoolSize);
+  // Requests never wait long for a connection, nor hold one in a stalled statement or transaction.
+  const connections = await openConnections(urls, logger, config.dbPoolSize, {
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+  });
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
   const queues = openApiQueues(urls.redisUrl);

@@ -21,7 +21,10 @@ export async function startWorker(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<{ stop: () => Promise<void> }> {
-  const connections = await openConnections(urls, logger, 5);
+  const connections = await openConnections(urls, logger, 5, {
+    statementTimeoutMs: config.database.workerStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+  });
   const producers = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, connections.redis, logger);
   const deps = {

@@ -12,8 +12,7 @@ export const MAX_LATENCY_MS = 3_600_000;
  * offset (`Z` or `+hh:mm`). Epoch numbers, RFC 2822 dates and zone-less local times are refused:
  * their meaning depends on the parser (and on the server's time zone).
  */
-const ISO_TIMESTAMP =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 export const ERROR_KINDS = ['timeout', 'connection', 'tls', 'dns', 'unexpected_status'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isRejection, MAX_LATENCY_MS, validateSample, type RawSample } from '../../src/telemetry/sample';
+import {
+  isRejection,
+  MAX_LATENCY_MS,
+  validateSample,
+  type RawSample,
+} from '../../src/telemetry/sample';
 
 const ENDPOINT = '5f0c6a52-8a7e-4c57-9d0e-3a1f2b4c5d6e';
 const NOW = new Date('2026-06-01T12:00:00Z');
