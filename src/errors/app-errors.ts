@@ -108,3 +108,17 @@ export class UnavailableError extends RetryableError {
     super(ErrorCode.SERVICE_UNAVAILABLE, message, 503, retryAfterSeconds);
   }
 }
+
+/**
+ * The operation ran past GRAPHQL_EXECUTION_TIMEOUT_MS; the fields left were not resolved. Not
+ * retryable as it is: the same operation would run as long again.
+ */
+export class ExecutionTimeoutError extends AppError {
+  constructor(timeoutMs: number) {
+    super(
+      ErrorCode.BAD_USER_INPUT,
+      `The operation ran longer than ${timeoutMs} ms and was stopped; ask for less.`,
+      { reason: 'EXECUTION_TIMEOUT' },
+    );
+  }
+}

@@ -7,7 +7,7 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { ErrorCode } from '../errors/app-errors';
+import { ErrorCode, ExecutionTimeoutError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { asUnavailable } from '../errors/unavailable';
 import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
@@ -15,16 +15,23 @@ import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import { graphqlOperations } from './metrics';
-import { queryLimitErrors } from './query-limits';
+import { measureOperation } from './query-limits';
+import type { RateLimits } from './rate-limits';
 import { currentRequestId } from './request-id';
 
-/** Refuses too deep or too costly operations before they execute. */
-function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
+/**
+ * Refuses too deep or too costly operations before they execute, then charges their cost to the
+ * caller's key and IP budgets (429 RATE_LIMITED with Retry-After when spent).
+ */
+function queryLimitsPlugin(
+  config: Config,
+  rateLimits: RateLimits,
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request }) {
-          const errors = queryLimitErrors(
+        async didResolveOperation({ schema, document, request, contextValue }) {
+          const { errors, cost } = measureOperation(
             config.limits,
             schema,
             document,
@@ -32,6 +39,53 @@ function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
             request.operationName,
           );
           if (errors[0]) throw errors[0];
+          await rateLimits.charge(contextValue.principal, contextValue.clientIp, cost);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An execution deadline: fields that start resolving after it fail at once with
+ * EXECUTION_TIMEOUT, so a slow operation ends instead of running on (each statement is bounded
+ * by statement_timeout as well).
+ */
+function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart() {
+          const deadline = Date.now() + timeoutMs;
+          return {
+            willResolveField() {
+              if (Date.now() >= deadline) throw new ExecutionTimeoutError(timeoutMs);
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/** Answers larger than the limit are replaced by a refusal, rather than built up and sent. */
+function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const bytes = Buffer.byteLength(JSON.stringify(response.body.singleResult));
+          if (bytes <= maxBytes) return;
+          response.http.status = 400;
+          response.body.singleResult = {
+            errors: [
+              {
+                message: `The answer (${bytes} bytes) is larger than ${maxBytes} bytes; ask for less (fewer fields, shorter ranges, wider buckets).`,
+                extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RESPONSE_TOO_LARGE' },
+              },
+            ],
+          };
         },
       };
     },
@@ -88,6 +142,7 @@ export async function createGraphqlHttpHandler(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
+  rateLimits: RateLimits;
 }): Promise<{
   handler: express.RequestHandler[];
   selfCheck: express.RequestHandler;
@@ -104,9 +159,11 @@ export async function createGraphqlHttpHandler(options: {
     formatError: (formatted, error) => toClientError(formatted, error, currentRequestId()),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
-      queryLimitsPlugin(config),
+      queryLimitsPlugin(config, options.rateLimits),
+      executionTimeoutPlugin(config.limits.executionTimeoutMs),
       metricsPlugin,
       retryablePlugin,
+      responseSizePlugin(config.limits.maxResponseBytes),
     ],
   });
   await apollo.start();
@@ -130,6 +187,7 @@ export async function createGraphqlHttpHandler(options: {
         queues,
         channels,
         logger: logger.child({ requestId }),
+        clientIp: req.ip ?? req.socket.remoteAddress,
       };
     },
   });

@@ -21,7 +21,8 @@ import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
 import { graphqlOperations } from './metrics';
-import { queryLimitErrors } from './query-limits';
+import { measureOperation } from './query-limits';
+import type { RateLimits } from './rate-limits';
 import { requestIdFrom } from './request-id';
 
 /** What a socket keeps after `connection_init`. */
@@ -53,6 +54,7 @@ export function attachGraphqlWs(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
+  rateLimits: RateLimits;
 }): { stop: () => Promise<void> } {
   const { config, schema, dataSource, queues, channels } = options;
   const wsServer = new WebSocketServer({
@@ -91,17 +93,24 @@ export function attachGraphqlWs(options: {
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
-        const limitErrors = queryLimitErrors(
+        const measured = measureOperation(
           config.limits,
           schema,
           document,
           payload.variables ?? undefined,
           payload.operationName,
         );
-        if (limitErrors.length > 0) return limitErrors;
+        if (measured.errors.length > 0) return measured.errors;
         state.principal = await authenticate(dataSource, state.apiKey, config.platformKey);
         if (!state.principal)
           return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
+        const clientIp = (ctx.extra as { request?: http.IncomingMessage }).request?.socket
+          .remoteAddress;
+        try {
+          await options.rateLimits.charge(state.principal, clientIp, measured.cost);
+        } catch (err) {
+          return [new GraphQLError('', { originalError: err as Error })];
+        }
         const contextValue: RequestContext = {
           requestId: state.connectionId,
           principal: state.principal,

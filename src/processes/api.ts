@@ -8,6 +8,7 @@ import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
+import { RateLimits } from '../http/rate-limits';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
@@ -43,6 +44,7 @@ export async function startApi(
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const rateLimits = new RateLimits(redis, config.limits);
   const graphqlHttp = await createGraphqlHttpHandler({
     config,
     schema,
@@ -50,8 +52,17 @@ export async function startApi(
     dataSource,
     queues,
     channels,
+    rateLimits,
   });
-  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues, channels });
+  const graphqlWs = attachGraphqlWs({
+    config,
+    schema,
+    httpServer,
+    dataSource,
+    queues,
+    channels,
+    rateLimits,
+  });
 
   await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });

@@ -17,6 +17,8 @@ export interface RequestContext {
   /** Redis pub/sub: what subscriptions listen to. */
   channels: Channels;
   logger: Logger;
+  /** The client's address, for per-IP rate limits (absent for internal operations). */
+  clientIp?: string;
 }
 
 /** The caller's tenant; platform keys have none and get FORBIDDEN. */
