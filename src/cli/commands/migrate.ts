@@ -14,6 +14,7 @@ export function registerMigrate(program: Command): void {
           ownerDatabaseUrl: services.ownerDatabaseUrl,
           // With APP_DATABASE_URL the operator manages the app role's login, not us.
           appDbPassword: config.appDatabaseUrl ? undefined : services.appDbPassword,
+          platformDbPassword: config.platformDatabaseUrl ? undefined : services.platformDbPassword,
           settings: platformSettings(config),
           logger,
         }),
