@@ -152,6 +152,8 @@ export async function createGraphqlHttpHandler(options: {
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.nodeEnv !== 'production',
+    // No "Did you mean ..." field suggestions in production: they spell out the schema.
+    hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
     csrfPrevention: true,
     // We stop Apollo ourselves, in order (src/cli/stop-on-signal.ts); its own handler re-raises the signal.
     stopOnTerminationSignals: false,

@@ -22,6 +22,7 @@ import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
 import { graphqlOperations } from './metrics';
 import { measureOperation } from './query-limits';
+import { withoutSuggestions } from './suggestions';
 import type { RateLimits } from './rate-limits';
 import { requestIdFrom } from './request-id';
 
@@ -92,7 +93,8 @@ export function attachGraphqlWs(options: {
           return [err as GraphQLError];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0)
+          return config.nodeEnv === 'production' ? withoutSuggestions(errors) : errors;
         const measured = measureOperation(
           config.limits,
           schema,

@@ -8,6 +8,8 @@ import ipaddr from 'ipaddr.js';
  * 127.0.0.1/32 for Tenant0's self-checks. Checked at connect time, after DNS, for every hop of a
  * redirect, so a name that resolves (or re-resolves) to 10.0.0.1 is refused like 10.0.0.1 itself.
  */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 export class AddressPolicy {
   private readonly allowed: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
 
@@ -38,7 +40,13 @@ export class AddressPolicy {
     )
       return undefined;
     const range = parsed.range();
-    return range === 'unicast' ? undefined : `${address} is a ${range} address`;
+    if (range !== 'unicast') return `${address} is a ${range} address`;
+    // ipaddr.js calls everything "unicast" that is in none of its special ranges, which for IPv6
+    // includes IPv4-compatible ::/96 (::7f00:1 is 127.0.0.1), local-use NAT64 64:ff9b:1::/48 and
+    // the deprecated site-local fec0::/10. Only global unicast 2000::/3 is public.
+    if (parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6))
+      return `${address} is not a global unicast IPv6 address`;
+    return undefined;
   }
 }
 
