@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import { openApiQueues } from '../src/jobs/api-queues';
 import { requestTraining } from '../src/training/training-jobs';
 import type { TrainingRequest } from '../src/training/training-events';
-import { startTestApi, useApiFixture, type GraphqlResponse, type TestApi } from './helpers/api';
+import {
+  startTestApi,
+  useApiFixture,
+  wsRequest,
+  type GraphqlResponse,
+  type TestApi,
+} from './helpers/api';
 import { CREATE_ENDPOINT, endpointInput, makeTenant } from './helpers/factories';
 
 const codeOf = (res: GraphqlResponse) => res.errors?.[0]?.extensions?.code;
@@ -49,6 +55,36 @@ describe('cost, rate limits and fair queues', () => {
     // One such field is a normal dashboard request.
     const one = await fx.api.gql(`{ ${fields[0]} }`, {}, fx.tenant.adminKey);
     assert.equal(one.errors, undefined);
+  });
+
+  it('refuses an alias flood before validating it, on HTTP and WebSocket', async () => {
+    const aliased = `{ ${Array.from({ length: 620 }, (_, i) => `m${i}: me { slug }`).join(' ')} }`;
+    const http = await fx.api.gql(aliased, {}, fx.tenant.adminKey);
+    assert.equal(http.status, 400);
+    assert.equal(reasonOf(http), 'TOO_MANY_ALIASES');
+    const client = fx.api.wsClient(fx.tenant.adminKey);
+    try {
+      const ws = await wsRequest(client, aliased);
+      assert.equal(reasonOf(ws), 'TOO_MANY_ALIASES');
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('answers a spent key with 429 before parsing its next request', async () => {
+    await withApi({ rateLimitKeyPointsPerMinute: 150 }, async (api) => {
+      const aliased = `{ ${Array.from({ length: 60 }, (_, i) => `m${i}: me { slug }`).join(' ')} }`;
+      // Each refusal costs 100 points: the second spends the budget, the third is turned away.
+      const reasons: unknown[] = [];
+      let limited: GraphqlResponse | undefined;
+      for (let i = 0; i < 4 && !limited; i++) {
+        const res = await api.gql(aliased, {}, fx.tenant.adminKey);
+        reasons.push(reasonOf(res) ?? codeOf(res));
+        if (codeOf(res) === 'RATE_LIMITED') limited = res;
+      }
+      assert.ok(limited, `never rate-limited: ${reasons.join(', ')}`);
+      assert.equal(limited.status, 429);
+    });
   });
 
   it('caps forecasts (each a worker job) per request', async () => {

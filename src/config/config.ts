@@ -63,6 +63,8 @@ export interface Config {
     maxQueryDepth: number;
     maxQueryCost: number;
     bodyLimitBytes: number;
+    /** Aliased fields in one operation (MAX_QUERY_ALIASES). */
+    maxQueryAliases: number;
     /** `forecast` fields (each a worker job) in one operation (MAX_FORECASTS_PER_REQUEST). */
     maxForecastsPerRequest: number;
     /** A GraphQL answer larger than this is refused (MAX_RESPONSE_BYTES). */
@@ -71,7 +73,7 @@ export interface Config {
     executionTimeoutMs: number;
     /** Query-cost points per key per minute, across API instances (RATE_LIMIT_KEY_POINTS). */
     rateLimitKeyPointsPerMinute: number;
-    /** Query-cost points per client IP per minute (RATE_LIMIT_IP_POINTS). */
+    /** Query-cost points per client IP per minute, keyless requests (RATE_LIMIT_IP_POINTS). */
     rateLimitIpPointsPerMinute: number;
     /** Training jobs one tenant may have waiting (MAX_QUEUED_TRAINING_PER_TENANT). */
     maxQueuedTrainingPerTenant: number;
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
       maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),
       bodyLimitBytes: intFromEnv(env, 'MAX_BODY_BYTES', 1024 * 1024),
+      maxQueryAliases: intFromEnv(env, 'MAX_QUERY_ALIASES', 50),
       maxForecastsPerRequest: intFromEnv(env, 'MAX_FORECASTS_PER_REQUEST', 2),
       maxResponseBytes: intFromEnv(env, 'MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
       executionTimeoutMs: intFromEnv(env, 'GRAPHQL_EXECUTION_TIMEOUT_MS', 30_000),

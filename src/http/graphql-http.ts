@@ -16,7 +16,8 @@ import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import { graphqlOperations } from './metrics';
 import { measureOperation } from './query-limits';
-import type { RateLimits } from './rate-limits';
+import { payerOf, type RateLimits } from './rate-limits';
+import { budgetGate, queryGate } from './query-gate';
 import { currentRequestId } from './request-id';
 
 /**
@@ -38,8 +39,13 @@ function queryLimitsPlugin(
             request.variables,
             request.operationName,
           );
+          const payer = payerOf(
+            keyFromAuthorization(request.http?.headers.get('authorization') ?? undefined),
+            contextValue.clientIp,
+          );
+          // A refused operation spends what it asked for: floods of them run out of budget.
+          await rateLimits.charge(payer, cost);
           if (errors[0]) throw errors[0];
-          await rateLimits.charge(contextValue.principal, contextValue.clientIp, cost);
         },
       };
     },
@@ -194,7 +200,12 @@ export async function createGraphqlHttpHandler(options: {
     },
   });
   return {
-    handler: [express.json({ limit: config.limits.bodyLimitBytes }), middleware],
+    handler: [
+      budgetGate(options.rateLimits),
+      express.json({ limit: config.limits.bodyLimitBytes }),
+      queryGate(config, options.rateLimits),
+      middleware,
+    ],
     // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).
     selfCheck: async (_req, res) => {
       const response = await apollo.executeOperation(

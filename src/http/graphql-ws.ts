@@ -23,7 +23,8 @@ import type { Principal } from '../tenancy/principal';
 import { graphqlOperations } from './metrics';
 import { measureOperation } from './query-limits';
 import { withoutSuggestions } from './suggestions';
-import type { RateLimits } from './rate-limits';
+import { payerOf, type RateLimits } from './rate-limits';
+import { aliasRefusal, MAX_TOKENS } from './query-gate';
 import { requestIdFrom } from './request-id';
 
 /** What a socket keeps after `connection_init`. */
@@ -88,10 +89,13 @@ export function attachGraphqlWs(options: {
         const state = stateOf(ctx.extra);
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (err) {
           return [err as GraphQLError];
         }
+        // Before validation, which is quadratic in aliased fields of one name.
+        const aliases = aliasRefusal(document, config.limits.maxQueryAliases);
+        if (aliases) return [new GraphQLError(aliases.message, { originalError: aliases })];
         const errors = validate(schema, document, rules);
         if (errors.length > 0)
           return config.nodeEnv === 'production' ? withoutSuggestions(errors) : errors;
@@ -109,7 +113,7 @@ export function attachGraphqlWs(options: {
         const clientIp = (ctx.extra as { request?: http.IncomingMessage }).request?.socket
           .remoteAddress;
         try {
-          await options.rateLimits.charge(state.principal, clientIp, measured.cost);
+          await options.rateLimits.charge(payerOf(state.apiKey, clientIp), measured.cost);
         } catch (err) {
           return [new GraphQLError('', { originalError: err as Error })];
         }

@@ -72,8 +72,9 @@ export function measureOperation(
   } catch (err) {
     return refused(refusal((err as Error).message, 'GRAPHQL_VALIDATION_FAILED'));
   }
+  const tooCostly = (error: GraphQLError) => ({ errors: [error], cost });
   if (counts.forecasts > limits.maxForecastsPerRequest) {
-    return refused(
+    return tooCostly(
       refusal(
         `At most ${limits.maxForecastsPerRequest} forecasts per request (${counts.forecasts} asked).`,
         'QUERY_TOO_COSTLY',
@@ -81,7 +82,7 @@ export function measureOperation(
     );
   }
   if (cost > limits.maxQueryCost) {
-    return refused(
+    return tooCostly(
       refusal(
         `Query cost ${cost} exceeds the limit of ${limits.maxQueryCost}.`,
         'QUERY_TOO_COSTLY',
