@@ -21,6 +21,8 @@ export interface Config {
   logLevel: string;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /** Where a worker serves GET /metrics (WORKER_METRICS_PORT); unset: it serves nothing. */
+  workerMetricsPort?: number;
   database: {
     /** How long a request waits for a pooled connection before a 503 (DB_ACQUIRE_TIMEOUT_MS). */
     acquireTimeoutMs: number;
@@ -111,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: env.LOG_LEVEL ?? 'info',
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    workerMetricsPort: env.WORKER_METRICS_PORT
+      ? intFromEnv(env, 'WORKER_METRICS_PORT', 0)
+      : undefined,
     database: {
       acquireTimeoutMs: intFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000),
       statementTimeoutMs: intFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000),
