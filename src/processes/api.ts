@@ -12,8 +12,10 @@ import { RateLimits } from '../http/rate-limits';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
+import { syncProbeSchedule } from '../jobs/probe-jobs';
+import { useQueuePrefix } from '../jobs/queues';
 import { Channels } from '../realtime/channels';
-import { buildSentinelSchema } from '../schema/build-schema';
+import { buildSentinelSchema } from './schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { openConnections, type ServiceUrls } from './connections';
@@ -30,6 +32,7 @@ export async function startApi(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<RunningApi> {
+  useQueuePrefix(config.queuePrefix);
   // Requests never wait long for a connection, nor hold one in a stalled statement or transaction.
   const connections = await openConnections(urls, logger, config.dbPoolSize, {
     acquireTimeoutMs: config.database.acquireTimeoutMs,
@@ -64,7 +67,9 @@ export async function startApi(
     rateLimits,
   });
 
-  await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
+  await ensureSelfMonitoring(dataSource, config.publicUrl, (endpoint) =>
+    syncProbeSchedule(queues.probes, endpoint),
+  );
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
   app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
   // The API never loads TensorFlow; it reports the backend the workers said they run.

@@ -1,14 +1,11 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { GLOBAL_SCOPE_ID, Tenant } from '../entities/tenant.entity';
 import { ModelComparison } from '../schema/herd.types';
 import { toModelType } from '../schema/intelligence-mappers';
 import { toTenantType } from '../schema/mappers';
 import { ModelScope } from '../schema/model.types';
 import { TenantType } from '../schema/tenant.types';
-import { chooseServing } from '../scoring/serving';
+import { compareWithGlobal, setGlobalContribution } from '../services/herd';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
-import { activeModel } from '../training/model-registry';
 
 @Resolver()
 export class HerdResolver {
@@ -17,21 +14,10 @@ export class HerdResolver {
     description: 'Your model against the global one on your data, and which of them serves you.',
   })
   async modelComparison(@Ctx() context: RequestContext): Promise<ModelComparison> {
-    const tenantId = tenantIdOf(context);
-    const [own, global] = await withTenant(
+    const { choice, own, global, compared } = await compareWithGlobal(
       context.dataSource,
-      tenantId,
-      async (manager) =>
-        [
-          await activeModel(manager, tenantId),
-          await activeModel(manager, GLOBAL_SCOPE_ID),
-        ] as const,
+      tenantIdOf(context),
     );
-    const choice = chooseServing(own, global);
-    const compared =
-      own?.evaluation.global && own.evaluation.global.modelId === global?.id
-        ? own.evaluation.global
-        : null;
     return {
       serving: choice.winner === 'NONE' ? null : (choice.winner as ModelScope),
       why: choice.why,
@@ -52,13 +38,8 @@ export class HerdResolver {
     @Arg('contribute') contribute: boolean,
     @Ctx() context: RequestContext,
   ): Promise<TenantType> {
-    const tenantId = tenantIdOf(context);
     return toTenantType(
-      await withTenant(context.dataSource, tenantId, async (manager) => {
-        await manager.update(Tenant, { id: tenantId }, { contributesToGlobal: contribute });
-        if (!contribute) await manager.query('delete from global_feature_rows');
-        return manager.findOneByOrFail(Tenant, { id: tenantId });
-      }),
+      await setGlobalContribution(context.dataSource, tenantIdOf(context), contribute),
     );
   }
 }
