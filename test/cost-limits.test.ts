@@ -164,7 +164,7 @@ describe('cost, rate limits and fair queues', () => {
       scope: 'GLOBAL',
       horizonMinutes: 15,
       epochs: 1,
-      windowDays: 1,
+      windowDays: 2,
       endpointIds: null,
       seed: null,
       autoPromote: false,
