@@ -23,13 +23,12 @@ function telemetryCost(args: Record<string, unknown>): number {
 /**
  * Cost that follows the work for the root fields whose work does not show in their selection:
  * `telemetry` by buckets and days scanned, `forecast` as a worker job (and counted, so a request
- * can be capped), the keyless `statusPage` by what it reads. Other fields fall through to the
- * next estimator (1 per field, times the page size for connections).
+ * can be capped), the keyless `statusPage` by what it reads, `ingestSamples` by its rows. Other
+ * fields fall through to the next estimator (1 per field, times the page size for connections).
  */
 export function workEstimator(counts: { forecasts: number }): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
-    if (type.name !== 'Query') return undefined;
-    switch (field.name) {
+    switch (type.name === 'Query' ? field.name : '') {
       case 'telemetry':
         return telemetryCost(args) + childComplexity;
       case 'forecast':
@@ -38,7 +37,13 @@ export function workEstimator(counts: { forecasts: number }): ComplexityEstimato
       case 'statusPage':
         return STATUS_PAGE_COST + childComplexity;
       default:
-        return undefined;
+        break;
     }
+    if (type.name === 'Mutation' && field.name === 'ingestSamples') {
+      // A point per ten rows: a key's budget bounds the rows it writes, not just its calls.
+      const samples = (args.input as { samples?: unknown[] } | undefined)?.samples;
+      return 1 + Math.ceil((Array.isArray(samples) ? samples.length : 0) / 10) + childComplexity;
+    }
+    return undefined;
   };
 }
