@@ -15,7 +15,7 @@ const layers = [
   },
   {
     type: 'domain',
-    pattern: 'src/{services,telemetry,training,scoring,status,demo,realtime}/**',
+    pattern: 'src/{services,telemetry,training,scoring,status,demo,realtime,notifications}/**',
     partialMatch: false,
   },
   {

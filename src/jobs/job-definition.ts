@@ -32,7 +32,7 @@ export function defineJob<P extends object>(definition: JobDefinition<P>): JobDe
  * reads has committed (never inside withTenant), so a job never sees rows that were rolled back.
  * `extra` carries what differs per call: a job id (idempotency), a repeat schedule, a priority.
  */
-export function enqueue<P extends object>(
+export async function enqueue<P extends object>(
   queue: Bull.Queue<P>,
   definition: JobDefinition<P>,
   payload: P,
