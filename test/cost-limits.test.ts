@@ -124,6 +124,16 @@ describe('cost, rate limits and fair queues', () => {
     });
   });
 
+  it('charges /status pages (HTML, no key) to the same address budget', async () => {
+    await withApi({ rateLimitIpPointsPerMinute: 250 }, async (api) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${api.url}/status`)).status);
+      // The address may have spent part of its budget in an earlier test (same minute).
+      assert.ok(statuses.includes(429), `statuses: ${statuses.join(', ')}`);
+      assert.ok(statuses.every((s) => s === 200 || s === 429));
+    });
+  });
+
   it('limits each key on its own: one key spent, another tenant’s key still served', async () => {
     await withApi(
       { rateLimitKeyPointsPerMinute: 20, rateLimitIpPointsPerMinute: 100_000 },

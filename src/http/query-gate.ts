@@ -98,3 +98,20 @@ export function queryGate(config: Config, rateLimits: RateLimits): express.Reque
     }
   };
 }
+
+/**
+ * For keyless pages (/status): each view spends `cost` points of the client address's budget, the
+ * same budget keyless GraphQL spends, so the HTML route is no way around it.
+ */
+export function addressGate(rateLimits: RateLimits, cost: number): express.RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await rateLimits.charge(payerOf(undefined, req.ip ?? req.socket.remoteAddress), cost);
+      next();
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) return next(err);
+      res.setHeader('retry-after', String(err.retryAfter));
+      res.status(429).type('text/plain').send('Too many requests; retry later.\n');
+    }
+  };
+}

@@ -9,6 +9,8 @@ import { attachGraphqlWs } from '../http/graphql-ws';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
 import { RateLimits } from '../http/rate-limits';
+import { addressGate } from '../http/query-gate';
+import { STATUS_PAGE_COST } from '../http/query-cost';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
@@ -81,7 +83,11 @@ export async function startApi(
     }),
   );
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
-  app.get(['/status', '/status/:slug'], statusRoute(dataSource));
+  app.get(
+    ['/status', '/status/:slug'],
+    addressGate(rateLimits, STATUS_PAGE_COST),
+    statusRoute(dataSource),
+  );
   app.get('/metrics', metricsRoute());
   app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
