@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -7,10 +8,11 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { ErrorCode, ExecutionTimeoutError } from '../errors/app-errors';
+import { BadInputError, ErrorCode, ExecutionTimeoutError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { asUnavailable } from '../errors/unavailable';
-import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { keyFromAuthorization } from '../tenancy/authenticate';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
@@ -98,6 +100,28 @@ function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RequestContext
   };
 }
 
+/** A subscription over plain HTTP would run its resolver without an event: say where they go. */
+const subscriptionsOverWebSocket: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription') {
+          throw new BadInputError(
+            [
+              {
+                field: 'operation',
+                message:
+                  'subscriptions run over the WebSocket on /graphql (graphql-transport-ws), not over HTTP',
+              },
+            ],
+            'SUBSCRIPTION_OVER_HTTP',
+          );
+        }
+      },
+    };
+  },
+};
+
 const metricsPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
@@ -149,6 +173,7 @@ export async function createGraphqlHttpHandler(options: {
   queues: ApiQueues;
   channels: Channels;
   rateLimits: RateLimits;
+  keys: KeyAuthenticator;
 }): Promise<{
   handler: express.RequestHandler[];
   selfCheck: express.RequestHandler;
@@ -167,7 +192,10 @@ export async function createGraphqlHttpHandler(options: {
     formatError: (formatted, error) => toClientError(formatted, error, currentRequestId()),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(config, options.rateLimits),
+      subscriptionsOverWebSocket,
       executionTimeoutPlugin(config.limits.executionTimeoutMs),
       metricsPlugin,
       retryablePlugin,
@@ -180,13 +208,11 @@ export async function createGraphqlHttpHandler(options: {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
       // A database that is down or saturated answers 503 (retryable), not a masked 500.
-      const principal = await authenticate(
-        dataSource,
-        keyFromAuthorization(req.headers.authorization),
-        config.platformKey,
-      ).catch((err: unknown) => {
-        throw asUnavailable(err) ?? err;
-      });
+      const principal = await options.keys
+        .authenticate(keyFromAuthorization(req.headers.authorization))
+        .catch((err: unknown) => {
+          throw asUnavailable(err) ?? err;
+        });
       return {
         requestId,
         principal,
@@ -194,6 +220,7 @@ export async function createGraphqlHttpHandler(options: {
         dataSource,
         queues,
         channels,
+        keys: options.keys,
         logger: logger.child({ requestId }),
         clientIp: req.ip ?? req.socket.remoteAddress,
       };
@@ -218,6 +245,7 @@ export async function createGraphqlHttpHandler(options: {
             dataSource,
             queues,
             channels,
+            keys: options.keys,
             logger,
           },
         },

@@ -7,6 +7,7 @@ import { openApiQueues } from '../jobs/api-queues';
 import { reportBackend } from '../jobs/backend-report';
 import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
+import { INCIDENT_JOB, INCIDENT_QUEUE, INCIDENT_WATCH_MS } from '../jobs/incident-jobs';
 import { createProcessors } from '../jobs/processors';
 import { defineJob, finalFailure, type PlatformJob } from '../jobs/job-definition';
 import { openQueue, scheduleEvery, useQueuePrefix } from '../jobs/queues';
@@ -99,6 +100,7 @@ export async function startWorker(
     'retrain',
     config.jobs.retrainIntervalMs,
   );
+  await scheduleEvery(queueOf(INCIDENT_QUEUE), INCIDENT_JOB, 'watch-incidents', INCIDENT_WATCH_MS);
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
   // Optional: the worker's own counters (e.g. tenants skipped by a failing job) for Prometheus.

@@ -15,7 +15,9 @@ export class StatusPageResolver {
       "A tenant's public status page (no key needed). NOT_FOUND for unknown and unpublished slugs alike.",
   })
   async statusPage(@Arg('slug') slug: string, @Ctx() context: RequestContext): Promise<StatusPage> {
-    const data = await statusPageData(context.dataSource, slug);
+    const data = await statusPageData(context.dataSource, slug, {
+      maxAgeMs: context.config.statusCacheSeconds * 1000,
+    });
     if (!data) throw new NotFoundError('Status page', slug);
     return {
       ...data,

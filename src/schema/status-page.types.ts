@@ -4,8 +4,13 @@ export enum EndpointStateType {
   OPERATIONAL = 'OPERATIONAL',
   BREACHED = 'BREACHED',
   NO_DATA = 'NO_DATA',
+  MAINTENANCE = 'MAINTENANCE',
 }
-registerEnumType(EndpointStateType, { name: 'EndpointState' });
+registerEnumType(EndpointStateType, {
+  name: 'EndpointState',
+  description:
+    'OPERATIONAL: within its SLA now. BREACHED: breaching it. NO_DATA: no samples in the current window. MAINTENANCE: in a maintenance window.',
+});
 
 @ObjectType()
 export class UptimeDay {
@@ -17,6 +22,9 @@ export class UptimeDay {
     description: 'Good minutes / minutes with data; null: no data that day.',
   })
   availability!: number | null;
+
+  @Field(() => Int, { description: 'Minutes of the day that breached the SLA.' })
+  breachedMinutes!: number;
 }
 
 @ObjectType()
@@ -30,8 +38,14 @@ export class LatencyPoint {
 
 @ObjectType()
 export class PublicRisk {
-  @Field(() => Float)
-  probability!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Calibrated: 0.3 is about a 30% chance of a breach onset within the horizon.',
+  })
+  probability!: number | null;
+
+  @Field(() => Float, { description: "The model's alert threshold." })
+  threshold!: number;
 
   @Field(() => Int)
   horizonMinutes!: number;
@@ -53,6 +67,15 @@ export class PublicEpisode {
 
   @Field(() => Int)
   minutes!: number;
+}
+
+@ObjectType()
+export class PublicMaintenance {
+  @Field()
+  endsAt!: Date;
+
+  @Field()
+  reason!: string;
 }
 
 @ObjectType({
@@ -86,8 +109,18 @@ export class StatusPageEndpoint {
   })
   risk!: PublicRisk | null;
 
+  @Field(() => PublicMaintenance, {
+    nullable: true,
+    description: 'The maintenance window in force now.',
+  })
+  maintenance!: PublicMaintenance | null;
+
+  @Field(() => Int, { description: 'SLA breach episodes of the last 7 days, all of them.' })
+  episodeCount!: number;
+
   @Field(() => [PublicEpisode], {
-    description: 'SLA breaches of the last 7 days, newest first (at most 10).',
+    description:
+      'SLA breach episodes of the last 7 days, newest first (at most 10); runs of breached minutes less than windowMinutes apart are one episode.',
   })
   episodes!: PublicEpisode[];
 }
