@@ -1,41 +1,44 @@
 import type { Command } from 'commander';
-import { createAppDataSource } from '../../db/data-source';
-import type { DeliveryResult } from '../../notifications/send';
+import { Client } from 'pg';
+import { loadConfig } from '../../config/config';
 import { testWebhook } from '../../notifications/webhooks';
-import { tenantIdBySlug } from '../../services/tenants';
-import { withServices } from '../with-services';
+import { withAppDataSource } from '../with-services';
 
-/** A test delivery's outcome as one line: what answered, how fast, and why it failed. */
-export function testResultLine(result: DeliveryResult): string {
-  const ms = `${Math.round(result.latencyMs)} ms`;
-  if (result.ok) return `ok: HTTP ${result.statusCode} in ${ms}`;
-  const answer = result.statusCode === null ? 'no answer' : `HTTP ${result.statusCode}`;
-  return `failed: ${answer} after ${ms}: ${result.error ?? 'unknown error'}`;
+/** The webhook's tenant, looked up as the owner: the operator names a webhook, not a tenant. */
+async function tenantOfWebhook(ownerUrl: string, webhookId: string): Promise<string> {
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ tenant_id: string }>(
+      'select tenant_id from webhooks where id::text = $1',
+      [webhookId],
+    );
+    if (!rows[0]) throw new Error(`no webhook ${webhookId}`);
+    return rows[0].tenant_id;
+  } finally {
+    await client.end();
+  }
 }
 
 export function registerWebhooks(program: Command): void {
-  const webhooks = program.command('webhooks').description("a tenant's webhooks");
+  const webhooks = program.command('webhooks').description('work with webhooks');
   webhooks
     .command('test <id>')
     .description(
-      'send a test event to a webhook now, in its format, and say how it went (exit 1 if it failed)',
+      'send a test event to a webhook now, in its format, and say how it went (also in its delivery log)',
     )
-    .requiredOption('--tenant <slug>', 'the tenant that owns the webhook')
-    .action(async (id: string, options: { tenant: string }) => {
-      const result = await withServices(async (services, config) => {
-        const dataSource = await createAppDataSource(services.appDatabaseUrl, 2).initialize();
-        try {
-          const tenantId = await tenantIdBySlug(dataSource, options.tenant);
-          if (!tenantId) throw new Error(`no tenant ${options.tenant}`);
-          return await testWebhook(dataSource, tenantId, id, {
-            publicUrl: config.publicUrl,
-            allowNetworks: config.probeAllowNetworks,
-          });
-        } finally {
-          await dataSource.destroy();
-        }
-      });
-      console.log(testResultLine(result));
+    .action(async (id: string) => {
+      const config = loadConfig();
+      const result = await withAppDataSource(async (dataSource, services) =>
+        testWebhook(dataSource, await tenantOfWebhook(services.ownerDatabaseUrl, id), id, {
+          publicUrl: config.publicUrl,
+          allowNetworks: config.probeAllowNetworks,
+        }),
+      );
+      const status = result.statusCode === null ? 'no answer' : `HTTP ${result.statusCode}`;
+      console.log(
+        `${result.ok ? 'delivered' : 'failed'}: ${status} in ${Math.round(result.latencyMs)} ms${result.error ? ` (${result.error})` : ''}`,
+      );
       if (!result.ok) process.exitCode = 1;
     });
 }
