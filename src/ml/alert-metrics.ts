@@ -19,6 +19,8 @@ export interface MinuteSeries {
   minutes: Date[];
   onset: boolean[];
   firing: boolean[];
+  /** Minutes inside a breach episode: an alert there is neither counted nor rising. */
+  inEpisode?: boolean[];
 }
 
 const MINUTE = 60_000;
@@ -30,7 +32,9 @@ export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetr
   let trueAlerts = 0;
   let endpointMinutes = 0;
   const leads: number[] = [];
-  for (const { minutes, onset, firing } of series) {
+  for (const { minutes, onset, firing: raw, inEpisode } of series) {
+    // Inside an episode nobody needs a forecast: those minutes neither alert nor count.
+    const firing = inEpisode ? raw.map((f, i) => f && !inEpisode[i]) : raw;
     endpointMinutes += minutes.length;
     const onsetTimes = minutes.filter((_, i) => onset[i]).map((m) => m.getTime());
     const firingTimes = minutes.filter((_, i) => firing[i]).map((m) => m.getTime());

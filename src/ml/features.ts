@@ -34,8 +34,13 @@ export interface FeatureRow {
   /** 1 when a breach episode starts within the next `horizon` minutes (after this one). */
   label: 0 | 1;
   breached: boolean;
-  /** This minute is the first of a breach episode. */
+  /** This minute is the first of a breach episode (src/telemetry/sla.ts defines episodes). */
   onset: boolean;
+  /**
+   * Breached, or fewer than `windowMinutes` good minutes after a breached one: inside an episode.
+   * Such minutes are neither training rows, nor alerts, nor onsets.
+   */
+  inEpisode: boolean;
   /**
    * The Google SRE Workbook multi-window multi-burn-rate alert fires this minute: bad-event burn
    * over 1 h and 5 min both above 14.4, or over 6 h and 30 min both above 6. The baseline models
@@ -67,12 +72,14 @@ export async function featureRows(
   horizon: number,
 ): Promise<FeatureRow[]> {
   const h = Math.trunc(horizon);
+  const win = Math.trunc(endpoint.windowMinutes);
   const rows: Array<{
     minute: Date;
     f: number[];
     label: boolean;
     breached: boolean;
     onset: boolean;
+    in_episode: boolean;
     burn_alert: boolean;
   }> = await manager.query(
     `with r as (
@@ -103,14 +110,25 @@ export async function featureRows(
               m60 as (order by r.minute range between interval '59 minutes' preceding and current row),
               h6 as (order by r.minute range between interval '359 minutes' preceding and current row),
               d1 as (order by r.minute range between interval '1439 minutes' preceding and current row)),
+     numbered as (select *, row_number() over (order by minute) as rn from w),
+     marks as (
+       select *,
+              max(case when breached then rn end) over before as last_breach_rn,
+              max(case when breached then minute end) over before as last_breach
+         from numbered
+       window before as (order by minute rows between unbounded preceding and 1 preceding)),
+     -- Episodes: runs of breached minutes separated by fewer than windowMinutes good minutes are
+     -- one (src/telemetry/sla.ts). A good minute within that many of a breach is still inside.
      flagged as (
-       select *, breached and not coalesce(lag(breached) over (order by minute), false) as onset from w),
+       select *,
+              breached and (last_breach_rn is null or rn - last_breach_rn - 1 >= ${win}) as onset,
+              breached or (last_breach_rn is not null and rn - last_breach_rn < ${win}) as in_episode
+         from marks),
      labelled as (
        select *,
-              max(case when breached then minute end) over (order by minute rows between unbounded preceding and 1 preceding) as last_breach,
               bool_or(onset) over (order by minute range between interval '1 minute' following and interval '${h} minutes' following) as label
          from flagged)
-     select minute, label, breached, onset, burn_alert, array[
+     select minute, label, breached, onset, in_episode, burn_alert, array[
               p95r, p95r_5m, p95r_5m - p95r_30m, spread_5m, slow_5m, slow_15m, err_5m, err_15m, err_60m, fail_15m,
               p95r_5m / nullif(p95r_1d, 0) - 1, traffic_5m / nullif(traffic_60m, 0) - 1,
               sin(2 * pi() * extract(epoch from minute)::float8 / 86400), cos(2 * pi() * extract(epoch from minute)::float8 / 86400),
@@ -137,6 +155,7 @@ export async function featureRows(
     label: row.label ? 1 : 0,
     breached: row.breached,
     onset: row.onset,
+    inEpisode: row.in_episode,
     burnAlert: row.burn_alert === true,
   }));
 }

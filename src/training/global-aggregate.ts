@@ -130,6 +130,7 @@ export async function globalTrainingRows(
       label: row.label ? 1 : 0,
       breached: false,
       onset: row.onset,
+      inEpisode: false,
       burnAlert: row.burn_alert,
     });
   }

@@ -1,0 +1,27 @@
+-- Forecasts you can act on (issue 9). Conventions: migrations/README.md.
+
+-- 1. The SLA latency percentile is over successful samples only: an errored sample (a 10 s
+-- timeout) counts through the error rate, never as a slow sample too. `slow_count` now counts
+-- successful samples over the threshold, and the rollup percentiles are over successful samples
+-- (null in a minute where every sample failed). Existing rollups are recomputed from the samples
+-- still kept; kept daily availability is derived from them, so it is dropped and recomputed on
+-- demand.
+alter table rollups_minute alter column latency_p50 drop not null,
+                           alter column latency_p95 drop not null,
+                           alter column latency_p99 drop not null;
+comment on column rollups_minute.slow_count is
+  'Successful samples (no error kind) slower than the latency threshold. Errored samples count through error_count only.';
+comment on column rollups_minute.latency_p95 is
+  'p95 latency of the successful samples of the minute; null when every sample failed.';
+update rollups_minute r
+   set slow_count = x.slow, bad_count = r.error_count + x.slow,
+       latency_p50 = x.p50, latency_p95 = x.p95, latency_p99 = x.p99
+  from (select s.tenant_id, s.endpoint_id, date_trunc('minute', s.observed_at) as minute,
+               count(*) filter (where s.error_kind is null and s.latency_ms > e.latency_threshold_ms)::int as slow,
+               percentile_cont(0.5) within group (order by s.latency_ms) filter (where s.error_kind is null) as p50,
+               percentile_cont(0.95) within group (order by s.latency_ms) filter (where s.error_kind is null) as p95,
+               percentile_cont(0.99) within group (order by s.latency_ms) filter (where s.error_kind is null) as p99
+          from samples s join endpoints e on e.tenant_id = s.tenant_id and e.id = s.endpoint_id
+         group by 1, 2, 3) x
+ where r.tenant_id = x.tenant_id and r.endpoint_id = x.endpoint_id and r.minute = x.minute;
+delete from availability_daily;
