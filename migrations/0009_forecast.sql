@@ -25,3 +25,16 @@ update rollups_minute r
          group by 1, 2, 3) x
  where r.tenant_id = x.tenant_id and r.endpoint_id = x.endpoint_id and r.minute = x.minute;
 delete from availability_daily;
+
+-- 2. Calibrated models. `threshold` is on the calibrated scale when `calibration` (Platt scaling
+-- fitted on validation: p = sigmoid(a * logit(raw) + b)) is set. From digest version 2 on, the
+-- SHA-256 covers the whole record (threshold, normalisation, calibration, features, horizon,
+-- layers), not only the weights. `promotion_decision` says why the gate did or did not promote a
+-- model; `refused_reason` is set by the worker when it refuses to load one (and cleared when the
+-- record is restored and it loads again).
+alter table models add column calibration jsonb,
+                   add column digest_version smallint not null default 1 check (digest_version in (1, 2)),
+                   add column promotion_decision text,
+                   add column refused_reason text;
+grant insert (calibration, digest_version, promotion_decision, refused_reason),
+      update (refused_reason) on models to sentinel_app;

@@ -5,12 +5,8 @@ import { createAppDataSource } from '../src/db/data-source';
 import { seedDemoTenant } from '../src/demo/seed-demo-tenant';
 import { loadTf } from '../src/ml/backend';
 import { DEFAULT_MLP } from '../src/ml/mlp';
-import {
-  evaluateModel,
-  tenantFeatureRows,
-  trainAndEvaluate,
-  type EndpointRows,
-} from '../src/ml/pipeline';
+import { evaluateModel, trainAndEvaluate, type EndpointRows } from '../src/ml/pipeline';
+import { tenantFeatureRows } from '../src/training/feature-data';
 import { globalTrainingRows, refreshContribution } from '../src/training/global-aggregate';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';

@@ -15,7 +15,8 @@ import { loadTf } from '../../src/ml/backend';
 import { explainScores } from '../../src/ml/explain';
 import { FEATURE_NAMES } from '../../src/ml/features';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
-import { tenantFeatureRows, trainAndEvaluate } from '../../src/ml/pipeline';
+import { trainAndEvaluate } from '../../src/ml/pipeline';
+import { tenantFeatureRows } from '../../src/training/feature-data';
 import { toStoredEvaluation } from '../../src/ml/stored-evaluation';
 import { scoreTenant } from '../../src/scoring/score-tenant';
 import { createTenant } from '../../src/services/tenants';
@@ -73,6 +74,7 @@ runBench(async (env) => {
         normalization: outcome.normalization,
         hiddenUnits: DEFAULT_MLP.hidden,
         threshold: outcome.threshold,
+        calibration: outcome.calibration,
         trainingFrom: outcome.trainingFrom,
         trainingTo: outcome.trainingTo,
         evaluation: toStoredEvaluation(outcome.evaluation, null),

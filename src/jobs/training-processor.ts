@@ -184,6 +184,7 @@ async function complete(
           weightSpecs: payload.artifact.weightSpecs as never,
           weights: Buffer.from(payload.artifact.weightsBase64, 'base64'),
           sha256: payload.artifact.sha256,
+          ...(payload.artifact.record ? { record: payload.artifact.record } : {}),
         },
       },
       jobId,

@@ -19,6 +19,7 @@ import { getEndpoint } from '../services/endpoints';
 import { requireScope } from '../tenancy/auth-checker';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
+import { refusedActiveModel } from '../training/model-registry';
 
 /** A backtest reads at most a week of minutes. */
 export const MAX_FORECAST_MINUTES = 7 * 1440;
@@ -75,8 +76,16 @@ export class RiskResolver {
         ).unref(),
       ),
     ])) as ForecastResult | null;
-    if (!result)
-      throw new ConflictError('There is no active model yet: train one (trainModel) first.');
+    if (!result) {
+      const refused = await withTenant(context.dataSource, tenantId, (manager) =>
+        refusedActiveModel(manager, tenantId),
+      );
+      throw new ConflictError(
+        refused
+          ? `Model version ${refused.version} is refused: ${refused.refusedReason}. Restore its record or promote another model.`
+          : 'There is no active model yet: train one (trainModel) first.',
+      );
+    }
     return {
       endpointId,
       ...result,

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DataSource } from 'typeorm';
 import { Endpoint } from '../entities/endpoint.entity';
+import { calibrate } from '../ml/calibration';
 import { explainScores, type FeatureContribution } from '../ml/explain';
 import { featureRows, type FeatureRow } from '../ml/features';
 import { normalize } from '../ml/dataset';
@@ -70,6 +71,8 @@ export async function scoreTenant(
         raw: row.features,
       })),
       entry.featureNames,
+      3,
+      (raw) => calibrate(raw, entry.calibration),
     );
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
       `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions

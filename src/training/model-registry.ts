@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Model } from '../entities/model.entity';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { ConflictError, NotFoundError } from '../errors/app-errors';
-import type { ModelArtifact } from '../ml/artifact';
+import type { ModelArtifact, ModelRecord } from '../ml/artifact';
+import type { Calibration } from '../ml/calibration';
 import type { Normalization } from '../ml/dataset';
 import { beats } from '../ml/promotion';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
@@ -20,6 +22,7 @@ export interface TrainedModel {
   normalization: Normalization;
   hiddenUnits: number[];
   threshold: number;
+  calibration: Calibration | null;
   trainingFrom: Date;
   trainingTo: Date;
   evaluation: StoredEvaluation;
@@ -38,6 +41,18 @@ export async function activeModel(manager: EntityManager, scopeId: string): Prom
   return manager.findOneBy(Model, { tenantId: scopeId, status: 'ACTIVE' });
 }
 
+/** The active model (the tenant's own, else the global one) when the worker refuses to load it. */
+export async function refusedActiveModel(
+  manager: EntityManager,
+  tenantId: string,
+): Promise<Model | null> {
+  for (const scope of [tenantId, GLOBAL_SCOPE_ID]) {
+    const model = await activeModel(manager, scope);
+    if (model) return model.refusedReason ? model : null;
+  }
+  return null;
+}
+
 /** A model the caller may read: its own scope's, or the global scope's when `scopeId` is omitted. */
 export async function getModel(
   manager: EntityManager,
@@ -51,7 +66,19 @@ export async function getModel(
   return model;
 }
 
-/** A model with its artifact columns, for loading it. */
+/** The part of a model's row its SHA-256 covers besides the weights (digest version 2). */
+export function modelRecord(model: Model): ModelRecord {
+  return {
+    horizonMinutes: model.horizonMinutes,
+    featureNames: model.featureNames,
+    normalization: model.normalization,
+    hiddenUnits: model.hiddenUnits,
+    threshold: model.threshold,
+    calibration: model.calibration,
+  };
+}
+
+/** A model with its artifact columns (and its record, which the SHA-256 covers), for loading it. */
 export async function withArtifact(
   manager: EntityManager,
   id: string,
@@ -61,7 +88,10 @@ export async function withArtifact(
     .addSelect(['m.topology', 'm.weightSpecs', 'm.weights'])
     .where('m.id = :id', { id })
     .getOneOrFail();
-  return Object.assign(model, { sha256: model.artifactSha256 }) as Model & ModelArtifact;
+  return Object.assign(model, {
+    sha256: model.artifactSha256,
+    ...(model.digestVersion >= 2 ? { record: modelRecord(model) } : {}),
+  }) as Model & ModelArtifact;
 }
 
 /**
@@ -106,6 +136,8 @@ export async function registerModel(
     normalization: trained.normalization,
     hiddenUnits: trained.hiddenUnits,
     threshold: trained.threshold,
+    calibration: trained.calibration,
+    digestVersion: trained.artifact.record ? 2 : 1,
     trainingFrom: trained.trainingFrom,
     trainingTo: trained.trainingTo,
     evaluation: trained.evaluation,
