@@ -38,3 +38,15 @@ alter table models add column calibration jsonb,
                    add column refused_reason text;
 grant insert (calibration, digest_version, promotion_decision, refused_reason),
       update (refused_reason) on models to sentinel_app;
+
+-- 5. The promotion gate and the serving guard: false alerts per endpoint-day a tenant accepts
+-- from a model (default 1). A model is promoted automatically only within it, and a served
+-- model whose live false alerts over the last day exceed it stops alerting for the tenant.
+-- 8. Scheduled retraining per tenant: on by default, every `retrain_every_days` days.
+alter table tenants add column false_alert_budget double precision not null default 1
+                      check (false_alert_budget > 0 and false_alert_budget <= 100),
+                    add column auto_retrain boolean not null default true,
+                    add column retrain_every_days integer not null default 7
+                      check (retrain_every_days between 1 and 90);
+grant insert (false_alert_budget, auto_retrain, retrain_every_days),
+      update (false_alert_budget, auto_retrain, retrain_every_days) on tenants to sentinel_app;

@@ -54,6 +54,12 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       'the model',
       120_000,
     );
+    // A 3-epoch model may stay a candidate at the promotion gate: promoted by hand here.
+    await fx.api.gql(
+      `mutation($id: ID!) { promoteModel(id: $id) { status } }`,
+      { id: modelId },
+      demo.adminKey,
+    );
   });
   after(async () => {
     await worker?.stop();

@@ -170,7 +170,6 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       );
       assert.ok(epochs.every((e) => Number.isFinite(e.loss) && Number.isFinite(e.validationLoss)));
       assert.ok(last.modelId);
-      assert.equal(last.promoted, true, 'the first model has nothing to beat');
       assert.equal(
         last.evaluation!.model.onsets,
         last.evaluation!.burnRate.onsets,
@@ -205,13 +204,32 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       const models = await fx.api.gql<{
         models: {
           edges: Array<{
-            node: { id: string; status: string; trainingJobId: string; featureNames: string[] };
+            node: {
+              id: string;
+              status: string;
+              trainingJobId: string;
+              featureNames: string[];
+              promotionDecision: string;
+              calibrated: boolean;
+            };
           }>;
         };
-      }>(MODELS, {}, demo.adminKey);
+      }>(MODELS.replace('status', 'status promotionDecision calibrated'), {}, demo.adminKey);
       const [model] = models.data!.models.edges.map((e) => e.node);
       assert.equal(model!.id, last.modelId);
-      assert.equal(model!.status, 'ACTIVE');
+      assert.equal(model!.calibrated, true);
+      // The first model has no incumbent to beat, but it still goes through the gate: the
+      // burn-rate alert and the false-alert budget. Its decision is stored either way.
+      assert.equal(last.promoted, model!.promotionDecision.startsWith('promoted:'));
+      assert.match(model!.promotionDecision, /burn-rate alert|false alerts per endpoint-day/);
+      if (!last.promoted) {
+        assert.equal(model!.status, 'CANDIDATE');
+        await fx.api.gql(
+          `mutation($id: ID!) { promoteModel(id: $id) { status } }`,
+          { id: model!.id },
+          demo.adminKey,
+        );
+      }
       assert.equal(model!.trainingJobId, jobId);
       assert.ok(model!.featureNames.includes('since_breach'));
       const foreign = await fx.api.gql(

@@ -4,7 +4,7 @@ import { ModelComparison } from '../schema/herd.types';
 import { toModelType } from '../schema/intelligence-mappers';
 import { toTenantType } from '../schema/mappers';
 import { ModelScope } from '../schema/model.types';
-import { TenantType } from '../schema/tenant.types';
+import { ForecastSettingsInput, TenantType } from '../schema/tenant.types';
 import { chooseServing } from '../scoring/serving';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
@@ -41,6 +41,28 @@ export class HerdResolver {
       globalMetrics: compared?.metrics ?? null,
       featureDistance: compared?.featureDistance ?? null,
     };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TenantType, {
+    description:
+      'Forecast settings of your tenant: the false-alert budget of the promotion gate and serving guard, and scheduled retraining.',
+  })
+  async setForecastSettings(
+    @Arg('input') input: ForecastSettingsInput,
+    @Ctx() context: RequestContext,
+  ): Promise<TenantType> {
+    const tenantId = tenantIdOf(context);
+    return toTenantType(
+      await withTenant(context.dataSource, tenantId, async (manager) => {
+        const changes = Object.fromEntries(
+          Object.entries(input).filter(([, value]) => value !== undefined && value !== null),
+        );
+        if (Object.keys(changes).length > 0)
+          await manager.update(Tenant, { id: tenantId }, changes);
+        return manager.findOneByOrFail(Tenant, { id: tenantId });
+      }),
+    );
   }
 
   @Authorized('admin')

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../errors/app-errors';
 import type { ModelArtifact, ModelRecord } from '../ml/artifact';
 import type { Calibration } from '../ml/calibration';
 import type { Normalization } from '../ml/dataset';
-import { beats } from '../ml/promotion';
+import { promotionGate } from '../ml/promotion';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
 import { isUuid } from '../services/ids';
 
@@ -95,9 +95,11 @@ export async function withArtifact(
 }
 
 /**
- * Stores a trained model as a CANDIDATE (next version) and promotes it when asked to and it beats
- * the active model on the same held-out minutes, or when there is no active model. If the active
- * model changed after the comparison was made, the comparison is stale: no promotion.
+ * Stores a trained model as a CANDIDATE (next version) and promotes it when asked to and it passes
+ * the promotion gate (src/ml/promotion.ts: beats the burn-rate alert, within the tenant's
+ * false-alert budget, beats the active model on the same held-out minutes). If the active model
+ * changed after the comparison was made, the comparison is stale: no promotion. The decision and
+ * its reason are stored with the model.
  */
 export async function registerModel(
   manager: EntityManager,
@@ -113,12 +115,25 @@ export async function registerModel(
   )) as [{ next: number }];
   const active = await activeModel(manager, tenantId);
   const { incumbent } = trained.evaluation;
-  const promote =
-    autoPromote &&
-    (active === null ||
-      (incumbent !== null &&
-        incumbent.modelId === active.id &&
-        beats(trained.evaluation.model, incumbent.metrics)));
+  const [scope] = (await manager.query('select false_alert_budget from tenants where id = $1', [
+    tenantId,
+  ])) as Array<{ false_alert_budget: number }>;
+  const gate = promotionGate(
+    trained.evaluation.model,
+    trained.evaluation.burnRate,
+    active === null
+      ? null
+      : incumbent !== null && incumbent.modelId === active.id
+        ? incumbent.metrics
+        : undefined,
+    scope?.false_alert_budget ?? 1,
+  );
+  const promote = autoPromote && gate.promote;
+  const promotionDecision = promote
+    ? `promoted: ${gate.reason}`
+    : gate.promote
+      ? `not promoted (automatic promotion was off); it would pass: ${gate.reason}`
+      : `kept as a candidate: ${gate.reason}`;
   if (promote && active)
     await manager.update(
       Model,
@@ -150,6 +165,7 @@ export async function registerModel(
     artifactSha256: trained.artifact.sha256,
     promotedAt: promote ? new Date() : null,
     retiredAt: null,
+    promotionDecision,
   });
   await manager.insert(Model, model);
   return { model: await getModel(manager, model.id, tenantId), promoted: promote };
