@@ -50,3 +50,119 @@ alter table tenants add column false_alert_budget double precision not null defa
                       check (retrain_every_days between 1 and 90);
 grant insert (false_alert_budget, auto_retrain, retrain_every_days),
       update (false_alert_budget, auto_retrain, retrain_every_days) on tenants to sentinel_app;
+
+-- 6. Alerts as episodes. Per endpoint: whether BREACH_PREDICTED is armed (it fires once when risk
+-- rises over the threshold, and re-arms only when risk falls below a lower level or a breach
+-- episode ends), and up to which minute breach onsets have been reported (BREACH_STARTED fires
+-- for every onset, also when scoring lags).
+create table alert_state (
+  tenant_id uuid not null,
+  endpoint_id uuid not null,
+  armed boolean not null default true,
+  -- The same for the burn-rate alert, which pages while the serving guard holds the model back.
+  burn_armed boolean not null default true,
+  onsets_checked_to timestamptz,
+  updated_at timestamptz not null default now(),
+  primary key (tenant_id, endpoint_id),
+  foreign key (tenant_id, endpoint_id) references endpoints (tenant_id, id)
+);
+alter table alert_state enable row level security;
+alter table alert_state force row level security;
+create policy tenant_isolation on alert_state
+  using (tenant_id = (select current_tenant_id()))
+  with check (tenant_id = (select current_tenant_id()));
+grant select, insert (tenant_id, endpoint_id, armed, burn_armed, onsets_checked_to, updated_at),
+  update (armed, burn_armed, onsets_checked_to, updated_at) on alert_state to sentinel_app;
+
+-- What was alerted and what happened: every model alert (delivered or not: the serving guard
+-- watches the model's live false alerts even while it is not the one alerting), every burn-rate
+-- fallback alert, and every onset. A PREDICTED row with no ONSET within the horizon after it is a
+-- false alert.
+create table alert_log (
+  tenant_id uuid not null,
+  endpoint_id uuid not null,
+  minute timestamptz not null,
+  kind text not null check (kind in ('PREDICTED', 'ONSET')),
+  source text not null check (source in ('MODEL', 'BURN_RATE', 'SLA')),
+  model_id uuid,
+  horizon_minutes integer not null default 15,
+  delivered boolean not null,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, endpoint_id, minute, kind, source),
+  foreign key (tenant_id, endpoint_id) references endpoints (tenant_id, id)
+);
+alter table alert_log enable row level security;
+alter table alert_log force row level security;
+create policy tenant_isolation on alert_log
+  using (tenant_id = (select current_tenant_id()))
+  with check (tenant_id = (select current_tenant_id()));
+grant select, insert (tenant_id, endpoint_id, minute, kind, source, model_id, horizon_minutes, delivered, created_at)
+  on alert_log to sentinel_app;
+
+-- Alert history older than the retention goes with the hourly maintenance, across tenants.
+create function delete_expired_alert_log(p_retention_days integer) returns bigint
+  language sql security definer
+  set search_path = pg_catalog, public
+  as $$
+    with gone as (delete from public.alert_log where minute < now() - make_interval(days => p_retention_days) returning 1)
+    select count(*) from gone
+  $$;
+revoke all on function delete_expired_alert_log(integer) from public;
+grant execute on function delete_expired_alert_log(integer) to sentinel_app;
+
+-- 4. The global aggregate. Rows say whether they lie inside a breach episode (neither training
+-- rows nor alerts there). The per-tenant cap samples rows evenly across all of a tenant's series
+-- (it used to keep whole series and drop the rest: 3 of 4 endpoints), and a tenant counts towards
+-- k only with at least p_min_rows rows of its own.
+alter table global_feature_rows add column in_episode boolean not null default false;
+grant insert (in_episode) on global_feature_rows to sentinel_app;
+drop function global_training_rows(integer, integer, double precision);
+create function global_training_rows(p_k integer, p_max_rows integer, p_max_share double precision,
+                                     p_min_rows integer default 1000)
+  returns table (series_id uuid, idx integer, features double precision[], label boolean, onset boolean,
+                 burn_alert boolean, in_episode boolean)
+  language plpgsql stable security definer
+  set search_path = pg_catalog, public
+  as $$
+  declare
+    contributors integer;
+    total bigint;
+    cap bigint;
+  begin
+    select count(*), sum(least(c.n, p_max_rows)) into contributors, total
+      from (select count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
+             where t.contributes_to_global group by r.contributor having count(*) >= p_min_rows) c;
+    if contributors < p_k then
+      raise exception 'only % tenants contribute to the global model with at least % rows each; at least % are needed',
+        contributors, p_min_rows, p_k
+        using errcode = 'P0001';
+    end if;
+    cap := least(p_max_rows::bigint, greatest(1, floor(p_max_share * total))::bigint);
+    -- Keep the same share (cap / rows) of every series of the tenant, in 6-hour blocks (so alerts
+    -- and onsets stay contiguous in time), evenly spaced from a per-series phase: every series is
+    -- sampled, none is dropped whole.
+    return query
+      with counted as (
+        select r.contributor, count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
+         where t.contributes_to_global group by r.contributor having count(*) >= p_min_rows),
+      ranked as (
+        select r.series_id, r.idx, r.features, r.label, r.onset, r.burn_alert, r.in_episode, c.n,
+               r.idx / 360 + 1 as k, (abs(hashtext(r.series_id::text)) % 1000) / 1000.0 as phase
+          from public.global_feature_rows r join counted c on c.contributor = r.contributor)
+      select ranked.series_id, ranked.idx, ranked.features, ranked.label, ranked.onset, ranked.burn_alert, ranked.in_episode
+        from ranked
+       where ranked.n <= cap
+          or floor(ranked.k * cap::float8 / ranked.n + ranked.phase) <> floor((ranked.k - 1) * cap::float8 / ranked.n + ranked.phase)
+       order by ranked.series_id, ranked.idx;
+  end
+  $$;
+revoke all on function global_training_rows(integer, integer, double precision, integer) from public;
+grant execute on function global_training_rows(integer, integer, double precision, integer) to sentinel_platform;
+
+-- 3. A minute that stands on too little data (one sample after a 17-minute gap) gets no
+-- probability: null, with the reason.
+alter table predictions alter column probability drop not null,
+                        add column insufficient_reason text,
+                        add constraint predictions_probability_or_reason
+                          check ((probability is null) = (insufficient_reason is not null));
+grant insert (insufficient_reason), update (insufficient_reason) on predictions to sentinel_app;

@@ -116,7 +116,15 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
       fx.db.ownerUrl,
       `select array(select unnest(proargnames[pronargs + 1:])) as columns from pg_proc where proname = 'global_training_rows'`,
     );
-    assert.deepEqual(fn!.columns, ['series_id', 'idx', 'features', 'label', 'onset', 'burn_alert']);
+    assert.deepEqual(fn!.columns, [
+      'series_id',
+      'idx',
+      'features',
+      'label',
+      'onset',
+      'burn_alert',
+      'in_episode',
+    ]);
     for (const column of fn!.columns)
       assert.doesNotMatch(column, /tenant|endpoint|url|name|minute|time|contributor/);
   });
@@ -126,7 +134,7 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
     assert.equal(job.state, 'FAILED');
     assert.match(
       job.reason!,
-      /only 2 tenants contribute to the global model; at least 3 are needed/,
+      /only 2 tenants contribute to the global model with at least 1000 rows each; at least 3 are needed/,
     );
     const tenantTries = await fx.api.gql(
       `mutation { trainModel(input: { scope: GLOBAL }) { id } }`,

@@ -35,6 +35,7 @@ export const maintenanceProcessor: ProcessorRegistration = {
       'select delete_expired_availability($1)::int as days',
       [config.telemetry.retentionDays],
     )) as [{ days: number }];
+    await dataSource.query('select delete_expired_alert_log($1)', [config.telemetry.retentionDays]);
     return {
       dropped: dropped.map((d) => d.name),
       predictionsDeleted: deleted,

@@ -3,17 +3,33 @@ import { loadTf } from '../ml/backend';
 import { reportBackend } from './backend-report';
 import { ModelCache } from '../scoring/model-cache';
 import { riskChannel, type RiskChange } from '../scoring/risk-events';
-import { scoreTenant } from '../scoring/score-tenant';
+import type { Model } from '../entities/model.entity';
+import { decideAlerts } from '../scoring/alert-state';
+import { scoreTenant, type ScoredEndpoint } from '../scoring/score-tenant';
 import type { ProcessorRegistration } from './processor';
 import { enqueueWebhookEvent } from './webhook-jobs';
 
 export const SCORING_QUEUE = 'scoring';
 
+function riskChange(s: ScoredEndpoint, entry: Model): RiskChange {
+  return {
+    endpointId: s.endpointId,
+    minute: s.minute.toISOString(),
+    probability: s.probability,
+    threshold: entry.threshold,
+    aboveThreshold: s.aboveThreshold,
+    horizonMinutes: entry.horizonMinutes,
+    modelId: entry.id,
+    modelVersion: entry.version,
+  };
+}
+
 /**
  * Every minute: score every active endpoint of every tenant that has an active model (its own, or
- * the global one), store the
- * predictions, and on a threshold crossing publish `riskChanged` and (upwards) a
- * BREACH_PREDICTED webhook; a breach onset sends BREACH_STARTED.
+ * the global one), store the predictions, publish `riskChanged` on a threshold crossing, and
+ * deliver the alerts src/scoring/alert-state.ts decides: BREACH_PREDICTED once per rise (with
+ * hysteresis; from the burn-rate alert while the serving guard holds the model back) and
+ * BREACH_STARTED for every onset.
  */
 export function createScoringProcessor(): ProcessorRegistration {
   let cache: ModelCache | undefined;
@@ -36,40 +52,34 @@ export function createScoringProcessor(): ProcessorRegistration {
         const { entry } = serving;
         const scored = await scoreTenant(tf, dataSource, tenantId, serving, now);
         endpoints += scored.length;
+        const alerts = await decideAlerts(dataSource, tenantId, entry, scored, now);
+        const byEndpoint = new Map(scored.map((s) => [s.endpointId, s]));
         for (const s of scored) {
-          const minute = s.minute.toISOString();
-          // No earlier prediction counts as below: a first score above the threshold is a crossing.
-          if ((s.wasAbove ?? false) !== s.aboveThreshold) {
-            const change: RiskChange = {
-              endpointId: s.endpointId,
-              minute,
-              probability: s.probability,
-              threshold: entry.threshold,
-              aboveThreshold: s.aboveThreshold,
-              horizonMinutes: entry.horizonMinutes,
-              modelId: entry.id,
-              modelVersion: entry.version,
-            };
-            await channels.publish(riskChannel(s.endpointId), change);
-            if (s.aboveThreshold)
-              await enqueueWebhookEvent(
-                dataSource,
-                queues.webhooks,
-                tenantId,
-                'BREACH_PREDICTED',
-                `${s.endpointId}:${minute}`,
-                { ...change, topFeatures: s.top },
-              );
-          }
-          if (s.onset)
-            await enqueueWebhookEvent(
-              dataSource,
-              queues.webhooks,
-              tenantId,
-              'BREACH_STARTED',
-              `${s.endpointId}:${minute}`,
-              { endpointId: s.endpointId, minute },
-            );
+          // riskChanged streams every threshold crossing; webhooks follow the alert episodes.
+          if ((s.wasAbove ?? false) !== s.aboveThreshold)
+            await channels.publish(riskChannel(s.endpointId), riskChange(s, entry));
+        }
+        for (const p of alerts.predicted) {
+          const s = byEndpoint.get(p.endpointId)!;
+          await enqueueWebhookEvent(
+            dataSource,
+            queues.webhooks,
+            tenantId,
+            'BREACH_PREDICTED',
+            `${p.endpointId}:${p.minute.toISOString()}`,
+            { ...riskChange(s, entry), source: p.source, topFeatures: s.top },
+          );
+        }
+        for (const o of alerts.started) {
+          const minute = o.minute.toISOString();
+          await enqueueWebhookEvent(
+            dataSource,
+            queues.webhooks,
+            tenantId,
+            'BREACH_STARTED',
+            `${o.endpointId}:${minute}`,
+            { endpointId: o.endpointId, minute },
+          );
         }
       }
       return { tenants: tenants.length, endpoints };

@@ -122,7 +122,7 @@ export interface ScoringModel {
   threshold: number;
 }
 
-/** Calibrated probabilities for each endpoint's rows. */
+/** Calibrated probabilities for each endpoint's rows (0 for a minute too thin to forecast). */
 export function scoreParts(
   tf: typeof TF,
   scoring: ScoringModel,
@@ -135,7 +135,7 @@ export function scoreParts(
           tf,
           scoring.model,
           d.rows.map((r) => normalize(r.features, scoring.normalization)),
-        ).map((p) => calibrate(p, scoring.calibration))
+        ).map((p, i) => (d.rows[i]!.insufficient ? 0 : calibrate(p, scoring.calibration)))
       : [],
   }));
 }
@@ -203,7 +203,8 @@ export async function trainAndEvaluate(
   // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
   const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
   const labelled = (parts: EndpointRows[]) => {
-    const rows = parts.flatMap((d) => d.rows.filter((r) => !r.inEpisode));
+    // Neither minutes inside an episode nor minutes too thin to forecast are training rows.
+    const rows = parts.flatMap((d) => d.rows.filter((r) => !r.inEpisode && !r.insufficient));
     return {
       x: rows.map((r) => normalize(r.features, normalization)),
       y: rows.map((r) => r.label),
@@ -218,9 +219,10 @@ export async function trainAndEvaluate(
     base?.model.getWeights(),
   );
   const raw = scoreParts(tf, { model, normalization, threshold: 0 }, validation);
+  const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
   const calibration = fitPlatt(
-    raw.flatMap((p) => p.scores.filter((_, i) => !p.rows[i]!.inEpisode)),
-    raw.flatMap((p) => p.rows.filter((r) => !r.inEpisode).map((r) => r.label)),
+    raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
+    raw.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
   );
   const calibrated = raw.map((p) => ({
     rows: p.rows,

@@ -6,6 +6,7 @@ import { toTenantType } from '../schema/mappers';
 import { ModelScope } from '../schema/model.types';
 import { ForecastSettingsInput, TenantType } from '../schema/tenant.types';
 import { chooseServing } from '../scoring/serving';
+import { servingGuard } from '../scoring/serving-guard';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 import { activeModel } from '../training/model-registry';
@@ -18,15 +19,14 @@ export class HerdResolver {
   })
   async modelComparison(@Ctx() context: RequestContext): Promise<ModelComparison> {
     const tenantId = tenantIdOf(context);
-    const [own, global] = await withTenant(
-      context.dataSource,
-      tenantId,
-      async (manager) =>
-        [
-          await activeModel(manager, tenantId),
-          await activeModel(manager, GLOBAL_SCOPE_ID),
-        ] as const,
-    );
+    const [own, global, guard] = await withTenant(context.dataSource, tenantId, async (manager) => {
+      const pair = [
+        await activeModel(manager, tenantId),
+        await activeModel(manager, GLOBAL_SCOPE_ID),
+      ] as const;
+      const served = chooseServing(...pair).winner === 'GLOBAL';
+      return [...pair, await servingGuard(manager, tenantId, served)] as const;
+    });
     const choice = chooseServing(own, global);
     const compared =
       own?.evaluation.global && own.evaluation.global.modelId === global?.id
@@ -40,6 +40,9 @@ export class HerdResolver {
       tenantMetrics: own?.evaluation.model ?? null,
       globalMetrics: compared?.metrics ?? null,
       featureDistance: compared?.featureDistance ?? null,
+      alerting: choice.winner === 'NONE' ? 'BURN_RATE' : guard.alerting,
+      alertingWhy: choice.winner === 'NONE' ? 'no model serves you yet' : guard.why,
+      liveFalseAlertsPerEndpointDay: guard.falseAlertsPerEndpointDay,
     };
   }
 

@@ -12,7 +12,7 @@ import {
 import type { ForecastResult } from '../jobs/forecast-jobs';
 import { BadInputError, ConflictError } from '../errors/app-errors';
 import { channelIterator } from '../realtime/channels';
-import { Forecast, Risk, RiskChange } from '../schema/risk.types';
+import { Forecast, Risk, RiskChange, RiskLevel } from '../schema/risk.types';
 import { latestPrediction } from '../scoring/predictions';
 import { riskChannel, type RiskChange as RiskChangeEvent } from '../scoring/risk-events';
 import { getEndpoint } from '../services/endpoints';
@@ -32,7 +32,7 @@ export class RiskResolver {
   @Query(() => Risk, {
     nullable: true,
     description:
-      "The endpoint's latest prediction; null until its tenant has an active model and the endpoint has data.",
+      "The endpoint's latest prediction (calibrated; null probability with a reason when the minute stands on too little data); null until a model (the tenant's own or the global one) has scored the endpoint.",
   })
   async risk(
     @Arg('endpointId', () => ID) endpointId: string,
@@ -41,7 +41,14 @@ export class RiskResolver {
     return withTenant(context.dataSource, tenantIdOf(context), async (manager) => {
       await getEndpoint(manager, endpointId);
       const latest = await latestPrediction(manager, endpointId);
-      return latest ? { endpointId, ...latest } : null;
+      return latest
+        ? {
+            endpointId,
+            ...latest,
+            percent: latest.probability === null ? null : +(latest.probability * 100).toFixed(1),
+            level: latest.level as RiskLevel | null,
+          }
+        : null;
     });
   }
 

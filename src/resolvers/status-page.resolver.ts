@@ -1,3 +1,4 @@
+import { RiskLevel } from '../schema/risk.types';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { Tenant } from '../entities/tenant.entity';
 import { NotFoundError } from '../errors/app-errors';
@@ -20,7 +21,11 @@ export class StatusPageResolver {
     if (!data) throw new NotFoundError('Status page', slug);
     return {
       ...data,
-      endpoints: data.endpoints.map((e) => ({ ...e, state: e.state as EndpointStateType })),
+      endpoints: data.endpoints.map((e) => ({
+        ...e,
+        state: e.state as EndpointStateType,
+        risk: e.risk && { ...e.risk, level: e.risk.level as RiskLevel | null },
+      })),
     };
   }
 

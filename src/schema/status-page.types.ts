@@ -1,3 +1,4 @@
+import { RiskLevel } from './risk.types';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum EndpointStateType {
@@ -30,8 +31,24 @@ export class LatencyPoint {
 
 @ObjectType()
 export class PublicRisk {
-  @Field(() => Float)
-  probability!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Calibrated probability of a breach within horizonMinutes; null: too little data.',
+  })
+  probability!: number | null;
+
+  @Field(() => Float, { description: 'The alert threshold, on the same calibrated scale.' })
+  threshold!: number;
+
+  @Field(() => RiskLevel, {
+    nullable: true,
+    description:
+      'Against the threshold: ABOVE, NEAR (at least half of it), BELOW (the only green one).',
+  })
+  level!: RiskLevel | null;
+
+  @Field(() => String, { nullable: true, description: 'Why there is no probability.' })
+  insufficientData!: string | null;
 
   @Field(() => Int)
   horizonMinutes!: number;

@@ -24,12 +24,18 @@ export const FRESH_MINUTES = 15;
 export interface ScoredEndpoint {
   endpointId: string;
   minute: Date;
-  probability: number;
+  /** Null: too little data this minute to forecast (`insufficient` says why). */
+  probability: number | null;
+  insufficient: string | null;
   aboveThreshold: boolean;
   /** The side of the threshold the endpoint's last stored prediction was on (null: none yet). */
   wasAbove: boolean | null;
   /** This minute starts a breach episode (an actual breach, for webhooks). */
   onset: boolean;
+  /** Inside a breach episode: no forecast alert (src/scoring/alert-state.ts). */
+  inEpisode: boolean;
+  /** The burn-rate alert fires this minute (the fallback while the serving guard holds). */
+  burnAlert: boolean;
   top: FeatureContribution[];
 }
 
@@ -83,20 +89,23 @@ export async function scoreTenant(
     const scored = latest.map(({ endpointId, row }, i) => ({
       endpointId,
       minute: row.minute,
-      probability: explained[i]!.probability,
-      aboveThreshold: explained[i]!.probability >= entry.threshold,
+      probability: row.insufficient ? null : explained[i]!.probability,
+      insufficient: row.insufficient,
+      aboveThreshold: !row.insufficient && explained[i]!.probability >= entry.threshold,
       wasAbove: wasAbove.get(endpointId) ?? null,
       onset: row.onset,
+      inEpisode: row.inEpisode,
+      burnAlert: row.burnAlert,
       top: explained[i]!.top,
     }));
     if (scored.length > 0) {
       await manager.query(
-        `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features)
-         select $1, u.endpoint_id, u.minute, $2, u.probability, u.above, u.top
-           from unnest($3::uuid[], $4::timestamptz[], $5::float8[], $6::boolean[], $7::jsonb[]) as u(endpoint_id, minute, probability, above, top)
+        `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features, insufficient_reason)
+         select $1, u.endpoint_id, u.minute, $2, u.probability, u.above, u.top, u.reason
+           from unnest($3::uuid[], $4::timestamptz[], $5::float8[], $6::boolean[], $7::jsonb[], $8::text[]) as u(endpoint_id, minute, probability, above, top, reason)
          on conflict (tenant_id, endpoint_id, minute) do update
            set model_id = excluded.model_id, probability = excluded.probability, above_threshold = excluded.above_threshold,
-               top_features = excluded.top_features, created_at = now()`,
+               top_features = excluded.top_features, insufficient_reason = excluded.insufficient_reason, created_at = now()`,
         [
           tenantId,
           entry.id,
@@ -104,7 +113,8 @@ export async function scoreTenant(
           scored.map((s) => s.minute),
           scored.map((s) => s.probability),
           scored.map((s) => s.aboveThreshold),
-          scored.map((s) => JSON.stringify(s.top)),
+          scored.map((s) => JSON.stringify(s.insufficient ? [] : s.top)),
+          scored.map((s) => s.insufficient),
         ],
       );
     }

@@ -77,8 +77,11 @@ function latencyChart(endpoint: StatusEndpoint): string {
 
 function risk(endpoint: StatusEndpoint): string {
   if (!endpoint.risk) return `<p class="risk">Breach forecast: <span>not available</span></p>`;
-  const { probability, horizonMinutes, aboveThreshold } = endpoint.risk;
-  const color = aboveThreshold ? COLORS.bad : COLORS.good;
+  const { probability, horizonMinutes, aboveThreshold, level } = endpoint.risk;
+  if (probability === null)
+    return `<p class="risk">Breach forecast: <span>not enough data</span></p>`;
+  // Green only below the threshold's lower level (predictions.ts NEAR_SHARE).
+  const color = aboveThreshold ? COLORS.bad : level === 'BELOW' ? COLORS.good : COLORS.warn;
   return (
     `<p class="risk" data-probability="${probability}">Breach risk in the next ${horizonMinutes} minutes: ` +
     `<strong style="color:${color}">${percent(probability, 1)}</strong>${aboveThreshold ? ' (elevated)' : ''}</p>`

@@ -1,7 +1,7 @@
 import { IsNull, type DataSource } from 'typeorm';
 import { Endpoint } from '../entities/endpoint.entity';
 import { Tenant } from '../entities/tenant.entity';
-import { latestPrediction } from '../scoring/predictions';
+import { latestPrediction, type RiskLevel } from '../scoring/predictions';
 import { FRESH_MINUTES } from '../scoring/score-tenant';
 import { tenantIdBySlug } from '../services/tenants';
 import { breachEpisodes, currentWindow, dailyAvailability } from '../telemetry/sla';
@@ -29,7 +29,12 @@ export interface StatusEndpoint {
   latency: Array<{ start: Date; p95: number | null }>;
   /** The current forecast, if a model scored the endpoint in the last 15 minutes. */
   risk: {
-    probability: number;
+    /** Calibrated; null when the minute stands on too little data (`insufficientData`). */
+    probability: number | null;
+    threshold: number;
+    /** Against the threshold: only BELOW is green. */
+    level: RiskLevel | null;
+    insufficientData: string | null;
     horizonMinutes: number;
     aboveThreshold: boolean;
     minute: Date;
@@ -138,6 +143,9 @@ async function computeStatusPage(
         risk: fresh
           ? {
               probability: fresh.probability,
+              threshold: fresh.threshold,
+              level: fresh.level,
+              insufficientData: fresh.insufficientData,
               horizonMinutes: fresh.horizonMinutes,
               aboveThreshold: fresh.aboveThreshold,
               minute: fresh.minute,

@@ -23,6 +23,7 @@ function row(i: number, onset = false, inEpisode = false): FeatureRow {
     onset,
     inEpisode,
     burnAlert: false,
+    insufficient: null,
   };
 }
 
