@@ -166,3 +166,28 @@ alter table predictions alter column probability drop not null,
                         add constraint predictions_probability_or_reason
                           check ((probability is null) = (insufficient_reason is not null));
 grant insert (insufficient_reason), update (insufficient_reason) on predictions to sentinel_app;
+
+-- 8. Scheduled retraining for every tenant (not only the global model and Tenant0): tenants with
+-- auto_retrain on, no job within their period and none under way, and at least a day of new
+-- endpoint-minutes since their last model's training data; the longest-waiting first, at most
+-- p_limit per run (staggered and fair).
+create function tenants_due_for_retraining(p_limit integer) returns setof uuid
+  language sql stable security definer
+  set search_path = pg_catalog, public
+  as $$
+    select t.id from public.tenants t
+     where t.auto_retrain
+       and t.id not in ('00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000001')
+       and not exists (select 1 from public.training_jobs j
+                        where j.tenant_id = t.id
+                          and (j.created_at > now() - make_interval(days => t.retrain_every_days)
+                               or j.state not in ('COMPLETED', 'FAILED', 'CANCELLED')))
+       and (select count(*) from (select 1 from public.rollups_minute r
+                                   where r.tenant_id = t.id
+                                     and r.minute > coalesce((select max(m.training_to) from public.models m where m.tenant_id = t.id), '-infinity')
+                                   limit 1440) fresh) >= 1440
+     order by (select max(j.created_at) from public.training_jobs j where j.tenant_id = t.id) nulls first, t.id
+     limit p_limit
+  $$;
+revoke all on function tenants_due_for_retraining(integer) from public;
+grant execute on function tenants_due_for_retraining(integer) to sentinel_app;

@@ -7,6 +7,7 @@ import { createApiKey } from '../src/services/api-keys';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
+import { until } from './helpers/poll';
 import { streamSubscription } from './helpers/ws-stream';
 
 const TRAIN = /* GraphQL */ `
@@ -357,4 +358,30 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       )
     ).secret;
   }
+
+  it('answers trainModel with every TrainingJob field selected (attempt and cancelRequested too)', async () => {
+    const response = await fx.api.gql<{ trainModel: Record<string, unknown> }>(
+      `mutation($input: TrainModelInput!) { trainModel(input: $input) {
+         id state horizonMinutes maxEpochs windowDays attempt cancelRequested modelId reason createdAt startedAt finishedAt
+         progress { jobId seq state at attempt maxEpochs epoch loss validationLoss validationPrAuc modelId promoted reason }
+       } }`,
+      { input: { epochs: 1, seed: 9, autoPromote: false } },
+      demo.adminKey,
+    );
+    assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+    assert.equal(response.data!.trainModel.attempt, 0);
+    assert.equal(response.data!.trainModel.cancelRequested, false);
+    await until(
+      async () =>
+        (
+          await fx.api.gql<{ trainingJob: { state: string } }>(
+            `query($id: ID!) { trainingJob(id: $id) { state } }`,
+            { id: response.data!.trainModel.id },
+            demo.adminKey,
+          )
+        ).data!.trainingJob.state === 'COMPLETED',
+      'the one-epoch job',
+      120_000,
+    );
+  });
 });

@@ -185,6 +185,10 @@ export async function requestTraining(
         state: 'QUEUED',
         request,
         seq: 1,
+        // Set here, not left to column defaults: save() does not read defaults back, and the
+        // returned job must have every field a client may select.
+        attempt: 0,
+        cancelRequested: false,
         lastEvent: queued,
       }),
     );
