@@ -191,3 +191,8 @@ create function tenants_due_for_retraining(p_limit integer) returns setof uuid
   $$;
 revoke all on function tenants_due_for_retraining(integer) from public;
 grant execute on function tenants_due_for_retraining(integer) to sentinel_app;
+
+-- 8. A job keeps every event (`events`), so a client that polls sees every epoch, not only the
+-- last one; events carry a phase (COMPUTING_FEATURES before epoch 1, TRAINING, then the end).
+alter table training_jobs add column events jsonb not null default '[]';
+grant insert (events), update (events) on training_jobs to sentinel_app;

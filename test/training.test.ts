@@ -371,17 +371,34 @@ describe('training jobs over graphql-ws, and the model registry', () => {
     assert.equal(response.errors, undefined, JSON.stringify(response.errors));
     assert.equal(response.data!.trainModel.attempt, 0);
     assert.equal(response.data!.trainModel.cancelRequested, false);
-    await until(
-      async () =>
-        (
-          await fx.api.gql<{ trainingJob: { state: string } }>(
-            `query($id: ID!) { trainingJob(id: $id) { state } }`,
+    type Event = { seq: number; state: string; epoch: number | null; phase: string | null };
+    const job = await until(
+      async () => {
+        const polled = (
+          await fx.api.gql<{ trainingJob: { state: string; events: Event[] } }>(
+            `query($id: ID!) { trainingJob(id: $id) { state events { seq state epoch phase } } }`,
             { id: response.data!.trainModel.id },
             demo.adminKey,
           )
-        ).data!.trainingJob.state === 'COMPLETED',
+        ).data!.trainingJob;
+        return polled.state === 'COMPLETED' && polled;
+      },
       'the one-epoch job',
       120_000,
+    );
+    // Polling sees the whole history: QUEUED, computing features, each epoch, COMPLETED.
+    assert.deepEqual(
+      job.events.map((e) => e.seq),
+      job.events.map((_, i) => i + 1),
+    );
+    assert.deepEqual(
+      job.events.map((e) => [e.state, e.phase, e.epoch]),
+      [
+        ['QUEUED', null, null],
+        ['RUNNING', 'COMPUTING_FEATURES', null],
+        ['RUNNING', 'TRAINING', 1],
+        ['COMPLETED', 'TRAINING', 1],
+      ],
     );
   });
 });

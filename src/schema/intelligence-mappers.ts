@@ -50,6 +50,7 @@ export function toTrainingProgress(event: TrainingEvent): TrainingProgress {
     state: event.state as TrainingState,
     at: new Date(event.at),
     evaluation: event.evaluation ? toModelEvaluation(event.evaluation) : null,
+    phase: event.phase ?? null,
   };
 }
 
@@ -63,6 +64,7 @@ export function toTrainingJobType(job: TrainingJob): TrainingJobType {
     attempt: job.attempt,
     cancelRequested: job.cancelRequested,
     progress: toTrainingProgress(job.lastEvent),
+    events: (job.events ?? []).map(toTrainingProgress),
     modelId: job.modelId,
     reason: job.reason,
     createdAt: job.createdAt,

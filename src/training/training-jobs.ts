@@ -68,7 +68,10 @@ export async function advanceJob(
             started_at = case when $7 then now() else started_at end,
             finished_at = case when $3 = any($8) then now() end,
             last_event = last_event || $9::jsonb || jsonb_build_object(
-              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)
+              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end),
+            -- The history, without the evaluation (the last event and the model keep it).
+            events = events || jsonb_build_array((last_event || $9::jsonb || jsonb_build_object(
+              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)) - 'evaluation')
       where id = $1 and state = any($2)
       returning last_event, request, cancel_requested`,
     [
@@ -177,6 +180,7 @@ export async function requestTraining(
       promoted: null,
       evaluation: null,
       reason: null,
+      phase: null,
     };
     return manager.save(
       manager.create(TrainingJob, {
@@ -190,6 +194,7 @@ export async function requestTraining(
         attempt: 0,
         cancelRequested: false,
         lastEvent: queued,
+        events: [queued],
       }),
     );
   });
