@@ -45,6 +45,14 @@ export interface ScoredMinute {
   burnAlert: boolean;
 }
 
+/** Nothing scored this round: nothing to judge. */
+const NOT_JUDGED: GuardVerdict = {
+  alerting: 'MODEL',
+  falseAlertsPerEndpointDay: null,
+  budget: 1,
+  why: 'no endpoint scored this round',
+};
+
 export interface AlertOutcome {
   /** BREACH_PREDICTED to deliver, from the model or (guard) the burn-rate alert. */
   predicted: Array<{ endpointId: string; minute: Date; source: 'MODEL' | 'BURN_RATE' }>;
@@ -76,9 +84,9 @@ async function decideInTransaction(
   scored: ScoredMinute[],
   now = new Date(),
 ): Promise<AlertOutcome> {
+  if (scored.length === 0) return { predicted: [], started: [], guard: NOT_JUDGED };
   const guard = await servingGuard(manager, tenantId, entry.tenantId === GLOBAL_SCOPE_ID, now);
   const outcome: AlertOutcome = { predicted: [], started: [], guard };
-  if (scored.length === 0) return outcome;
   const states: Array<{
     endpoint_id: string;
     armed: boolean;
