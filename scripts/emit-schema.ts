@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSentinelSchema } from '../src/schema/build-schema';
+import { buildSentinelSchema } from '../src/processes/schema';
 
 const FILE = path.resolve(__dirname, '../../schema.graphql');
 

@@ -1,8 +1,11 @@
 /**
- * `npm test`: brings up PostgreSQL and Redis the same way `npm start` does (DATABASE_URL /
- * REDIS_URL, else the embedded ones), migrates one template database, then runs every compiled
- * test file with node:test. Each test file clones the template into a database of its own and
- * drops it afterwards, so tests never touch a running Sentinel's data and run in any order.
+ * `npm test`: first the unit tier (test/unit: pure modules, no PostgreSQL or Redis, seconds), and
+ * only if it passes the integration tier: PostgreSQL and Redis brought up the same way `npm start`
+ * does (DATABASE_URL / REDIS_URL, else the embedded ones), one migrated template database, then
+ * every other compiled test file with node:test. Each integration file clones the template into a
+ * database of its own and drops it afterwards, so tests never touch a running Sentinel's data and
+ * run in any order. `--unit` (npm run test:unit) runs the unit tier alone. Further arguments
+ * choose files by part of their name, in both tiers.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -34,7 +37,43 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/** node --test over `files`; Ctrl-C or a CI timeout is passed on, so the tests stop first. */
+function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env,
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise<number>((resolve) =>
+    child.on('exit', (code) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? 1);
+    }),
+  );
+}
+
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const unitOnly = args[0] === '--unit';
+  const filter = unitOnly ? args.slice(1) : args;
+  const chosen = (file: string) => filter.length === 0 || filter.some((f) => file.includes(f));
+  const testDir = path.resolve(__dirname, '../test');
+  const unitDir = path.join(testDir, 'unit');
+  const unitFiles = testFiles(unitDir).filter(chosen);
+  const integrationFiles = testFiles(testDir).filter(
+    (file) => !file.startsWith(unitDir + path.sep) && chosen(file),
+  );
+  const logLevel = process.env.LOG_LEVEL ?? 'silent';
+  // The fast tier first: a broken pure module fails the run in seconds, before any service starts.
+  if (unitFiles.length > 0) {
+    const code = await runNodeTest(unitFiles, { ...process.env, LOG_LEVEL: logLevel });
+    if (code !== 0) return code;
+  }
+  if (unitOnly || (integrationFiles.length === 0 && unitFiles.length > 0)) return 0;
+
   const config = loadConfig();
   const services = await resolveBackingServices(config, logger);
   const template = `sentinel_test_tpl_${crypto.randomBytes(4).toString('hex')}`;
@@ -46,26 +85,14 @@ async function main(): Promise<number> {
       logger,
     });
 
-    const filter = process.argv.slice(2);
-    const files = testFiles(path.resolve(__dirname, '../test')).filter(
-      (file) => filter.length === 0 || filter.some((f) => file.includes(f)),
-    );
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-        SENTINEL_TEST_OWNER_URL: services.ownerDatabaseUrl,
-        SENTINEL_TEST_TEMPLATE: template,
-        SENTINEL_TEST_APP_PASSWORD: services.appDbPassword,
-        SENTINEL_TEST_REDIS_URL: services.redisUrl,
-      },
+    return await runNodeTest(integrationFiles, {
+      ...process.env,
+      LOG_LEVEL: logLevel,
+      SENTINEL_TEST_OWNER_URL: services.ownerDatabaseUrl,
+      SENTINEL_TEST_TEMPLATE: template,
+      SENTINEL_TEST_APP_PASSWORD: services.appDbPassword,
+      SENTINEL_TEST_REDIS_URL: services.redisUrl,
     });
-    // Ctrl-C or a CI timeout: let the tests stop, then fall through to stopping the services.
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
     await adminQuery(
       services.ownerDatabaseUrl,

@@ -10,7 +10,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { describe, it } from 'node:test';
-import { buildSentinelSchema } from '../src/schema/build-schema';
+import { buildSentinelSchema } from '../src/processes/schema';
 import { useApiFixture } from './helpers/api';
 
 /** Operations anyone may call without a key. Add one here only on purpose. */

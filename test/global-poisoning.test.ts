@@ -11,6 +11,7 @@ import { tenantFeatureRows } from '../src/training/feature-data';
 import { globalTrainingRows, refreshContribution } from '../src/training/global-aggregate';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
+import { ownerQuery } from './helpers/database';
 import { makeTenant } from './helpers/factories';
 
 describe('a poisoned tenant among honest ones', () => {
@@ -66,12 +67,44 @@ describe('a poisoned tenant among honest ones', () => {
           [attacker.id],
         ),
       );
-      const poisoned = await trainAndEvaluate(
-        tf,
-        await globalTrainingRows(platform, settings),
-        15,
-        options,
+      const aggregate = await globalTrainingRows(platform, settings);
+
+      // Exactly what the guard keeps: with total = sum of min(rows, maxRowsPerTenant) over the
+      // contributors, each keeps min(rows, cap) where cap = min(maxRowsPerTenant, maxShare x total).
+      const stored = await ownerQuery<{ contributor: string; series_id: string; n: number }>(
+        fx.db.ownerUrl,
+        'select contributor, series_id, count(*)::int as n from global_feature_rows group by 1, 2',
       );
+      const contributorOf = new Map(stored.map((r) => [r.series_id, r.contributor]));
+      const rowsOf = new Map<string, number>();
+      for (const r of stored) rowsOf.set(r.contributor, (rowsOf.get(r.contributor) ?? 0) + r.n);
+      assert.equal(rowsOf.size, 4, 'three honest tenants and the attacker contribute');
+      assert.equal(rowsOf.get(attacker.id), 230_001);
+      const total = [...rowsOf.values()].reduce(
+        (sum, n) => sum + Math.min(n, settings.maxRowsPerTenant),
+        0,
+      );
+      const cap = Math.min(
+        settings.maxRowsPerTenant,
+        Math.max(1, Math.floor(settings.maxShare * total)),
+      );
+      const kept = new Map<string, number>();
+      for (const series of aggregate) {
+        const contributor = contributorOf.get(series.endpointId)!;
+        kept.set(contributor, (kept.get(contributor) ?? 0) + series.rows.length);
+      }
+      assert.deepEqual(
+        Object.fromEntries([...kept].sort()),
+        Object.fromEntries([...rowsOf].map(([id, n]) => [id, Math.min(n, cap)]).sort()),
+      );
+      const honestRows = [...rowsOf].filter(([id]) => id !== attacker.id);
+      assert.ok(
+        honestRows.every(([, n]) => n <= cap),
+        'every honest row is kept',
+      );
+      assert.equal(kept.get(attacker.id), cap, 'the attacker is cut to the cap');
+
+      const poisoned = await trainAndEvaluate(tf, aggregate, 15, options);
 
       const before = evaluateModel(tf, clean, honest, 15).prAuc!;
       const after = evaluateModel(tf, poisoned, honest, 15).prAuc!;

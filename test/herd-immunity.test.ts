@@ -4,6 +4,9 @@ import { Client } from 'pg';
 import { logger } from '../src/config/logger';
 import { GLOBAL_SCOPE_ID } from '../src/entities/tenant.entity';
 import { seedDemoTenant, type DemoTenant } from '../src/demo/seed-demo-tenant';
+import type { Normalization } from '../src/ml/dataset';
+import { tenantFeatureRows } from '../src/training/feature-data';
+import { featureDistance } from '../src/training/run-training';
 import { startWorker } from '../src/processes/worker';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
@@ -305,7 +308,27 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
       comparison.globalMetrics.onsets,
       'both judged on the same minutes',
     );
-    assert.ok(Number.isFinite(comparison.featureDistance) && comparison.featureDistance >= 0);
+    // The distance is the one of the tenant's own training rows from the global model it was
+    // compared with: recomputed here from the same rows and that model's normalization.
+    const [compared] = await ownerQuery<{ normalization: Normalization }>(
+      fx.db.ownerUrl,
+      `select g.normalization from models m join models g on g.id = (m.evaluation->'global'->>'modelId')::uuid
+        where m.id = $1`,
+      [comparison.tenantModel.id],
+    );
+    const rows = await tenantFeatureRows(
+      fx.db.dataSource,
+      demo.tenant.id,
+      new Date(Date.now() - 28 * 86_400_000),
+      new Date(),
+      15,
+    );
+    const expected = featureDistance(rows, compared!.normalization);
+    assert.ok(expected > 0, 'a tenant is not the aggregate');
+    assert.ok(
+      Math.abs(comparison.featureDistance - expected) < 1e-9 * expected,
+      `featureDistance ${comparison.featureDistance}, recomputed ${expected}`,
+    );
     const [row] = await ownerQuery<{ base_model_id: string | null }>(
       fx.db.ownerUrl,
       'select base_model_id from models where id = $1',

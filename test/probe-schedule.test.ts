@@ -23,7 +23,6 @@ describe('probe schedules', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.3', resolve));
     url = `http://127.0.0.3:${(server.address() as AddressInfo).port}/health`;
-    process.env.PROBE_ALLOW_NETWORKS = '127.0.0.3/32';
   });
   after(async () => {
     server.closeAllConnections();
@@ -73,9 +72,11 @@ describe('probe schedules', () => {
     );
     const id = created.data!.createEndpoint.id;
     const urls = { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl };
+    // The probe target is private: the operator's allow-list (PROBE_ALLOW_NETWORKS) admits it.
+    const config = { ...fx.api.config, probeAllowNetworks: ['127.0.0.3/32'] };
     const workers = await Promise.all([
-      startWorker(fx.api.config, urls, logger),
-      startWorker(fx.api.config, urls, logger),
+      startWorker(config, urls, logger),
+      startWorker(config, urls, logger),
     ]);
     const queue = openQueue<ProbeJob>(PROBE_QUEUE, fx.db.redisUrl);
     try {

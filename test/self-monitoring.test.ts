@@ -3,7 +3,7 @@ import type Bull from 'bull';
 import { describe, it } from 'node:test';
 import { TENANT0_ID } from '../src/entities/tenant.entity';
 import { openApiQueues } from '../src/jobs/api-queues';
-import { createProbeProcessor } from '../src/jobs/probe-jobs';
+import { createProbeProcessor, syncProbeSchedule } from '../src/jobs/probe-jobs';
 import { ensureSelfMonitoring, SELF_ENDPOINTS } from '../src/telemetry/self-monitoring';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
@@ -59,7 +59,9 @@ describe('Tenant0 watches Sentinel', () => {
     const queues = openApiQueues(fx.db.redisUrl);
     const processor = createProbeProcessor([]);
     try {
-      await ensureSelfMonitoring(fx.db.dataSource, queues, fx.api.url);
+      await ensureSelfMonitoring(fx.db.dataSource, fx.api.url, (endpoint) =>
+        syncProbeSchedule(queues.probes, endpoint),
+      );
       const deps = processorDeps(fx, queues, { ...fx.api.config, publicUrl: fx.api.url });
       const job = (endpointId: string, tenantId = TENANT0_ID) =>
         ({ id: `t-${endpointId}`, data: { tenantId, endpointId } }) as unknown as Bull.Job;

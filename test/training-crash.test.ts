@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
 describe('a worker that dies or stops in the middle of training', () => {
   const fx = useApiFixture();
 
-  it('leaves the job to be retried and completed by another worker (or FAILED with a reason), never two active models', async () => {
+  it('leaves the job to be retried and completed by another worker, with one model and one active', async () => {
     const demo = await seedDemoTenant(
       fx.db.dataSource,
       fx.api.config,
@@ -90,28 +90,23 @@ describe('a worker that dies or stops in the middle of training', () => {
         const j = await job();
         return ['COMPLETED', 'FAILED'].includes(j.state) ? j : null;
       }, 'the job to finish');
-      if (final.state === 'COMPLETED') {
-        assert.equal(final.attempt, 2, 'completed by the retry');
-        assert.ok(final.modelId);
-      } else {
-        assert.ok(final.reason && final.reason.length > 0, 'FAILED says why');
-      }
+      // One stall is within maxStalledCount (1): Bull hands the job back, the rescuer's run is
+      // attempt 2 and completes it. FAILED would mean the stall was counted as a final failure.
+      assert.deepEqual([final.state, final.attempt, final.reason], ['COMPLETED', 2, null]);
+      assert.ok(final.modelId);
+      const models = await ownerQuery<{ id: string; status: string }>(
+        fx.db.ownerUrl,
+        `select id, status from models where training_job_id = $1`,
+        [jobId],
+      );
+      // The tenant's first model, promoted; none from the killed attempt.
+      assert.deepEqual(models, [{ id: final.modelId, status: 'ACTIVE' }]);
       const active = await ownerQuery(
         fx.db.ownerUrl,
         `select id from models where tenant_id = $1 and status = 'ACTIVE'`,
         [demo.tenant.id],
       );
-      assert.ok(active.length <= 1);
-      const models = await ownerQuery(
-        fx.db.ownerUrl,
-        `select id from models where training_job_id = $1`,
-        [jobId],
-      );
-      assert.equal(
-        models.length,
-        final.state === 'COMPLETED' ? 1 : 0,
-        'one model per job, none from the killed attempt',
-      );
+      assert.deepEqual(active, [{ id: final.modelId }]);
     } finally {
       if (doomed.exitCode === null && doomed.signalCode === null) doomed.kill('SIGKILL');
       await rescuer?.stop();

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig, type Config } from '../config/config';
 import { logger } from '../config/logger';
 import { createAppDataSource } from '../db/data-source';
+import { useQueuePrefix } from '../jobs/queues';
 import { resolveBackingServices, type BackingServices } from '../runtime/backing-services';
 
 /**
@@ -12,6 +13,7 @@ export async function withServices<T>(
   work: (services: BackingServices, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
+  useQueuePrefix(config.queuePrefix);
   const services = await resolveBackingServices(config, logger);
   try {
     return await work(services, config);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /** Everything Sentinel reads from the environment, parsed once. */
 export interface Config {
@@ -18,9 +19,24 @@ export interface Config {
   embeddedRedisPort: number;
   /** A platform admin key given by the operator (may create tenants). */
   platformKey?: string;
-  logLevel: string;
+  logLevel: LogLevel;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /** Every Bull key lives under it, so tests (and several Sentinels) share a Redis (SENTINEL_QUEUE_PREFIX). */
+  queuePrefix: string;
+  /** CIDRs the prober and webhook deliveries may reach although private (PROBE_ALLOW_NETWORKS). */
+  probeAllowNetworks: string[];
+  /** The global aggregate's guards (GLOBAL_MIN_TENANTS, GLOBAL_MAX_ROWS_PER_TENANT, GLOBAL_MAX_SHARE). */
+  globalAggregate: {
+    minTenants: number;
+    maxRowsPerTenant: number;
+    /** The largest share of the aggregate one tenant may hold, in (0, 1]. */
+    maxShare: number;
+    /** Rows a tenant needs of its own to count towards minTenants (GLOBAL_MIN_ROWS_PER_TENANT). */
+    minRowsPerTenant: number;
+  };
+  /** Seconds a computed status page is served before it is recomputed (STATUS_CACHE_SECONDS). */
+  statusCacheSeconds: number;
   telemetry: {
     /** Raw samples older than this are refused on ingest and dropped by partition. */
     retentionDays: number;
@@ -48,14 +64,57 @@ export interface Config {
   };
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min) {
+    const what = min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+    throw new Error(`${name} must be ${what}, got "${raw}"`);
   }
   return value;
+}
+
+/** A number in (0, 1]. */
+function fractionFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !(value > 0 && value <= 1)) {
+    throw new Error(`${name} must be a number in (0, 1], got "${raw}"`);
+  }
+  return value;
+}
+
+/** CIDRs separated by commas; each must parse, so a typo fails at start, not at the first probe. */
+function networksFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
+  const networks = (env[name] ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  for (const cidr of networks) {
+    if (!ipaddr.isValidCIDR(cidr)) throw new Error(`${name}: "${cidr}" is not a CIDR`);
+  }
+  return networks;
+}
+
+/**
+ * STATUS_CACHE_SECONDS, validated (0: recompute every time). Exported for the status page cache,
+ * which is module-wide.
+ */
+export function statusCacheSecondsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return intFromEnv(env, 'STATUS_CACHE_SECONDS', 60, 0);
+}
+
+/** LOG_LEVEL, validated. Exported for the process-wide logger, which exists before any config. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const raw = env.LOG_LEVEL || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw))
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return raw as LogLevel;
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -77,8 +136,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: intFromEnv(env, 'SENTINEL_EMBEDDED_PG_PORT', 54329),
     embeddedRedisPort: intFromEnv(env, 'SENTINEL_EMBEDDED_REDIS_PORT', 63799),
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevelFromEnv(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
+    probeAllowNetworks: networksFromEnv(env, 'PROBE_ALLOW_NETWORKS'),
+    globalAggregate: {
+      minTenants: intFromEnv(env, 'GLOBAL_MIN_TENANTS', 3),
+      maxRowsPerTenant: intFromEnv(env, 'GLOBAL_MAX_ROWS_PER_TENANT', 200_000),
+      maxShare: fractionFromEnv(env, 'GLOBAL_MAX_SHARE', 0.25),
+      minRowsPerTenant: intFromEnv(env, 'GLOBAL_MIN_ROWS_PER_TENANT', 1000),
+    },
+    statusCacheSeconds: statusCacheSecondsFromEnv(env),
     telemetry: {
       retentionDays: intFromEnv(env, 'SAMPLE_RETENTION_DAYS', 90),
       futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),

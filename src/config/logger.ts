@@ -1,8 +1,9 @@
 import pino from 'pino';
+import { logLevelFromEnv } from './config';
 
-/** JSON logs on stdout; the level comes from LOG_LEVEL. */
+/** JSON logs on stdout; the level comes from LOG_LEVEL (validated by src/config/config.ts). */
 export const logger = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
+  level: logLevelFromEnv(),
   base: { service: 'sentinel', pid: process.pid },
   redact: ['req.headers.authorization', '*.apiKey', '*.password'],
 });

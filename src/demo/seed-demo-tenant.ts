@@ -4,7 +4,6 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import type { Endpoint } from '../entities/endpoint.entity';
 import type { Tenant } from '../entities/tenant.entity';
-import { HttpMethod } from '../schema/enums';
 import { createEndpoint } from '../services/endpoints';
 import { createTenant } from '../services/tenants';
 import { bulkIngest } from '../telemetry/bulk-ingest';
@@ -49,7 +48,7 @@ export async function seedDemoTenant(
         await createEndpoint(manager, tenant.id, {
           name: demoEndpointName(profile.name),
           url: `https://${profile.name.toLowerCase().replace(/\s+/g, '-')}.demo.invalid/health`,
-          method: HttpMethod.GET,
+          method: 'GET',
           expectedStatusCodes: [200],
           // Passive: the history is generated, there is nothing to probe.
           probeEnabled: false,

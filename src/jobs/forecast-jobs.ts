@@ -7,31 +7,13 @@ import { calibrate } from '../ml/calibration';
 import { predict } from '../ml/mlp';
 import { ModelCache } from '../scoring/model-cache';
 import { withTenant } from '../tenancy/with-tenant';
+import { FORECAST_JOB, type ForecastJob, type ForecastResult } from '../services/risk';
 import type { ProcessorRegistration } from './processor';
 
-export const FORECAST_QUEUE = 'forecasts';
+export const FORECAST_QUEUE = FORECAST_JOB.queue;
 
-export interface ForecastJob {
-  tenantId: string;
-  endpointId: string;
-  from: string;
-  to: string;
-}
-
-export interface ForecastPoint {
-  minute: string;
-  probability: number;
-  breached: boolean;
-  onset: boolean;
-}
-
-export interface ForecastResult {
-  modelId: string;
-  modelVersion: number;
-  threshold: number;
-  horizonMinutes: number;
-  points: ForecastPoint[];
-}
+// The request and answer are the domain's (src/services/risk.ts), which waits for this queue.
+export type { ForecastJob, ForecastPoint, ForecastResult } from '../services/risk';
 
 /**
  * A backtest: the risk the active model gives each minute of a past range, from stored rollups,

@@ -1,8 +1,16 @@
 import type Bull from 'bull';
+import { defineJob, enqueue, type PlatformJob } from './job-definition';
+import { selectOne, selectRows } from '../db/query';
 import type { ProcessorRegistration } from './processor';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 const EVERY_MS = 3600_000;
+
+export const MAINTENANCE_JOB = defineJob<PlatformJob>({
+  queue: MAINTENANCE_QUEUE,
+  attempts: 1,
+  keep: { completed: 10, failed: 10 },
+});
 /** Partitions exist this many days ahead, so ingestion never waits on DDL for today or tomorrow. */
 const DAYS_AHEAD = 7;
 
@@ -20,21 +28,24 @@ export const maintenanceProcessor: ProcessorRegistration = {
       `select ensure_sample_partitions(current_date, current_date + $1::int)`,
       [DAYS_AHEAD],
     );
-    const dropped: Array<{ name: string }> = await dataSource.query(
+    const dropped = await selectRows<{ name: string }>(
+      dataSource,
       'select drop_expired_sample_partitions($1) as name',
       [config.telemetry.retentionDays],
     );
     if (dropped.length > 0)
       logger.info({ partitions: dropped.map((d) => d.name) }, 'expired sample partitions dropped');
     // Predictions live as long as the samples they were made from.
-    const [{ deleted }] = (await dataSource.query(
+    const { deleted } = await selectOne<{ deleted: number }>(
+      dataSource,
       'select delete_expired_predictions($1)::int as deleted',
       [config.telemetry.retentionDays],
-    )) as [{ deleted: number }];
-    const [{ days }] = (await dataSource.query(
+    );
+    const { days } = await selectOne<{ days: number }>(
+      dataSource,
       'select delete_expired_availability($1)::int as days',
       [config.telemetry.retentionDays],
-    )) as [{ days: number }];
+    );
     await dataSource.query('select delete_expired_alert_log($1)', [config.telemetry.retentionDays]);
     return {
       dropped: dropped.map((d) => d.name),
@@ -45,10 +56,7 @@ export const maintenanceProcessor: ProcessorRegistration = {
 };
 
 /** One hourly schedule however many workers call this (same repeat key), plus a run right now. */
-export async function scheduleMaintenance(queue: Bull.Queue): Promise<void> {
-  await queue.add(
-    {},
-    { jobId: 'maintenance', repeat: { every: EVERY_MS }, removeOnComplete: 10, removeOnFail: 10 },
-  );
-  await queue.add({}, { removeOnComplete: 10, removeOnFail: 10 });
+export async function scheduleMaintenance(queue: Bull.Queue<PlatformJob>): Promise<void> {
+  await enqueue(queue, MAINTENANCE_JOB, {}, { jobId: 'maintenance', repeat: { every: EVERY_MS } });
+  await enqueue(queue, MAINTENANCE_JOB, {});
 }

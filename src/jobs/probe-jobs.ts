@@ -5,15 +5,22 @@ import { ingestSamples } from '../telemetry/ingest-samples';
 import { isSelfTarget } from '../telemetry/self-target';
 import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { withTenant } from '../tenancy/with-tenant';
+import { defineJob, enqueue, type TenantScoped } from './job-definition';
 import type { ProcessorRegistration } from './processor';
 import { enqueueRollups } from './rollup-jobs';
 
 export const PROBE_QUEUE = 'probes';
 
-export interface ProbeJob {
-  tenantId: string;
+export interface ProbeJob extends TenantScoped {
   endpointId: string;
 }
+
+/** A missed tick is not retried: the next one comes within the interval. */
+export const PROBE_JOB = defineJob<ProbeJob>({
+  queue: PROBE_QUEUE,
+  attempts: 1,
+  keep: { completed: 100, failed: 100 },
+});
 
 /**
  * Makes the endpoint's probe schedule match the endpoint: one Bull repeatable job per active,
@@ -33,14 +40,11 @@ export async function syncProbeSchedule(
   // The repeat key includes the interval, so the old schedule is found by it, without a scan.
   await queue.removeRepeatable({ every: previousIntervalSeconds * 1000, jobId: endpoint.id });
   if (endpoint.archivedAt || !endpoint.probeEnabled) return;
-  await queue.add(
+  await enqueue(
+    queue,
+    PROBE_JOB,
     { tenantId: endpoint.tenantId, endpointId: endpoint.id },
-    {
-      jobId: endpoint.id,
-      repeat: { every: endpoint.probeIntervalSeconds * 1000 },
-      removeOnComplete: 100,
-      removeOnFail: 100,
-    },
+    { jobId: endpoint.id, repeat: { every: endpoint.probeIntervalSeconds * 1000 } },
   );
 }
 
@@ -48,9 +52,7 @@ export async function syncProbeSchedule(
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
 /** Probes one endpoint and stores the result as a sample (idempotent per tick: batch id = job id). */
-export function createProbeProcessor(
-  allowNetworks = AddressPolicy.networksFromEnv(),
-): ProcessorRegistration {
+export function createProbeProcessor(allowNetworks: string[]): ProcessorRegistration {
   const client = createProbeClient(new AddressPolicy(allowNetworks));
   const selfClient = createProbeClient(new AddressPolicy([...allowNetworks, ...LOOPBACK]));
   return {

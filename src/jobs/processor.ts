@@ -5,6 +5,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { Channels } from '../realtime/channels';
 import type { ApiQueues } from './api-queues';
+import type { FinalFailure } from './job-definition';
 
 export interface ProcessorDeps {
   config: Config;
@@ -29,7 +30,7 @@ export interface ProcessorRegistration {
   /** Bull queue options beyond the defaults (e.g. a shorter lock for long jobs in tests). */
   settings?: Bull.AdvancedSettings;
   /** Called once a job has failed for good: out of attempts, or stalled too often. */
-  onFinalFailure?: (job: Bull.Job, error: Error, deps: ProcessorDeps) => Promise<void>;
+  onFinalFailure?: (job: Bull.Job, failure: FinalFailure, deps: ProcessorDeps) => Promise<void>;
   /** The worker is stopping: abandon long jobs so that they are retried, rather than wait. */
   interrupt?: () => void;
   /** Releases what the processor holds (clients, sockets) when the worker stops. */

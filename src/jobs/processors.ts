@@ -13,12 +13,12 @@ import { createWebhookProcessor } from './webhook-jobs';
 export function createProcessors(config: Config): ProcessorRegistration[] {
   return [
     rollupProcessor,
-    createProbeProcessor(),
+    createProbeProcessor(config.probeAllowNetworks),
     maintenanceProcessor,
     createTrainingProcessor(config),
     createScoringProcessor(),
     createForecastProcessor(),
-    createWebhookProcessor(),
+    createWebhookProcessor(config.probeAllowNetworks),
     retrainingProcessor,
   ];
 }

@@ -1,8 +1,18 @@
 import Bull from 'bull';
+import { enqueue, type JobDefinition, type PlatformJob } from './job-definition';
 
-/** Every queue's keys live under this prefix, so tests (and several Sentinels) can share a Redis. */
+let prefix = 'sentinel';
+
+/**
+ * Sets the prefix every queue's keys live under (config.queuePrefix), so tests (and several
+ * Sentinels) can share a Redis. Each process calls it once at start, before opening a queue.
+ */
+export function useQueuePrefix(value: string): void {
+  prefix = value;
+}
+
 export function queuePrefix(): string {
-  return process.env.SENTINEL_QUEUE_PREFIX ?? 'sentinel';
+  return prefix;
 }
 
 /** A Bull queue on Sentinel's Redis. Producers (API) and consumers (worker) both open them here. */
@@ -12,7 +22,7 @@ export function openQueue<T>(
   settings?: Bull.AdvancedSettings,
 ): Bull.Queue<T> {
   return new Bull<T>(name, redisUrl, {
-    prefix: queuePrefix(),
+    prefix,
     ...(settings ? { settings } : {}),
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
   });
@@ -23,7 +33,8 @@ export function openQueue<T>(
  * keys repeatable jobs by id and interval); a schedule left from another interval is removed.
  */
 export async function scheduleEvery(
-  queue: Bull.Queue,
+  queue: Bull.Queue<PlatformJob>,
+  definition: JobDefinition<PlatformJob>,
   jobId: string,
   everyMs: number,
 ): Promise<void> {
@@ -31,8 +42,5 @@ export async function scheduleEvery(
     (r) => r.id === jobId && Number(r.every) !== everyMs,
   );
   for (const r of stale) await queue.removeRepeatableByKey(r.key);
-  await queue.add(
-    {},
-    { jobId, repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 10 },
-  );
+  await enqueue(queue, definition, {}, { jobId, repeat: { every: everyMs } });
 }

@@ -4,9 +4,16 @@ import { AppError } from '../errors/app-errors';
 import { TERMINAL_STATES, type TrainingRequest } from '../training/training-events';
 import { requestTraining } from '../training/training-jobs';
 import { withTenant } from '../tenancy/with-tenant';
+import { defineJob, type PlatformJob } from './job-definition';
 import type { ProcessorRegistration } from './processor';
 
 export const RETRAINING_QUEUE = 'retraining';
+
+export const RETRAINING_JOB = defineJob<PlatformJob>({
+  queue: RETRAINING_QUEUE,
+  attempts: 1,
+  keep: { completed: 10, failed: 10 },
+});
 
 const SCHEDULED: Array<{ scopeId: string; scope: TrainingRequest['scope'] }> = [
   { scopeId: GLOBAL_SCOPE_ID, scope: 'GLOBAL' },

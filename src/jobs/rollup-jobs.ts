@@ -1,14 +1,20 @@
 import type Bull from 'bull';
 import type { TouchedRange } from '../telemetry/batches';
 import { recomputeTouched } from '../telemetry/rollups';
+import { defineJob, enqueue, type TenantScoped } from './job-definition';
 import type { ProcessorRegistration } from './processor';
 
 export const ROLLUP_QUEUE = 'rollups';
 
-export interface RollupJob {
-  tenantId: string;
+export interface RollupJob extends TenantScoped {
   ranges: Array<{ endpointId: string; from: string; to: string }>;
 }
+
+export const ROLLUP_JOB = defineJob<RollupJob>({
+  queue: ROLLUP_QUEUE,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500 },
+});
 
 /** Call after the ingesting transaction committed, so the job never reads rows that vanished. */
 export async function enqueueRollups(
@@ -17,17 +23,14 @@ export async function enqueueRollups(
   ranges: TouchedRange[],
 ): Promise<void> {
   if (ranges.length === 0) return;
-  await queue.add(
-    {
-      tenantId,
-      ranges: ranges.map((r) => ({
-        endpointId: r.endpointId,
-        from: r.from.toISOString(),
-        to: r.to.toISOString(),
-      })),
-    },
-    { attempts: 5, backoff: { type: 'exponential', delay: 500 } },
-  );
+  await enqueue(queue, ROLLUP_JOB, {
+    tenantId,
+    ranges: ranges.map((r) => ({
+      endpointId: r.endpointId,
+      from: r.from.toISOString(),
+      to: r.to.toISOString(),
+    })),
+  });
 }
 
 /** Recomputes the touched minutes from raw samples; safe to run twice or out of order. */

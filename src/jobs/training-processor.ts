@@ -3,7 +3,7 @@ import path from 'node:path';
 import type Bull from 'bull';
 import type { Config } from '../config/config';
 import type { ChildMessage, TrainCommand, TrainedPayload } from '../training/child-protocol';
-import { aggregateSettings, refreshAllContributions } from '../training/global-aggregate';
+import { refreshAllContributions } from '../training/global-aggregate';
 import { registerModel } from '../training/model-registry';
 import { cancelChannel, trainingChannel, type TrainingEvent } from '../training/training-events';
 import {
@@ -50,20 +50,20 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
       interrupted = true;
       for (const child of running) child.kill('SIGKILL');
     },
-    onFinalFailure: async (job: Bull.Job<TrainingQueueJob>, error, { dataSource, channels }) => {
-      const reason = /stalled/.test(error.message)
+    onFinalFailure: async (job: Bull.Job<TrainingQueueJob>, failure, { dataSource, channels }) => {
+      const reason = failure.stalled
         ? 'the worker running it stopped responding, twice'
-        : `training crashed: ${error.message}`;
-      await advanceAndPublish(
+        : `training crashed: ${failure.error.message}`;
+      await advanceAndPublish({
         dataSource,
         channels,
-        job.data.tenantId,
-        job.data.jobId,
-        ['QUEUED', 'RUNNING'],
-        'FAILED',
-        { reason },
-        { reason },
-      );
+        tenantId: job.data.tenantId,
+        jobId: job.data.jobId,
+        from: ['QUEUED', 'RUNNING'],
+        to: 'FAILED',
+        fields: { reason },
+        transition: { reason },
+      });
     },
     process: async (job: Bull.Job<TrainingQueueJob>, deps) => {
       const { tenantId, jobId } = job.data;
@@ -77,23 +77,23 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
         validationPrAuc: null,
         reason: null,
       };
-      const started = await advanceAndPublish(
+      const started = await advanceAndPublish({
         dataSource,
         channels,
         tenantId,
         jobId,
-        ['QUEUED', 'RUNNING'],
-        'RUNNING',
-        reset,
-        { nextAttempt: true, started: true },
-      );
+        from: ['QUEUED', 'RUNNING'],
+        to: 'RUNNING',
+        fields: reset,
+        transition: { nextAttempt: true, started: true },
+      });
       if (!started) return { skipped: 'cancelled or finished before it started' };
       const { request } = started;
       if (started.cancelRequested) return cancel(deps, tenantId, jobId);
 
       if (request.scope === 'GLOBAL') {
         // Every contributing tenant's rows are refreshed first, each in its own tenant context.
-        const refreshed = await refreshAllContributions(dataSource, aggregateSettings());
+        const refreshed = await refreshAllContributions(dataSource, deps.config.globalAggregate);
         deps.logger.info({ jobId, ...refreshed }, 'global aggregate refreshed');
       }
       const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });
@@ -109,6 +109,7 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
             type: 'train',
             appDatabaseUrl: deps.appDatabaseUrl,
             platformDatabaseUrl: deps.platformDatabaseUrl,
+            aggregate: deps.config.globalAggregate,
             tenantId,
             jobId,
             request,
@@ -119,23 +120,29 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
           () => interrupted,
         );
         if (outcome.kind === 'interrupted') {
-          await advanceAndPublish(dataSource, channels, tenantId, jobId, ['RUNNING'], 'QUEUED', {
-            reason: 'worker stopped; queued again',
+          await advanceAndPublish({
+            dataSource,
+            channels,
+            tenantId,
+            jobId,
+            from: ['RUNNING'],
+            to: 'QUEUED',
+            fields: { reason: 'worker stopped; queued again' },
           });
           throw new InterruptedError();
         }
         if (outcome.kind === 'cancelled') return cancel(deps, tenantId, jobId);
         if (outcome.kind === 'refused') {
-          await advanceAndPublish(
+          await advanceAndPublish({
             dataSource,
             channels,
             tenantId,
             jobId,
-            ['RUNNING'],
-            'FAILED',
-            { reason: outcome.reason },
-            { reason: outcome.reason },
-          );
+            from: ['RUNNING'],
+            to: 'FAILED',
+            fields: { reason: outcome.reason },
+            transition: { reason: outcome.reason },
+          });
           return { failed: outcome.reason };
         }
         return complete(deps, tenantId, jobId, request.autoPromote, outcome.payload);
@@ -152,16 +159,16 @@ async function cancel(
   tenantId: string,
   jobId: string,
 ): Promise<{ cancelled: true }> {
-  await advanceAndPublish(
+  await advanceAndPublish({
     dataSource,
     channels,
     tenantId,
     jobId,
-    ['QUEUED', 'RUNNING'],
-    'CANCELLED',
-    { reason: 'cancelled' },
-    { reason: 'cancelled' },
-  );
+    from: ['QUEUED', 'RUNNING'],
+    to: 'CANCELLED',
+    fields: { reason: 'cancelled' },
+    transition: { reason: 'cancelled' },
+  });
   return { cancelled: true };
 }
 
@@ -243,15 +250,15 @@ async function superviseChild(
                 validationLoss: report.validationLoss,
                 validationPrAuc: report.validationPrAuc,
               };
-              const advanced = await advanceAndPublish(
+              const advanced = await advanceAndPublish({
                 dataSource,
                 channels,
                 tenantId,
                 jobId,
-                ['RUNNING'],
-                'RUNNING',
+                from: ['RUNNING'],
+                to: 'RUNNING',
                 fields,
-              );
+              });
               // The flag backs up the cancel channel, in case its message was missed.
               if (advanced?.cancelRequested) stopForCancel();
             })

@@ -61,9 +61,7 @@ export async function enqueueWebhookEvent(
  * answer or a network error fails the attempt; Bull retries with exponential backoff (8 tries over
  * about 8 minutes).
  */
-export function createWebhookProcessor(
-  allowNetworks = AddressPolicy.networksFromEnv(),
-): ProcessorRegistration {
+export function createWebhookProcessor(allowNetworks: string[]): ProcessorRegistration {
   const client = createProbeClient(new AddressPolicy(allowNetworks));
   return {
     queue: WEBHOOK_QUEUE,

@@ -1,6 +1,8 @@
 import type * as TF from '@tensorflow/tfjs';
 import { prAuc } from './alert-metrics';
 
+/** The data cannot train a classifier (one class only): a reason to refuse, not a crash. */
+export class UnlearnableDataError extends Error {}
 export interface MlpOptions {
   hidden: number[];
   epochs: number;
@@ -94,7 +96,7 @@ export async function trainMlp(
 ): Promise<{ model: TF.Sequential; epochs: number; bestEpoch: number }> {
   const positives = train.y.filter((y) => y === 1).length;
   if (positives === 0 || positives === train.y.length)
-    throw new Error('training data needs both breach and quiet minutes');
+    throw new UnlearnableDataError('training data needs both breach and quiet minutes');
   const order = shuffled(
     train.x.map((_, i) => i),
     options.seed,

@@ -11,8 +11,10 @@ import { ingestRoute } from '../http/ingest-route';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
+import { syncProbeSchedule } from '../jobs/probe-jobs';
+import { useQueuePrefix } from '../jobs/queues';
 import { Channels } from '../realtime/channels';
-import { buildSentinelSchema } from '../schema/build-schema';
+import { buildSentinelSchema } from './schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { openConnections, type ServiceUrls } from './connections';
@@ -29,6 +31,7 @@ export async function startApi(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<RunningApi> {
+  useQueuePrefix(config.queuePrefix);
   const connections = await openConnections(urls, logger, config.dbPoolSize);
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
@@ -48,7 +51,9 @@ export async function startApi(
   });
   const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues, channels });
 
-  await ensureSelfMonitoring(dataSource, queues, config.publicUrl);
+  await ensureSelfMonitoring(dataSource, config.publicUrl, (endpoint) =>
+    syncProbeSchedule(queues.probes, endpoint),
+  );
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
   app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
   // The API never loads TensorFlow; it reports the backend the workers said they run.

@@ -6,11 +6,19 @@ import { reportBackend } from '../jobs/backend-report';
 import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
 import { createProcessors } from '../jobs/processors';
-import { openQueue, scheduleEvery } from '../jobs/queues';
-import { RETRAINING_QUEUE } from '../jobs/retraining-jobs';
+import { defineJob, finalFailure, type PlatformJob } from '../jobs/job-definition';
+import { openQueue, scheduleEvery, useQueuePrefix } from '../jobs/queues';
+import { RETRAINING_JOB, RETRAINING_QUEUE } from '../jobs/retraining-jobs';
 import { SCORING_QUEUE } from '../jobs/scoring-jobs';
 import { Channels } from '../realtime/channels';
 import { openConnections, type ServiceUrls } from './connections';
+
+/** A scoring round every SCORING_INTERVAL_MS; a failed round is not retried (the next one comes). */
+const SCORING_JOB = defineJob<PlatformJob>({
+  queue: SCORING_QUEUE,
+  attempts: 1,
+  keep: { completed: 10, failed: 10 },
+});
 
 /**
  * The worker process: consumes Bull queues. Never serves HTTP. TensorFlow runs here (scoring,
@@ -21,6 +29,7 @@ export async function startWorker(
   urls: ServiceUrls,
   logger: Logger,
 ): Promise<{ stop: () => Promise<void> }> {
+  useQueuePrefix(config.queuePrefix);
   const connections = await openConnections(urls, logger, 5);
   const producers = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, connections.redis, logger);
@@ -40,14 +49,20 @@ export async function startWorker(
     const queue = openQueue(registration.queue, urls.redisUrl, registration.settings);
     queue.process(registration.concurrency, (job) => registration.process(job, deps));
     queue.on('failed', (job, err) => {
-      // Bull fails a job that stalled too often without counting an attempt.
-      const final =
-        job.attemptsMade >= (job.opts.attempts ?? 1) ||
-        /stalled more than allowable limit/.test(err.message);
-      if (!final) return; // intermediate retries are noise
-      logger.warn({ queue: registration.queue, jobId: job.id, err: err.message }, 'job failed');
-      registration
-        .onFinalFailure?.(job, err, deps)
+      void finalFailure(job, err)
+        .then(async (failure) => {
+          if (!failure) return; // intermediate retries are noise
+          logger.warn(
+            {
+              queue: registration.queue,
+              jobId: job.id,
+              err: err.message,
+              stalled: failure.stalled,
+            },
+            'job failed',
+          );
+          await registration.onFinalFailure?.(job, failure, deps);
+        })
         .catch((e: Error) =>
           logger.error({ jobId: job.id, err: e.message }, 'could not record a job failure'),
         );
@@ -57,8 +72,18 @@ export async function startWorker(
   await Promise.all(queues.map((queue) => queue.isReady()));
   const queueOf = (name: string) => queues[processors.findIndex((p) => p.queue === name)]!;
   await scheduleMaintenance(queueOf(MAINTENANCE_QUEUE));
-  await scheduleEvery(queueOf(SCORING_QUEUE), 'score-all', config.jobs.scoringIntervalMs);
-  await scheduleEvery(queueOf(RETRAINING_QUEUE), 'retrain', config.jobs.retrainIntervalMs);
+  await scheduleEvery(
+    queueOf(SCORING_QUEUE),
+    SCORING_JOB,
+    'score-all',
+    config.jobs.scoringIntervalMs,
+  );
+  await scheduleEvery(
+    queueOf(RETRAINING_QUEUE),
+    RETRAINING_JOB,
+    'retrain',
+    config.jobs.retrainIntervalMs,
+  );
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');

@@ -1,7 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Model } from '../entities/model.entity';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
-import { ForbiddenError } from '../errors/app-errors';
 import { toModelType } from '../schema/intelligence-mappers';
 import { ModelConnection, ModelScope, ModelType } from '../schema/model.types';
 import {
@@ -10,9 +8,8 @@ import {
   DEFAULT_PAGE_SIZE,
   encodeCursor,
 } from '../schema/pagination';
+import { findModel, listModels, promote, rollback } from '../services/models';
 import { modelScopeOf, tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
-import { getModel, promoteModel, rollbackModel } from '../training/model-registry';
 
 @Resolver()
 export class ModelResolver {
@@ -32,32 +29,25 @@ export class ModelResolver {
     assertPageSize(first);
     const afterId = after ? decodeCursor('model', after) : undefined;
     const scopeId = scope === ModelScope.GLOBAL ? GLOBAL_SCOPE_ID : tenantIdOf(context);
-    const rows = await withTenant(context.dataSource, modelScopeOf(context), async (manager) => {
-      const query = manager
-        .createQueryBuilder(Model, 'm')
-        .where('m.tenantId = :scopeId', { scopeId })
-        .orderBy('m.version', 'DESC')
-        .take(first + 1);
-      // A cursor of another tenant names no visible row, so the subquery is null and nothing matches.
-      if (afterId)
-        query.andWhere('m.version < (select version from models where id = :afterId)', { afterId });
-      return query.getMany();
+    const page = await listModels(context.dataSource, modelScopeOf(context), {
+      scopeId,
+      first,
+      afterId,
     });
-    const edges = rows
-      .slice(0, first)
-      .map((m) => ({ cursor: encodeCursor('model', m.id), node: toModelType(m) }));
+    const edges = page.models.map((m) => ({
+      cursor: encodeCursor('model', m.id),
+      node: toModelType(m),
+    }));
     return {
       edges,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
     };
   }
 
   @Authorized('read', 'platform')
   @Query(() => ModelType, { description: "One of the caller's models, or a global one." })
   async model(@Arg('id', () => ID) id: string, @Ctx() context: RequestContext): Promise<ModelType> {
-    return toModelType(
-      await withTenant(context.dataSource, modelScopeOf(context), (m) => getModel(m, id)),
-    );
+    return toModelType(await findModel(context.dataSource, modelScopeOf(context), id));
   }
 
   @Authorized('admin', 'platform')
@@ -69,10 +59,7 @@ export class ModelResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() context: RequestContext,
   ): Promise<ModelType> {
-    const scopeId = modelScopeOf(context);
-    return toModelType(
-      await withTenant(context.dataSource, scopeId, (m) => promoteModel(m, scopeId, id)),
-    );
+    return toModelType(await promote(context.dataSource, modelScopeOf(context), id));
   }
 
   @Authorized('admin', 'platform')
@@ -84,11 +71,8 @@ export class ModelResolver {
     @Ctx() context: RequestContext,
     @Arg('scope', () => ModelScope, { defaultValue: ModelScope.TENANT }) scope: ModelScope,
   ): Promise<ModelType> {
-    const scopeId = modelScopeOf(context);
-    if ((scope === ModelScope.GLOBAL) !== (scopeId === GLOBAL_SCOPE_ID))
-      throw new ForbiddenError('GLOBAL with a platform key, TENANT with a tenant key.');
     return toModelType(
-      await withTenant(context.dataSource, scopeId, (m) => rollbackModel(m, scopeId)),
+      await rollback(context.dataSource, modelScopeOf(context), scope === ModelScope.GLOBAL),
     );
   }
 }

@@ -9,22 +9,17 @@ import {
   Subscription,
   type SubscribeResolverData,
 } from 'type-graphql';
-import type { ForecastResult } from '../jobs/forecast-jobs';
-import { BadInputError, ConflictError } from '../errors/app-errors';
 import { channelIterator } from '../realtime/channels';
 import { Forecast, Risk, RiskChange, RiskLevel } from '../schema/risk.types';
-import { latestPrediction } from '../scoring/predictions';
 import { riskChannel, type RiskChange as RiskChangeEvent } from '../scoring/risk-events';
-import { getEndpoint } from '../services/endpoints';
+import {
+  assertEndpointVisible,
+  backtest,
+  currentRisk,
+  MAX_FORECAST_MINUTES,
+} from '../services/risk';
 import { requireScope } from '../tenancy/auth-checker';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
-import { refusedActiveModel } from '../training/model-registry';
-
-/** A backtest reads at most a week of minutes. */
-export const MAX_FORECAST_MINUTES = 7 * 1440;
-/** How long `forecast` waits for the worker. */
-const FORECAST_TIMEOUT_MS = 60_000;
 
 @Resolver()
 export class RiskResolver {
@@ -38,18 +33,8 @@ export class RiskResolver {
     @Arg('endpointId', () => ID) endpointId: string,
     @Ctx() context: RequestContext,
   ): Promise<Risk | null> {
-    return withTenant(context.dataSource, tenantIdOf(context), async (manager) => {
-      await getEndpoint(manager, endpointId);
-      const latest = await latestPrediction(manager, endpointId);
-      return latest
-        ? {
-            endpointId,
-            ...latest,
-            percent: latest.probability === null ? null : +(latest.probability * 100).toFixed(1),
-            level: latest.level as RiskLevel | null,
-          }
-        : null;
-    });
+    const latest = await currentRisk(context.dataSource, tenantIdOf(context), endpointId);
+    return latest ? { endpointId, ...latest, level: latest.level as RiskLevel | null } : null;
   }
 
   @Authorized('read')
@@ -62,37 +47,16 @@ export class RiskResolver {
     @Arg('to') to: Date,
     @Ctx() context: RequestContext,
   ): Promise<Forecast> {
-    if (!(from < to)) throw new BadInputError([{ field: 'to', message: 'must be after from' }]);
-    if ((to.getTime() - from.getTime()) / 60_000 > MAX_FORECAST_MINUTES)
-      throw new BadInputError([
-        { field: 'from', message: `the range may span at most ${MAX_FORECAST_MINUTES} minutes` },
-      ]);
-    const tenantId = tenantIdOf(context);
-    await withTenant(context.dataSource, tenantId, (manager) => getEndpoint(manager, endpointId));
-    // The worker computes it: the API never loads TensorFlow.
-    const job = await context.queues.forecasts.add(
-      { tenantId, endpointId, from: from.toISOString(), to: to.toISOString() },
-      { removeOnComplete: true, removeOnFail: true },
+    const result = await backtest(
+      context.dataSource,
+      context.queues.forecasts,
+      tenantIdOf(context),
+      {
+        endpointId,
+        from,
+        to,
+      },
     );
-    const result = (await Promise.race([
-      job.finished(),
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error('forecast timed out waiting for a worker')),
-          FORECAST_TIMEOUT_MS,
-        ).unref(),
-      ),
-    ])) as ForecastResult | null;
-    if (!result) {
-      const refused = await withTenant(context.dataSource, tenantId, (manager) =>
-        refusedActiveModel(manager, tenantId),
-      );
-      throw new ConflictError(
-        refused
-          ? `Model version ${refused.version} is refused: ${refused.refusedReason}. Restore its record or promote another model.`
-          : 'There is no active model yet: train one (trainModel) first.',
-      );
-    }
     return {
       endpointId,
       ...result,
@@ -108,9 +72,7 @@ export class RiskResolver {
       context,
     }: SubscribeResolverData<unknown, { endpointId: string }, RequestContext>) => {
       requireScope(context, ['read']);
-      await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-        getEndpoint(manager, args.endpointId),
-      );
+      await assertEndpointVisible(context.dataSource, tenantIdOf(context), args.endpointId);
       return channelIterator<RiskChangeEvent>(context.channels, riskChannel(args.endpointId));
     },
   })

@@ -1,13 +1,12 @@
 import { RiskLevel } from '../schema/risk.types';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { Tenant } from '../entities/tenant.entity';
 import { NotFoundError } from '../errors/app-errors';
 import { toTenantType } from '../schema/mappers';
 import { StatusPage, type EndpointStateType } from '../schema/status-page.types';
 import { TenantType } from '../schema/tenant.types';
+import { publishStatusPage } from '../services/tenants';
 import { statusPageData } from '../status/status-data';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 
 @Resolver()
 export class StatusPageResolver {
@@ -38,12 +37,8 @@ export class StatusPageResolver {
     @Arg('published') published: boolean,
     @Ctx() context: RequestContext,
   ): Promise<TenantType> {
-    const tenantId = tenantIdOf(context);
     return toTenantType(
-      await withTenant(context.dataSource, tenantId, async (manager) => {
-        await manager.update(Tenant, { id: tenantId }, { statusPagePublished: published });
-        return manager.findOneByOrFail(Tenant, { id: tenantId });
-      }),
+      await publishStatusPage(context.dataSource, tenantIdOf(context), published),
     );
   }
 }

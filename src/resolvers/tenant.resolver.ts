@@ -1,11 +1,8 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { Tenant } from '../entities/tenant.entity';
-import { BadInputError, NotFoundError } from '../errors/app-errors';
 import { CreateTenantInput, CreatedTenant, TenantType } from '../schema/tenant.types';
-import { FEATURE_FLAGS, isFeatureFlag } from '../services/feature-flags';
-import { withTenant } from '../tenancy/with-tenant';
+import { FEATURE_FLAGS } from '../services/feature-flags';
 import { toCreatedApiKey, toTenantType } from '../schema/mappers';
-import { createTenant, tenantIdBySlug } from '../services/tenants';
+import { createTenant, setFeatureFlags } from '../services/tenants';
 import type { RequestContext } from '../tenancy/context';
 
 @Resolver()
@@ -30,18 +27,6 @@ export class TenantResolver {
     @Arg('flags', () => [String]) flags: string[],
     @Ctx() context: RequestContext,
   ): Promise<TenantType> {
-    const unknown = flags.filter((flag) => !isFeatureFlag(flag));
-    if (unknown.length > 0)
-      throw new BadInputError([
-        { field: 'flags', message: `unknown flags: ${unknown.join(', ')}` },
-      ]);
-    const tenantId = await tenantIdBySlug(context.dataSource, slug);
-    if (!tenantId) throw new NotFoundError('Tenant', slug);
-    return toTenantType(
-      await withTenant(context.dataSource, tenantId, async (manager) => {
-        await manager.update(Tenant, { id: tenantId }, { featureFlags: [...new Set(flags)] });
-        return manager.findOneByOrFail(Tenant, { id: tenantId });
-      }),
-    );
+    return toTenantType(await setFeatureFlags(context.dataSource, slug, flags));
   }
 }

@@ -1,12 +1,8 @@
-import crypto from 'node:crypto';
 import { Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { Webhook } from '../entities/webhook.entity';
-import { BadInputError } from '../errors/app-errors';
 import { toWebhookType } from '../schema/intelligence-mappers';
 import { CreatedWebhook, CreateWebhookArgs } from '../schema/webhook.types';
-import { AddressPolicy, refusalForLiteralHost } from '../telemetry/ssrf-guard';
+import { createWebhook } from '../services/webhooks';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 
 @Resolver()
 export class WebhookResolver {
@@ -19,26 +15,11 @@ export class WebhookResolver {
     @Args(() => CreateWebhookArgs) args: CreateWebhookArgs,
     @Ctx() context: RequestContext,
   ): Promise<CreatedWebhook> {
-    // Private literal addresses are refused now; names are checked at every delivery's connect.
-    const refusal = refusalForLiteralHost(
-      new URL(args.url),
-      new AddressPolicy(AddressPolicy.networksFromEnv()),
-    );
-    if (refusal)
-      throw new BadInputError([{ field: 'url', message: `not a public address: ${refusal}` }]);
-    const tenantId = tenantIdOf(context);
-    const secret = `whsec_${crypto.randomBytes(32).toString('base64url')}`;
-    const webhook = await withTenant(context.dataSource, tenantId, (manager) =>
-      manager.save(
-        manager.create(Webhook, {
-          tenantId,
-          id: crypto.randomUUID(),
-          url: args.url,
-          events: [...new Set(args.events)],
-          secret,
-          disabledAt: null,
-        }),
-      ),
+    const { webhook, secret } = await createWebhook(
+      context.dataSource,
+      tenantIdOf(context),
+      { url: args.url, events: args.events },
+      context.config.probeAllowNetworks,
     );
     return { webhook: toWebhookType(webhook), secret };
   }

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { TRAINING_LIMITS as LIMITS } from '../training/training-request';
 import { ModelScope } from './model.types';
 
 @InputType({ description: 'What to train. Ranges are checked before anything is queued.' })
@@ -16,8 +17,8 @@ export class TrainModelInput {
     description: 'Forecast a breach onset within this many minutes (5 to 120).',
   })
   @IsInt()
-  @Min(5)
-  @Max(120)
+  @Min(LIMITS.horizonMinutes.min)
+  @Max(LIMITS.horizonMinutes.max)
   horizonMinutes!: number;
 
   @Field(() => Int, {
@@ -25,8 +26,8 @@ export class TrainModelInput {
     description: 'At most this many epochs (1 to 200); early stopping may end sooner.',
   })
   @IsInt()
-  @Min(1)
-  @Max(200)
+  @Min(LIMITS.epochs.min)
+  @Max(LIMITS.epochs.max)
   epochs!: number;
 
   @Field(() => Int, {
@@ -34,8 +35,8 @@ export class TrainModelInput {
     description: 'Train on the last this many days of rollups (2 to 90).',
   })
   @IsInt()
-  @Min(2)
-  @Max(90)
+  @Min(LIMITS.windowDays.min)
+  @Max(LIMITS.windowDays.max)
   windowDays!: number;
 
   @Field(() => [ID], {
@@ -43,8 +44,8 @@ export class TrainModelInput {
     description: 'Train on these endpoints only (default: every active endpoint).',
   })
   @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(1000)
+  @ArrayMinSize(LIMITS.endpointIds.min)
+  @ArrayMaxSize(LIMITS.endpointIds.max)
   @IsUUID('all', { each: true })
   endpointIds?: string[] | null;
 
@@ -54,8 +55,8 @@ export class TrainModelInput {
   })
   @IsOptional()
   @IsInt()
-  @Min(0)
-  @Max(2_147_483_647)
+  @Min(LIMITS.seed.min)
+  @Max(LIMITS.seed.max)
   seed?: number | null;
 
   @Field({

@@ -1,16 +1,41 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { Endpoint, type HttpMethodName } from '../entities/endpoint.entity';
 import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
-import type { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
 import { isUuid } from './ids';
+
+/** When an endpoint is in breach (the GraphQL input carries the same fields, range-checked). */
+export interface EndpointSla {
+  latencyThresholdMs: number;
+  latencyPercentile: number;
+  errorRateThreshold: number;
+  windowMinutes: number;
+  availabilityTarget: number;
+}
+
+export interface NewEndpoint {
+  name: string;
+  url: string;
+  method: HttpMethodName;
+  expectedStatusCodes: number[];
+  probeEnabled: boolean;
+  public: boolean;
+  probeIntervalSeconds: number;
+  timeoutMs: number;
+  sla: EndpointSla;
+}
+
+/** A partial change; null and undefined both mean "keep". */
+export type EndpointPatch = {
+  [K in Exclude<keyof NewEndpoint, 'sla'>]?: NewEndpoint[K] | null;
+} & { sla?: { [K in keyof EndpointSla]?: EndpointSla[K] | null } | null };
 
 // Every function here takes a manager from withTenant(): RLS already limits it to one tenant.
 
 export async function createEndpoint(
   manager: EntityManager,
   tenantId: string,
-  input: CreateEndpointInput,
+  input: NewEndpoint,
 ): Promise<Endpoint> {
   assertTimeoutBelowInterval(input.timeoutMs, input.probeIntervalSeconds);
   const endpoint = manager.create(Endpoint, {
@@ -42,7 +67,7 @@ export async function getEndpoint(manager: EntityManager, id: string): Promise<E
 export async function updateEndpoint(
   manager: EntityManager,
   id: string,
-  patch: UpdateEndpointInput,
+  patch: EndpointPatch,
 ): Promise<{ endpoint: Endpoint; previousIntervalSeconds: number }> {
   const endpoint = await getEndpoint(manager, id);
   const previousIntervalSeconds = endpoint.probeIntervalSeconds;

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Tenant } from '../entities/tenant.entity';
-import { NotFoundError } from '../errors/app-errors';
+import { BadInputError, NotFoundError } from '../errors/app-errors';
+import { isFeatureFlag } from './feature-flags';
 import { withTenant } from '../tenancy/with-tenant';
 import { createApiKey, type IssuedKey } from './api-keys';
 
@@ -40,4 +41,38 @@ export async function tenantIdBySlug(
     [slug],
   );
   return rows[0]?.id ?? undefined;
+}
+
+/** Platform admins only (the caller checks): replaces the tenant's feature flags. */
+export async function setFeatureFlags(
+  dataSource: DataSource,
+  slug: string,
+  flags: string[],
+): Promise<Tenant> {
+  const unknown = flags.filter((flag) => !isFeatureFlag(flag));
+  if (unknown.length > 0)
+    throw new BadInputError([{ field: 'flags', message: `unknown flags: ${unknown.join(', ')}` }]);
+  const tenantId = await tenantIdBySlug(dataSource, slug);
+  if (!tenantId) throw new NotFoundError('Tenant', slug);
+  return updateTenant(dataSource, tenantId, { featureFlags: [...new Set(flags)] });
+}
+
+/** Publishes (or withdraws) the tenant's status page. */
+export async function publishStatusPage(
+  dataSource: DataSource,
+  tenantId: string,
+  published: boolean,
+): Promise<Tenant> {
+  return updateTenant(dataSource, tenantId, { statusPagePublished: published });
+}
+
+async function updateTenant(
+  dataSource: DataSource,
+  tenantId: string,
+  patch: Partial<Pick<Tenant, 'featureFlags' | 'statusPagePublished'>>,
+): Promise<Tenant> {
+  return withTenant(dataSource, tenantId, async (manager) => {
+    await manager.update(Tenant, { id: tenantId }, patch);
+    return manager.findOneByOrFail(Tenant, { id: tenantId });
+  });
 }

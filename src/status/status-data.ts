@@ -1,4 +1,5 @@
 import { IsNull, type DataSource } from 'typeorm';
+import { statusCacheSecondsFromEnv } from '../config/config';
 import { Endpoint } from '../entities/endpoint.entity';
 import { Tenant } from '../entities/tenant.entity';
 import { latestPrediction, type RiskLevel } from '../scoring/predictions';
@@ -51,7 +52,7 @@ export interface StatusPageData {
 }
 
 /** Seconds before a computed page is recomputed (STATUS_CACHE_SECONDS); publishing and withdrawing are immediate. */
-const CACHE_MS = Number(process.env.STATUS_CACHE_SECONDS ?? 60) * 1000;
+const CACHE_MS = statusCacheSecondsFromEnv() * 1000;
 const cache = new Map<string, { at: number; page: Promise<StatusPageData>; refreshing: boolean }>();
 
 /**

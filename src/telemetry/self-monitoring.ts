@@ -1,8 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Endpoint } from '../entities/endpoint.entity';
 import { TENANT0_ID } from '../entities/tenant.entity';
-import type { ApiQueues } from '../jobs/api-queues';
-import { syncProbeSchedule } from '../jobs/probe-jobs';
 import { withTenant } from '../tenancy/with-tenant';
 
 /** Tenant0's endpoints that watch Sentinel itself; fixed ids so every start finds the same rows. */
@@ -34,14 +32,14 @@ export const SELF_ENDPOINTS = {
 } as const;
 
 /**
- * Creates (or points at `publicUrl`) Tenant0's self-monitoring endpoints and schedules their
- * probes. Idempotent; run at API start-up. The `requests` endpoint is passive: the API records its
- * own request latencies there (src/http/request-samples.ts).
+ * Creates (or points at `publicUrl`) Tenant0's self-monitoring endpoints and hands each to
+ * `scheduleProbes` (the caller owns the queues). Idempotent; run at API start-up. The `requests`
+ * endpoint is passive: the API records its own request latencies there (src/http/request-samples.ts).
  */
 export async function ensureSelfMonitoring(
   dataSource: DataSource,
-  queues: ApiQueues,
   publicUrl: string,
+  scheduleProbes: (endpoint: Endpoint) => Promise<void>,
 ): Promise<void> {
   const endpoints = await withTenant(dataSource, TENANT0_ID, async (manager) => {
     for (const self of Object.values(SELF_ENDPOINTS)) {
@@ -58,5 +56,5 @@ export async function ensureSelfMonitoring(
       Object.values(SELF_ENDPOINTS).map((self) => ({ id: self.id })),
     );
   });
-  for (const endpoint of endpoints) await syncProbeSchedule(queues.probes, endpoint);
+  for (const endpoint of endpoints) await scheduleProbes(endpoint);
 }

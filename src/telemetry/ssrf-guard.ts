@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 
 /**
  * Which addresses the prober may connect to. Only public unicast addresses, unless an operator
- * lists networks in PROBE_ALLOW_NETWORKS (CIDRs, comma-separated), e.g. Sentinel's own
+ * lists networks in PROBE_ALLOW_NETWORKS (config.probeAllowNetworks), e.g. Sentinel's own
  * 127.0.0.1/32 for Tenant0's self-checks. Checked at connect time, after DNS, for every hop of a
  * redirect, so a name that resolves (or re-resolves) to 10.0.0.1 is refused like 10.0.0.1 itself.
  */
@@ -13,14 +13,6 @@ export class AddressPolicy {
 
   constructor(allowNetworks: string[] = []) {
     this.allowed = allowNetworks.map((cidr) => ipaddr.parseCIDR(cidr.trim()));
-  }
-
-  /** The operator's allow-list: PROBE_ALLOW_NETWORKS, CIDRs separated by commas. */
-  static networksFromEnv(value = process.env.PROBE_ALLOW_NETWORKS ?? ''): string[] {
-    return value
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '');
   }
 
   /** Undefined when the address may be probed, else why not. */

@@ -3,6 +3,7 @@ import type { Calibration } from '../ml/calibration';
 import type { Normalization } from '../ml/dataset';
 import type { EpochReport } from '../ml/mlp';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
+import type { AggregateSettings } from './global-aggregate';
 import type { TrainingRequest } from './training-events';
 
 /** Parent (worker) to child: train once, then exit. */
@@ -11,6 +12,8 @@ export interface TrainCommand {
   appDatabaseUrl: string;
   /** GLOBAL jobs read the anonymised aggregate as the platform role. */
   platformDatabaseUrl?: string;
+  /** The worker's configuration of the aggregate's guards (the child reads no environment). */
+  aggregate: AggregateSettings;
   tenantId: string;
   jobId: string;
   request: TrainingRequest;

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { activeEndpoints } from '../db/endpoint-queries';
+import { selectRows } from '../db/query';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { featureRows } from '../ml/features';
 import type { EndpointRows } from '../ml/pipeline';
 import { withTenant } from '../tenancy/with-tenant';
 
-/** How the aggregate is built and guarded (GLOBAL_MIN_TENANTS, GLOBAL_MAX_ROWS_PER_TENANT, GLOBAL_MAX_SHARE). */
+/** How the aggregate is built and guarded (config.globalAggregate). */
 export interface AggregateSettings {
   /** The aggregate refuses itself with fewer contributing tenants than this. */
   minTenants: number;
@@ -18,19 +19,15 @@ export interface AggregateSettings {
   minRowsPerTenant: number;
 }
 
+/** Too few tenants contribute: the aggregate refuses itself (SQLSTATE P0001 from the SQL). */
+export class AggregateRefusedError extends Error {}
+
+/** The one exception global_training_rows() raises itself (migration 0007); all else is a fault. */
+const AGGREGATE_REFUSED = 'P0001';
+
 export const AGGREGATE_DAYS = 90;
 const HORIZON = 15;
 const INSERT_CHUNK = 2000;
-
-export function aggregateSettings(env: NodeJS.ProcessEnv = process.env): AggregateSettings {
-  const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
-  return {
-    minTenants: number('GLOBAL_MIN_TENANTS', 3),
-    maxRowsPerTenant: number('GLOBAL_MAX_ROWS_PER_TENANT', 200_000),
-    maxShare: number('GLOBAL_MAX_SHARE', 0.25),
-    minRowsPerTenant: number('GLOBAL_MIN_ROWS_PER_TENANT', 1000),
-  };
-}
 
 /**
  * Replaces a tenant's contribution with its current one: the feature rows of its active endpoints
@@ -47,12 +44,13 @@ export async function refreshContribution(
 ): Promise<number> {
   return withTenant(dataSource, tenantId, async (manager) => {
     await manager.query('delete from global_feature_rows');
-    const [tenant] = (await manager.query(
+    const [tenant] = await selectRows<{ contributes_to_global: boolean }>(
+      manager,
       'select contributes_to_global from tenants where id = $1',
       [tenantId],
-    )) as Array<{ contributes_to_global: boolean }>;
+    );
     if (!tenant?.contributes_to_global || tenantId === GLOBAL_SCOPE_ID) return 0;
-    const endpoints = (await manager.find(Endpoint)).filter((e) => !e.archivedAt);
+    const endpoints = await activeEndpoints(manager);
     const perEndpoint = Math.floor(settings.maxRowsPerTenant / Math.max(1, endpoints.length));
     let stored = 0;
     for (const endpoint of endpoints) {
@@ -116,7 +114,7 @@ export async function refreshAllContributions(
  */
 export async function globalTrainingRows(
   platform: DataSource,
-  settings: AggregateSettings = aggregateSettings(),
+  settings: AggregateSettings,
   now = new Date(),
 ): Promise<EndpointRows[]> {
   const rows: Array<{
@@ -127,12 +125,16 @@ export async function globalTrainingRows(
     onset: boolean;
     burn_alert: boolean;
     in_episode: boolean;
-  }> = await platform.query('select * from global_training_rows($1, $2, $3, $4)', [
-    settings.minTenants,
-    settings.maxRowsPerTenant,
-    settings.maxShare,
-    settings.minRowsPerTenant,
-  ]);
+  }> = await platform
+    .query('select * from global_training_rows($1, $2, $3, $4)', [
+      settings.minTenants,
+      settings.maxRowsPerTenant,
+      settings.maxShare,
+      settings.minRowsPerTenant,
+    ])
+    .catch((err: Error & { code?: string }) => {
+      throw err.code === AGGREGATE_REFUSED ? new AggregateRefusedError(err.message) : err;
+    });
   const lastIdx = new Map<string, number>();
   for (const row of rows)
     lastIdx.set(row.series_id, Math.max(lastIdx.get(row.series_id) ?? 0, row.idx));

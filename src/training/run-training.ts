@@ -6,14 +6,18 @@ import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact';
 import type { Normalization } from '../ml/dataset';
 import { FEATURE_NAMES } from '../ml/features';
-import { DEFAULT_MLP, type EpochReport } from '../ml/mlp';
+import { DEFAULT_MLP, UnlearnableDataError, type EpochReport } from '../ml/mlp';
 import { evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
 import { endpointFeatureRows } from './feature-data';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
 import type { FeatureFlag } from '../services/feature-flags';
 import { withTenant } from '../tenancy/with-tenant';
 import type { TrainedPayload } from './child-protocol';
-import { globalTrainingRows } from './global-aggregate';
+import {
+  AggregateRefusedError,
+  globalTrainingRows,
+  type AggregateSettings,
+} from './global-aggregate';
 import { activeModel, withArtifact } from './model-registry';
 import type { TrainingRequest } from './training-events';
 import { trainingEndpoints } from './training-jobs';
@@ -31,6 +35,7 @@ interface TrainingContext {
   dataSource: DataSource;
   /** Only for GLOBAL: the platform role, the one that may read the aggregate. */
   platform?: DataSource;
+  aggregate: AggregateSettings;
   tenantId: string;
   featureFlags: string[];
   log: Logger;
@@ -82,8 +87,7 @@ export async function runTraining(
   try {
     outcome = await trainAndEvaluate(tf, data, request.horizonMinutes, options, onEpoch, base);
   } catch (err) {
-    if (err instanceof Error && /both breach and quiet/.test(err.message))
-      throw new TrainingRefused(err.message);
+    if (err instanceof UnlearnableDataError) throw new TrainingRefused(err.message);
     throw err;
   }
 
@@ -176,11 +180,10 @@ async function aggregateData(ctx: TrainingContext): Promise<EndpointRows[]> {
       'no platform database connection (PLATFORM_DATABASE_URL) for the global model',
     );
   try {
-    return await globalTrainingRows(ctx.platform);
+    return await globalTrainingRows(ctx.platform, ctx.aggregate);
   } catch (err) {
     // The aggregate refuses itself below k contributors: that is a reason, not a crash.
-    if (/tenants contribute to the global model/.test((err as Error).message))
-      throw new TrainingRefused((err as Error).message);
+    if (err instanceof AggregateRefusedError) throw new TrainingRefused(err.message);
     throw err;
   }
 }

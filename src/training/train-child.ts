@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { logger } from '../config/logger';
 import { createAppDataSource } from '../db/data-source';
+import { selectOne } from '../db/query';
 import { loadTf } from '../ml/backend';
 import type { ChildMessage, TrainCommand } from './child-protocol';
 import { withTenant } from '../tenancy/with-tenant';
@@ -31,14 +32,17 @@ async function train(command: TrainCommand): Promise<void> {
       : undefined;
   try {
     const { tf, backend } = await loadTf(log);
-    const [{ feature_flags: featureFlags }] = (await withTenant(dataSource, command.tenantId, (m) =>
-      m.query('select feature_flags from tenants where id = $1', [command.tenantId]),
-    )) as [{ feature_flags: string[] }];
+    const { feature_flags: featureFlags } = await withTenant(dataSource, command.tenantId, (m) =>
+      selectOne<{ feature_flags: string[] }>(m, 'select feature_flags from tenants where id = $1', [
+        command.tenantId,
+      ]),
+    );
     const context = {
       tf,
       backend,
       dataSource,
       platform,
+      aggregate: command.aggregate,
       tenantId: command.tenantId,
       featureFlags,
       log,

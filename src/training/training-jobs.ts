@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
 import type Bull from 'bull';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { activeEndpoints } from '../db/endpoint-queries';
+import { changedRows, selectOne } from '../db/query';
+import type { Endpoint } from '../entities/endpoint.entity';
 import { TrainingJob } from '../entities/training-job.entity';
 import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
 import type { Channels } from '../realtime/channels';
 import { isUuid } from '../services/ids';
 import { getEndpoint } from '../services/endpoints';
+import { defineJob, enqueue, type TenantScoped } from '../jobs/job-definition';
 import { withTenant } from '../tenancy/with-tenant';
 import {
   cancelChannel,
@@ -16,13 +19,21 @@ import {
   type TrainingRequest,
   type TrainingState,
 } from './training-events';
+import { assertValidTrainingRequest } from './training-request';
 
 export const TRAINING_QUEUE = 'training';
 
-export interface TrainingQueueJob {
-  tenantId: string;
+export interface TrainingQueueJob extends TenantScoped {
   jobId: string;
 }
+
+/** A crashed run is tried once more; the job row, not Bull, is the record of it. */
+export const TRAINING_JOB = defineJob<TrainingQueueJob>({
+  queue: TRAINING_QUEUE,
+  attempts: 2,
+  backoff: { type: 'fixed', delay: 1000 },
+  keep: { completed: 100, failed: 100 },
+});
 
 /** Less than two days of per-minute rollups cannot fill a train / validation / test split. */
 export const MIN_TRAINING_MINUTES = 2 * 1440;
@@ -57,8 +68,12 @@ export async function advanceJob(
   fields: Partial<TrainingEvent> = {},
   transition: Transition = {},
 ): Promise<Advanced | null> {
-  // For UPDATE ... RETURNING, TypeORM's postgres driver answers [rows, affected count].
-  const [rows] = (await manager.query(
+  const rows = await changedRows<{
+    last_event: TrainingEvent;
+    request: TrainingRequest;
+    cancel_requested: boolean;
+  }>(
+    manager,
     `update training_jobs
         set seq = seq + 1,
             state = $3,
@@ -85,29 +100,31 @@ export async function advanceJob(
       TERMINAL_STATES,
       JSON.stringify(fields),
     ],
-  )) as [
-    Array<{ last_event: TrainingEvent; request: TrainingRequest; cancel_requested: boolean }>,
-    number,
-  ];
+  );
   const row = rows[0];
   return row
     ? { event: row.last_event, request: row.request, cancelRequested: row.cancel_requested }
     : null;
 }
 
+/** One transition of a job, as advanceAndPublish takes it. */
+export interface TransitionRequest {
+  dataSource: DataSource;
+  channels: Channels;
+  tenantId: string;
+  jobId: string;
+  /** The states the job may be in now; in any other, nothing changes. */
+  from: readonly TrainingState[];
+  to: TrainingState;
+  fields?: Partial<TrainingEvent>;
+  transition?: Transition;
+}
+
 /** advanceJob in its own tenant transaction, then published. */
-export async function advanceAndPublish(
-  dataSource: DataSource,
-  channels: Channels,
-  tenantId: string,
-  jobId: string,
-  from: readonly TrainingState[],
-  state: TrainingState,
-  fields?: Partial<TrainingEvent>,
-  transition?: Transition,
-): Promise<Advanced | null> {
+export async function advanceAndPublish(request: TransitionRequest): Promise<Advanced | null> {
+  const { dataSource, channels, tenantId, jobId, from, to, fields, transition } = request;
   const advanced = await withTenant(dataSource, tenantId, (manager) =>
-    advanceJob(manager, jobId, from, state, fields, transition),
+    advanceJob(manager, jobId, from, to, fields, transition),
   );
   if (advanced) await channels.publish(trainingChannel(jobId), advanced.event);
   return advanced;
@@ -123,11 +140,12 @@ async function assertEnoughTelemetry(
   manager: EntityManager,
   request: TrainingRequest,
 ): Promise<void> {
-  const [{ minutes }] = (await manager.query(
+  const { minutes } = await selectOne<{ minutes: number }>(
+    manager,
     `select count(*)::int as minutes from rollups_minute r join endpoints e on e.tenant_id = r.tenant_id and e.id = r.endpoint_id
       where e.archived_at is null and r.minute > now() - make_interval(days => $1) and ($2::uuid[] is null or r.endpoint_id = any($2))`,
     [request.windowDays, request.endpointIds],
-  )) as [{ minutes: number }];
+  );
   if (minutes < MIN_TRAINING_MINUTES) {
     throw new BadInputError(
       [
@@ -151,6 +169,7 @@ export async function requestTraining(
   tenantId: string,
   request: TrainingRequest,
 ): Promise<TrainingJob> {
+  assertValidTrainingRequest(request);
   const id = crypto.randomUUID();
   const job = await withTenant(dataSource, tenantId, async (manager) => {
     // The global model's data is the aggregate, which only the platform role can read: the job
@@ -200,16 +219,7 @@ export async function requestTraining(
   });
   try {
     // After commit, so the worker always finds the row. Bull's job id is the training job's id.
-    await queue.add(
-      { tenantId, jobId: id },
-      {
-        jobId: id,
-        attempts: 2,
-        backoff: { type: 'fixed', delay: 1000 },
-        removeOnComplete: 100,
-        removeOnFail: 100,
-      },
-    );
+    await enqueue(queue, TRAINING_JOB, { tenantId, jobId: id }, { jobId: id });
   } catch (err) {
     await withTenant(dataSource, tenantId, (manager) =>
       advanceJob(
@@ -268,8 +278,5 @@ export async function trainingEndpoints(
   manager: EntityManager,
   request: TrainingRequest,
 ): Promise<Endpoint[]> {
-  const endpoints = await manager.find(Endpoint);
-  return endpoints.filter(
-    (e) => !e.archivedAt && (!request.endpointIds || request.endpointIds.includes(e.id)),
-  );
+  return activeEndpoints(manager, request.endpointIds);
 }

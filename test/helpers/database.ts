@@ -2,10 +2,12 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createAppDataSource } from '../../src/db/data-source';
+import { useQueuePrefix } from '../../src/jobs/queues';
 import { appDatabaseUrl, platformDatabaseUrl, withDatabase } from '../../src/db/urls';
 
 // Each test process gets its own Bull key prefix, so tests sharing one Redis never see each other's jobs.
 process.env.SENTINEL_QUEUE_PREFIX ??= `sentinel-test-${crypto.randomBytes(4).toString('hex')}`;
+useQueuePrefix(process.env.SENTINEL_QUEUE_PREFIX);
 
 export interface TestDatabase {
   name: string;

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { loadConfig } from '../../config/config';
 import { GLOBAL_SCOPE_ID } from '../../entities/tenant.entity';
+import { BadInputError } from '../../errors/app-errors';
 import { logger } from '../../config/logger';
 import { openQueue } from '../../jobs/queues';
 import { startWorker } from '../../processes/worker';
@@ -68,7 +69,7 @@ export function registerTrain(program: Command): void {
         const channels = new Channels(services.redisUrl, redis, logger);
         let worker: { stop: () => Promise<void> } | undefined;
         try {
-          // The same checks as trainModel (src/schema/training.inputs.ts) happen in requestTraining.
+          // requestTraining checks the ranges trainModel's input declares (training-request.ts).
           const job = await requestTraining(dataSource, queue, tenantId, {
             scope: options.global ? 'GLOBAL' : 'TENANT',
             horizonMinutes: integer('--horizon', options.horizon),
@@ -77,8 +78,9 @@ export function registerTrain(program: Command): void {
             endpointIds: null,
             seed: options.seed === undefined ? null : integer('--seed', options.seed),
             autoPromote: options.autoPromote,
-          }).catch((err: Error & { details?: { fields?: Array<{ message: string }> } }) => {
-            throw new Error(err.details?.fields?.map((f) => f.message).join('; ') || err.message);
+          }).catch((err: Error) => {
+            if (!(err instanceof BadInputError)) throw err;
+            throw new Error(err.fields.map((f) => `${f.field}: ${f.message}`).join('; '));
           });
           console.log(`training job ${job.id} queued`);
           if (!options.follow) return true;

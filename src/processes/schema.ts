@@ -1,3 +1,4 @@
+// The composition root of the GraphQL API: the one place that names every resolver.
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
