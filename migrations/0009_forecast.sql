@@ -138,21 +138,25 @@ create function global_training_rows(p_k integer, p_max_rows integer, p_max_shar
         using errcode = 'P0001';
     end if;
     cap := least(p_max_rows::bigint, greatest(1, floor(p_max_share * total))::bigint);
-    -- Keep the same share (cap / rows) of every series of the tenant, in 6-hour blocks (so alerts
-    -- and onsets stay contiguous in time), evenly spaced from a per-series phase: every series is
-    -- sampled, none is dropped whole.
+    -- Keep exactly `cap` rows of a tenant over the cap, taken from all its series alike: rows go
+    -- in 6-hour blocks (so alerts and onsets stay contiguous in time), blocks in an order that
+    -- spreads them over time and series (golden-ratio steps from a per-series phase), and the
+    -- first `cap` rows in that order are kept. No series is dropped whole.
     return query
       with counted as (
         select r.contributor, count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
          where t.contributes_to_global group by r.contributor having count(*) >= p_min_rows),
+      keyed as (
+        select r.*, c.n,
+               (r.idx / 360) * 0.6180339887 + (abs(hashtext(r.series_id::text)) % 1000) / 1000.0 as spread
+          from public.global_feature_rows r join counted c on c.contributor = r.contributor),
       ranked as (
-        select r.series_id, r.idx, r.features, r.label, r.onset, r.burn_alert, r.in_episode, c.n,
-               r.idx / 360 + 1 as k, (abs(hashtext(r.series_id::text)) % 1000) / 1000.0 as phase
-          from public.global_feature_rows r join counted c on c.contributor = r.contributor)
+        select keyed.*, row_number() over (partition by keyed.contributor
+                                           order by keyed.spread - floor(keyed.spread), keyed.series_id, keyed.idx) as k
+          from keyed)
       select ranked.series_id, ranked.idx, ranked.features, ranked.label, ranked.onset, ranked.burn_alert, ranked.in_episode
         from ranked
-       where ranked.n <= cap
-          or floor(ranked.k * cap::float8 / ranked.n + ranked.phase) <> floor((ranked.k - 1) * cap::float8 / ranked.n + ranked.phase)
+       where ranked.n <= cap or ranked.k <= cap
        order by ranked.series_id, ranked.idx;
   end
   $$;

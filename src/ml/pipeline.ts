@@ -35,10 +35,22 @@ export interface TrainingOutcome {
   trainingTo: Date;
 }
 
-/** The times that cut all endpoints' minutes 70 / 15 / 15, so the held-out part is the latest for all. */
-function timeCuts(data: EndpointRows[]): [number, number] {
-  const times = data.flatMap((d) => d.rows.map((r) => r.minute.getTime())).sort((a, b) => a - b);
-  return [times[Math.floor(times.length * 0.7)]!, times[Math.floor(times.length * 0.85)]!];
+/**
+ * Cuts all endpoints' minutes 70 / 15 / 15 by time, so the held-out part is the latest for all:
+ * 0 train, 1 validation, 2 test per row. By rank, not by timestamp, so that many rows at one
+ * time (fabricated one-row series in the global aggregate all end "now") cannot empty a part.
+ */
+function timeSplit(data: EndpointRows[]): Uint8Array[] {
+  const order: Array<[number, number, number]> = [];
+  data.forEach((d, s) => d.rows.forEach((r, i) => order.push([r.minute.getTime(), s, i])));
+  order.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const assignment = data.map((d) => new Uint8Array(d.rows.length));
+  const trainEnd = Math.floor(order.length * 0.7);
+  const validationEnd = Math.floor(order.length * 0.85);
+  order.forEach(([, s, i], rank) => {
+    assignment[s]![i] = rank < trainEnd ? 0 : rank < validationEnd ? 1 : 2;
+  });
+  return assignment;
 }
 
 function series(parts: Array<{ rows: FeatureRow[]; firing: boolean[] }>): MinuteSeries[] {
@@ -190,15 +202,15 @@ export async function trainAndEvaluate(
   /** False alerts per endpoint-day the threshold should stay within on validation. */
   falseAlertBudget = 1,
 ): Promise<TrainingOutcome> {
-  const [validationFrom, testFrom] = timeCuts(data);
-  const part = (from: number, to: number) =>
-    data.map((d) => ({
+  const assignment = timeSplit(data);
+  const part = (which: number) =>
+    data.map((d, s) => ({
       endpointId: d.endpointId,
-      rows: d.rows.filter((r) => r.minute.getTime() >= from && r.minute.getTime() < to),
+      rows: d.rows.filter((_, i) => assignment[s]![i] === which),
     }));
-  const train = part(-Infinity, validationFrom);
-  const validation = part(validationFrom, testFrom);
-  const test = part(testFrom, Infinity);
+  const train = part(0);
+  const validation = part(1);
+  const test = part(2);
 
   // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
   const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
