@@ -43,6 +43,13 @@ export default tseslint.config(
     },
   },
   {
+    // The GraphQL explorer's browser code (bundled by scripts/build-explorer.ts).
+    files: ['explorer/**'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', Worker: 'readonly' },
+    },
+  },
+  {
     // The CLI and scripts talk to a human on stdout; everything else logs through pino.
     files: ['src/cli/**', 'scripts/**', 'bench/**'],
     rules: { 'no-console': 'off' },

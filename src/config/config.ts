@@ -22,6 +22,16 @@ export interface Config {
   logLevel: LogLevel;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /**
+   * Seconds a tenant's /metrics/tenant answer is reused (TENANT_METRICS_CACHE_SECONDS): the
+   * figures move once a minute, and a large tenant's scrape costs seconds of PostgreSQL.
+   */
+  tenantMetricsCacheSeconds: number;
+  /**
+   * How long an API instance trusts a key lookup (SENTINEL_KEY_CACHE_MS; 0 = look up every
+   * request). Revocations reach every instance at once through Redis; this bounds a lost one.
+   */
+  keyCacheMs: number;
   /** Every Bull key lives under it, so tests (and several Sentinels) share a Redis (SENTINEL_QUEUE_PREFIX). */
   queuePrefix: string;
   /** CIDRs the prober and webhook deliveries may reach although private (PROBE_ALLOW_NETWORKS). */
@@ -35,7 +45,7 @@ export interface Config {
     /** Rows a tenant needs of its own to count towards minTenants (GLOBAL_MIN_ROWS_PER_TENANT). */
     minRowsPerTenant: number;
   };
-  /** Seconds a computed status page is served before it is recomputed (STATUS_CACHE_SECONDS). */
+  /** The oldest a status page is ever served, in seconds, at most 60 (STATUS_CACHE_SECONDS). */
   statusCacheSeconds: number;
   telemetry: {
     /** Raw samples older than this are refused on ingest and dropped by partition. */
@@ -106,7 +116,10 @@ function networksFromEnv(env: NodeJS.ProcessEnv, name: string): string[] {
  * which is module-wide.
  */
 export function statusCacheSecondsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  return intFromEnv(env, 'STATUS_CACHE_SECONDS', 60, 0);
+  const seconds = intFromEnv(env, 'STATUS_CACHE_SECONDS', 60, 0);
+  // Pages are promised to be at most a minute old (docs/OPERATIONS.md).
+  if (seconds > 60) throw new Error(`STATUS_CACHE_SECONDS must be at most 60, got "${seconds}"`);
+  return seconds;
 }
 
 /** LOG_LEVEL, validated. Exported for the process-wide logger, which exists before any config. */
@@ -138,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: logLevelFromEnv(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
+    keyCacheMs: intFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000, 0),
     queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
     probeAllowNetworks: networksFromEnv(env, 'PROBE_ALLOW_NETWORKS'),
     globalAggregate: {

@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../entities/api-key.entity';
 import { Endpoint } from '../entities/endpoint.entity';
+import { EndpointIncident } from '../entities/endpoint-incident.entity';
+import { MaintenanceWindow } from '../entities/maintenance-window.entity';
 import { Model } from '../entities/model.entity';
 import { Tenant } from '../entities/tenant.entity';
 import { TrainingJob } from '../entities/training-job.entity';
@@ -14,7 +16,16 @@ export function createAppDataSource(appDatabaseUrl: string, poolSize = 10): Data
   return new DataSource({
     type: 'postgres',
     url: appDatabaseUrl,
-    entities: [Tenant, ApiKey, Endpoint, Model, TrainingJob, Webhook],
+    entities: [
+      Tenant,
+      ApiKey,
+      Endpoint,
+      Model,
+      TrainingJob,
+      Webhook,
+      MaintenanceWindow,
+      EndpointIncident,
+    ],
     synchronize: false,
     migrationsRun: false,
     extra: { max: poolSize, application_name: 'sentinel' },

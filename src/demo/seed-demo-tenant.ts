@@ -39,7 +39,7 @@ export async function seedDemoTenant(
 ): Promise<DemoTenant> {
   const { tenant, adminKey } = await createTenant(dataSource, {
     slug,
-    name: `Demo ${slug} (synthetic data)`,
+    name: demoTenantName(slug),
   });
   const endpoints = await withTenant(dataSource, tenant.id, async (manager) => {
     const created: Endpoint[] = [];
@@ -99,4 +99,10 @@ export async function seedDemoTenant(
   });
   await recomputeTouched(dataSource, tenant.id, touched);
   return { tenant, adminKey: adminKey.secret, endpoints, samples: outcome.accepted };
+}
+
+/** "Demo (synthetic data)", "Demo 2 (synthetic data)": the slug's "demo" is not said twice. */
+export function demoTenantName(slug: string): string {
+  const rest = slug.replace(/^demo-?/, '');
+  return `Demo${rest ? ` ${rest}` : ''} (synthetic data)`;
 }

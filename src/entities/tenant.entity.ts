@@ -22,6 +22,10 @@ export class Tenant {
   @Column('boolean', { name: 'status_page_published', default: false })
   statusPagePublished!: boolean;
 
+  /** Bumped by the database on every change to its endpoints or maintenance (status pages). */
+  @Column({ type: 'bigint', name: 'status_version', insert: false, update: false })
+  statusVersion!: string;
+
   /** Its anonymised features feed the global model; it receives the global model either way. */
   @Column('boolean', { name: 'contributes_to_global', default: true })
   contributesToGlobal!: boolean;

@@ -38,6 +38,34 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/**
+ * A key without the scope an operation needs; the message names that scope, and
+ * `extensions.requiredScopes` lists it for programs.
+ */
+export class MissingScopeError extends ForbiddenError {
+  constructor(readonly requiredScopes: readonly string[]) {
+    super(missingScopeMessage(requiredScopes));
+    Object.assign(this.details, { requiredScopes: [...requiredScopes] });
+  }
+}
+
+function missingScopeMessage(required: readonly string[]): string {
+  const tenant = required.filter((scope) => scope !== 'platform');
+  const parts: string[] = [];
+  if (tenant.length > 0) {
+    const names = tenant.join(' or ');
+    const plural = tenant.length > 1 ? 'scopes' : 'scope';
+    parts.push(
+      tenant.includes('admin')
+        ? `a key with the ${names} ${plural}`
+        : `a key with the ${names} ${plural} (or admin)`,
+    );
+  }
+  if (required.includes('platform')) parts.push('a platform admin key');
+  if (parts.length === 0) parts.push('a tenant key');
+  return `This API key is not allowed to do that: it needs ${parts.join(', or ')}.`;
+}
+
 /** Also used for other tenants' rows, so a client cannot learn that they exist. */
 export class NotFoundError extends AppError {
   constructor(what: string, id: string) {

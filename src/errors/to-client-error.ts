@@ -22,10 +22,21 @@ const APOLLO_INPUT_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
+/** class-validator's array size messages say "1 elements"; English says "1 element". */
+const ARRAY_SIZE_CONSTRAINTS = new Set(['arrayMinSize', 'arrayMaxSize']);
+function grammatical(constraint: string, message: string): string {
+  return ARRAY_SIZE_CONSTRAINTS.has(constraint)
+    ? message.replace(/\b1 elements$/, '1 element')
+    : message;
+}
+
 function flattenValidation(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message: grammatical(constraint, message),
+    }));
     return [...own, ...flattenValidation(error.children ?? [], field)];
   });
 }

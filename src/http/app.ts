@@ -11,6 +11,8 @@ const KNOWN_ROUTES = new Set([
   '/healthz/graphql',
   '/readyz',
   '/metrics',
+  '/metrics/tenant',
+  '/',
   '/status',
 ]);
 

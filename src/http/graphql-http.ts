@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -7,8 +8,10 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
+import { BadInputError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
-import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { keyFromAuthorization } from '../tenancy/authenticate';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
@@ -36,6 +39,28 @@ function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
   };
 }
 
+/** A subscription over plain HTTP would run its resolver without an event: say where they go. */
+const subscriptionsOverWebSocket: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription') {
+          throw new BadInputError(
+            [
+              {
+                field: 'operation',
+                message:
+                  'subscriptions run over the WebSocket on /graphql (graphql-transport-ws), not over HTTP',
+              },
+            ],
+            'SUBSCRIPTION_OVER_HTTP',
+          );
+        }
+      },
+    };
+  },
+};
+
 const metricsPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
     return {
@@ -62,6 +87,7 @@ export async function createGraphqlHttpHandler(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
+  keys: KeyAuthenticator;
 }): Promise<{
   handler: express.RequestHandler[];
   selfCheck: express.RequestHandler;
@@ -78,7 +104,10 @@ export async function createGraphqlHttpHandler(options: {
     formatError: (formatted, error) => toClientError(formatted, error, currentRequestId()),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(config),
+      subscriptionsOverWebSocket,
       metricsPlugin,
     ],
   });
@@ -87,10 +116,8 @@ export async function createGraphqlHttpHandler(options: {
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
-      const principal = await authenticate(
-        dataSource,
+      const principal = await options.keys.authenticate(
         keyFromAuthorization(req.headers.authorization),
-        config.platformKey,
       );
       return {
         requestId,
@@ -99,6 +126,7 @@ export async function createGraphqlHttpHandler(options: {
         dataSource,
         queues,
         channels,
+        keys: options.keys,
         logger: logger.child({ requestId }),
       };
     },
@@ -117,6 +145,7 @@ export async function createGraphqlHttpHandler(options: {
             dataSource,
             queues,
             channels,
+            keys: options.keys,
             logger,
           },
         },

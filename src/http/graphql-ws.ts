@@ -9,17 +9,19 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
 import { UnauthenticatedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
-import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { keyFromAuthorization } from '../tenancy/authenticate';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
+import { sharedSubscribe } from '../realtime/shared-subscribe';
 import { graphqlOperations } from './metrics';
 import { queryLimitErrors } from './query-limits';
 import { requestIdFrom } from './request-id';
@@ -30,6 +32,9 @@ interface SocketState {
   apiKey?: string;
   principal?: Principal | null;
 }
+
+/** The close code graphql-ws uses for a refused key; a revoked key's sockets get it too. */
+const FORBIDDEN = 4403;
 
 /** The key from connection_init: `{ authorization: "Bearer <key>" }` (any case) or `{ apiKey }`. */
 function keyFromConnectionParams(params: Record<string, unknown> | undefined): string | undefined {
@@ -44,7 +49,9 @@ function keyFromConnectionParams(params: Record<string, unknown> | undefined): s
 /**
  * graphql-ws on the same port and path as HTTP. Authenticates in connection_init (no or bad
  * key: close 4403), authenticates again for every subscribe (a key revoked meanwhile stops
- * working), and applies the same validation, depth and cost limits as HTTP.
+ * working), closes the open sockets of a revoked key with 4403 (`closeKey`), and applies the same
+ * validation, depth and cost limits as HTTP. Parsed and validated documents are kept (by query
+ * text), so subscribing again with the same document costs no parse or validation.
  */
 export function attachGraphqlWs(options: {
   config: Config;
@@ -53,8 +60,9 @@ export function attachGraphqlWs(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
-}): { stop: () => Promise<void> } {
-  const { config, schema, dataSource, queues, channels } = options;
+  keys: KeyAuthenticator;
+}): { stop: () => Promise<void>; closeKey: (keyId: string) => number } {
+  const { config, schema, dataSource, queues, channels, keys } = options;
   const wsServer = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
@@ -65,6 +73,8 @@ export function attachGraphqlWs(options: {
       ? [...specifiedRules, NoSchemaIntrospectionCustomRule]
       : specifiedRules;
   const states = new WeakMap<object, SocketState>();
+  const socketsByKey = new Map<string, Set<WebSocket>>();
+  const documents = new DocumentCache(schema, rules);
   const stateOf = (extra: object): SocketState => {
     let state = states.get(extra);
     if (!state) states.set(extra, (state = { connectionId: requestIdFrom(undefined) }));
@@ -74,23 +84,37 @@ export function attachGraphqlWs(options: {
   const server = useServer(
     {
       schema,
+      // One execution per event for all subscribers of the same operation in the same tenant.
+      subscribe: (args) => {
+        const { principal } = args.contextValue as RequestContext;
+        const audience =
+          principal?.kind === 'tenant' ? `${principal.tenantId}:${principal.scope}` : 'platform';
+        return sharedSubscribe(args, audience);
+      },
       onConnect: async (ctx) => {
         const state = stateOf(ctx.extra);
         state.apiKey = keyFromConnectionParams(ctx.connectionParams);
-        state.principal = await authenticate(dataSource, state.apiKey, config.platformKey);
+        state.principal = await keys.authenticate(state.apiKey);
+        const keyId = state.principal?.keyId;
+        if (keyId) {
+          const socket = (ctx.extra as { socket: WebSocket }).socket;
+          let sockets = socketsByKey.get(keyId);
+          if (!sockets) socketsByKey.set(keyId, (sockets = new Set()));
+          sockets.add(socket);
+          socket.once('close', () => {
+            sockets.delete(socket);
+            if (sockets.size === 0 && socketsByKey.get(keyId) === sockets)
+              socketsByKey.delete(keyId);
+          });
+        }
         // false makes graphql-ws close the socket with 4403 Forbidden.
         return state.principal !== null;
       },
       onSubscribe: async (ctx, _id, payload) => {
         const state = stateOf(ctx.extra);
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return [err as GraphQLError];
-        }
-        const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        const parsed = documents.get(payload.query);
+        if (!('document' in parsed)) return parsed.errors;
+        const { document } = parsed;
         const limitErrors = queryLimitErrors(
           config.limits,
           schema,
@@ -99,7 +123,7 @@ export function attachGraphqlWs(options: {
           payload.operationName,
         );
         if (limitErrors.length > 0) return limitErrors;
-        state.principal = await authenticate(dataSource, state.apiKey, config.platformKey);
+        state.principal = await keys.authenticate(state.apiKey);
         if (!state.principal)
           return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
         const contextValue: RequestContext = {
@@ -109,6 +133,7 @@ export function attachGraphqlWs(options: {
           dataSource,
           queues,
           channels,
+          keys,
           logger: logger.child({ requestId: state.connectionId }),
         };
         return {
@@ -142,6 +167,11 @@ export function attachGraphqlWs(options: {
   );
 
   return {
+    closeKey: (keyId) => {
+      const sockets = [...(socketsByKey.get(keyId) ?? [])];
+      for (const socket of sockets) socket.close(FORBIDDEN, 'Forbidden');
+      return sockets.length;
+    },
     stop: async () => {
       await server.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
@@ -152,4 +182,39 @@ export function attachGraphqlWs(options: {
 function operationType(document: DocumentNode): string {
   const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
   return operation && 'operation' in operation ? operation.operation : 'unknown';
+}
+
+/** Parsed and validated documents by query text, least recently used out first. */
+class DocumentCache {
+  private readonly entries = new Map<
+    string,
+    { document: DocumentNode } | { errors: readonly GraphQLError[] }
+  >();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly rules: typeof specifiedRules,
+    private readonly capacity = 500,
+  ) {}
+
+  get(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+    const hit = this.entries.get(query);
+    if (hit) {
+      this.entries.delete(query);
+      this.entries.set(query, hit);
+      return hit;
+    }
+    let entry: { document: DocumentNode } | { errors: readonly GraphQLError[] };
+    try {
+      const document = parse(query);
+      const errors = validate(this.schema, document, this.rules);
+      entry = errors.length > 0 ? { errors } : { document };
+    } catch (err) {
+      // A syntax error is not kept: it costs nothing to find again and could fill the cache.
+      return { errors: [err as GraphQLError] };
+    }
+    this.entries.set(query, entry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return entry;
+  }
 }

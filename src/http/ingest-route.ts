@@ -6,14 +6,15 @@ import {
   AppError,
   BadInputError,
   ErrorCode,
-  ForbiddenError,
+  MissingScopeError,
   UnauthenticatedError,
 } from '../errors/app-errors';
 import type { ApiQueues } from '../jobs/api-queues';
 import { enqueueRollups } from '../jobs/rollup-jobs';
 import { BodyTooLargeError, bulkIngest } from '../telemetry/bulk-ingest';
 import { formatOf } from '../telemetry/parse-body';
-import { authenticate, keyFromAuthorization } from '../tenancy/authenticate';
+import { keyFromAuthorization } from '../tenancy/authenticate';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
 import { satisfies } from '../tenancy/principal';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -33,17 +34,16 @@ export function ingestRoute(deps: {
   dataSource: DataSource;
   queues: ApiQueues;
   logger: Logger;
+  keys: KeyAuthenticator;
 }): express.RequestHandler {
   return async (req, res, next) => {
     try {
-      const principal = await authenticate(
-        deps.dataSource,
+      const principal = await deps.keys.authenticate(
         keyFromAuthorization(req.headers.authorization),
-        deps.config.platformKey,
       );
       if (!principal) throw new UnauthenticatedError();
       if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest']))
-        throw new ForbiddenError();
+        throw new MissingScopeError(['ingest']);
       const batchId = String(req.query.batchId ?? req.headers['idempotency-key'] ?? '');
       if (batchId.length < 1 || batchId.length > 200) {
         throw new BadInputError([

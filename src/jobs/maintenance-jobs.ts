@@ -13,6 +13,8 @@ export const MAINTENANCE_JOB = defineJob<PlatformJob>({
 });
 /** Partitions exist this many days ahead, so ingestion never waits on DDL for today or tomorrow. */
 const DAYS_AHEAD = 7;
+/** Webhook delivery attempts are kept this long. */
+const DELIVERY_LOG_DAYS = 30;
 
 /**
  * Hourly: create the samples partitions of the coming days, drop the partitions that are
@@ -47,7 +49,14 @@ export const maintenanceProcessor: ProcessorRegistration = {
       [config.telemetry.retentionDays],
     );
     await dataSource.query('select delete_expired_alert_log($1)', [config.telemetry.retentionDays]);
+    // The delivery log is for looking into recent deliveries, not an archive.
+    const { deliveries } = await selectOne<{ deliveries: number }>(
+      dataSource,
+      'select delete_expired_webhook_deliveries($1)::int as deliveries',
+      [DELIVERY_LOG_DAYS],
+    );
     return {
+      deliveriesDeleted: deliveries,
       dropped: dropped.map((d) => d.name),
       predictionsDeleted: deleted,
       availabilityDaysDeleted: days,

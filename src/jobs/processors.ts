@@ -1,5 +1,6 @@
 import type { Config } from '../config/config';
 import { createForecastProcessor } from './forecast-jobs';
+import { incidentProcessor } from './incident-jobs';
 import { maintenanceProcessor } from './maintenance-jobs';
 import { createProbeProcessor } from './probe-jobs';
 import type { ProcessorRegistration } from './processor';
@@ -19,6 +20,7 @@ export function createProcessors(config: Config): ProcessorRegistration[] {
     createScoringProcessor(),
     createForecastProcessor(),
     createWebhookProcessor(config.probeAllowNetworks),
+    incidentProcessor,
     retrainingProcessor,
   ];
 }

@@ -1,15 +1,111 @@
 import type Bull from 'bull';
+import crypto from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { loadTf } from '../ml/backend';
 import { reportBackend } from './backend-report';
 import { ModelCache } from '../scoring/model-cache';
 import { riskChannel, type RiskChange } from '../scoring/risk-events';
-import type { Model } from '../entities/model.entity';
 import { decideAlerts } from '../scoring/alert-state';
 import { scoreTenant, type ScoredEndpoint } from '../scoring/score-tenant';
-import type { ProcessorRegistration } from './processor';
+import type { Model } from '../entities/model.entity';
+import type { ProcessorDeps, ProcessorRegistration } from './processor';
+import { queuePrefix } from './queues';
+import { reportScoringRound, reportSkippedRound } from './scoring-report';
 import { enqueueWebhookEvent } from './webhook-jobs';
 
 export const SCORING_QUEUE = 'scoring';
+
+/**
+ * Longest a round may hold the round lock: a worker that died mid-round frees it after this.
+ * Far above any round's length (10,000 endpoints take seconds to a couple of minutes).
+ */
+const ROUND_LOCK_MS = 15 * 60_000;
+
+/** Releases the lock only if this round still holds it (it may have expired and been taken). */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/**
+ * One round at a time across every worker: Bull runs one job per interval, but with two workers
+ * the next interval's job could start on the other worker while a long round still runs. A round
+ * that finds the lock taken does not start (rounds_skipped); the next one starts after it.
+ */
+async function withRoundLock<T>(redis: Redis, work: () => Promise<T>): Promise<T | 'busy'> {
+  const lock = `${queuePrefix()}:scoring-round-lock`;
+  const token = crypto.randomUUID();
+  if ((await redis.set(lock, token, 'PX', ROUND_LOCK_MS, 'NX')) !== 'OK') return 'busy';
+  try {
+    return await work();
+  } finally {
+    await redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
+  }
+}
+
+/** When Bull was to run this job: repeat jobs are added ahead with a delay. */
+function dueAt(job: Bull.Job): number {
+  return job.timestamp + (job.opts.delay ?? 0);
+}
+
+/**
+ * Every minute: score every active endpoint of every tenant that has an active model (its own, or
+ * the global one), store the predictions, publish `riskChanged` on a threshold crossing, and
+ * deliver the alerts src/scoring/alert-state.ts decides (BREACH_PREDICTED, BREACH_STARTED). A tenant whose
+ * scoring fails is logged, counted (sentinel_scoring_tenant_failures_total) and skipped; the
+ * others are scored all the same.
+ */
+export function createScoringProcessor(): ProcessorRegistration {
+  let cache: ModelCache | undefined;
+  return {
+    queue: SCORING_QUEUE,
+    concurrency: 1,
+    close: async () => cache?.dispose(),
+    process: async (job: Bull.Job, deps) => {
+      const { dataSource, logger, redis } = deps;
+      const started = Date.now();
+      const lagSeconds = Math.max(0, (started - dueAt(job)) / 1000);
+      const outcome = await withRoundLock(redis, async () => {
+        const { tf, backend } = await loadTf(logger);
+        await reportBackend(redis, backend);
+        cache ??= new ModelCache(tf, logger);
+        const tenants: Array<{ tenant_id: string }> = await dataSource.query(
+          'select tenants_to_score() as tenant_id',
+        );
+        const now = new Date();
+        let endpoints = 0;
+        let failed = 0;
+        for (const { tenant_id: tenantId } of tenants) {
+          try {
+            const serving = await cache.forTenant(dataSource, tenantId);
+            if (!serving) continue;
+            const scored = await scoreTenant(tf, dataSource, tenantId, serving, now);
+            endpoints += scored.length;
+            await announce(deps, tenantId, serving.entry, scored);
+          } catch (err) {
+            failed++;
+            logger.error(
+              { tenantId, err: (err as Error).message },
+              'scoring failed for a tenant; skipped this round, the others go on',
+            );
+          }
+        }
+        return { tenants: tenants.length, endpoints, failed };
+      });
+      if (outcome === 'busy') {
+        await reportSkippedRound(redis);
+        logger.warn({ lagSeconds }, 'previous scoring round still running; this one skipped');
+        return { skipped: true };
+      }
+      const durationSeconds = (Date.now() - started) / 1000;
+      await reportScoringRound(redis, {
+        lagSeconds,
+        durationSeconds,
+        failedTenants: outcome.failed,
+      });
+      if (lagSeconds > 5)
+        logger.warn({ lagSeconds, durationSeconds }, 'scoring round started late');
+      return { ...outcome, lagSeconds, durationSeconds };
+    },
+  };
+}
 
 function riskChange(s: ScoredEndpoint, entry: Model): RiskChange {
   return {
@@ -25,64 +121,47 @@ function riskChange(s: ScoredEndpoint, entry: Model): RiskChange {
 }
 
 /**
- * Every minute: score every active endpoint of every tenant that has an active model (its own, or
- * the global one), store the predictions, publish `riskChanged` on a threshold crossing, and
- * deliver the alerts src/scoring/alert-state.ts decides: BREACH_PREDICTED once per rise (with
- * hysteresis; from the burn-rate alert while the serving guard holds the model back) and
- * BREACH_STARTED for every onset.
+ * Threshold crossings become `riskChanged` events; webhooks follow the alert episodes that
+ * src/scoring/alert-state.ts decides (BREACH_PREDICTED once per rise, from the burn-rate alert
+ * while the serving guard holds the model back; BREACH_STARTED for every onset).
  */
-export function createScoringProcessor(): ProcessorRegistration {
-  let cache: ModelCache | undefined;
-  return {
-    queue: SCORING_QUEUE,
-    concurrency: 1,
-    close: async () => cache?.dispose(),
-    process: async (_job: Bull.Job, { dataSource, channels, queues, logger, redis }) => {
-      const { tf, backend } = await loadTf(logger);
-      await reportBackend(redis, backend);
-      cache ??= new ModelCache(tf, logger);
-      const tenants: Array<{ tenant_id: string }> = await dataSource.query(
-        'select tenants_to_score() as tenant_id',
-      );
-      const now = new Date();
-      let endpoints = 0;
-      for (const { tenant_id: tenantId } of tenants) {
-        const serving = await cache.forTenant(dataSource, tenantId);
-        if (!serving) continue;
-        const { entry } = serving;
-        const scored = await scoreTenant(tf, dataSource, tenantId, serving, now);
-        endpoints += scored.length;
-        const alerts = await decideAlerts(dataSource, tenantId, entry, scored, now);
-        const byEndpoint = new Map(scored.map((s) => [s.endpointId, s]));
-        for (const s of scored) {
-          // riskChanged streams every threshold crossing; webhooks follow the alert episodes.
-          if ((s.wasAbove ?? false) !== s.aboveThreshold)
-            await channels.publish(riskChannel(s.endpointId), riskChange(s, entry));
-        }
-        for (const p of alerts.predicted) {
-          const s = byEndpoint.get(p.endpointId)!;
-          await enqueueWebhookEvent(
-            dataSource,
-            queues.webhooks,
-            tenantId,
-            'BREACH_PREDICTED',
-            `${p.endpointId}:${p.minute.toISOString()}`,
-            { ...riskChange(s, entry), source: p.source, topFeatures: s.top },
-          );
-        }
-        for (const o of alerts.started) {
-          const minute = o.minute.toISOString();
-          await enqueueWebhookEvent(
-            dataSource,
-            queues.webhooks,
-            tenantId,
-            'BREACH_STARTED',
-            `${o.endpointId}:${minute}`,
-            { endpointId: o.endpointId, minute },
-          );
-        }
-      }
-      return { tenants: tenants.length, endpoints };
-    },
-  };
+async function announce(
+  { dataSource, channels, queues }: ProcessorDeps,
+  tenantId: string,
+  entry: Model,
+  scored: ScoredEndpoint[],
+): Promise<void> {
+  for (const s of scored)
+    if ((s.wasAbove ?? false) !== s.aboveThreshold)
+      await channels.publish(riskChannel(s.endpointId), riskChange(s, entry));
+  const alerts = await decideAlerts(dataSource, tenantId, entry, scored);
+  const byEndpoint = new Map(scored.map((s) => [s.endpointId, s]));
+  for (const p of alerts.predicted) {
+    const s = byEndpoint.get(p.endpointId)!;
+    const change = riskChange(s, entry);
+    await enqueueWebhookEvent(
+      dataSource,
+      queues.webhooks,
+      tenantId,
+      'BREACH_PREDICTED',
+      `${p.endpointId}:${p.minute.toISOString()}`,
+      {
+        ...change,
+        probability: change.probability ?? undefined,
+        source: p.source,
+        topFeatures: s.top,
+      },
+    );
+  }
+  for (const o of alerts.started) {
+    const minute = o.minute.toISOString();
+    await enqueueWebhookEvent(
+      dataSource,
+      queues.webhooks,
+      tenantId,
+      'BREACH_STARTED',
+      `${o.endpointId}:${minute}`,
+      { endpointId: o.endpointId, minute },
+    );
+  }
 }

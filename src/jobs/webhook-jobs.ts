@@ -1,50 +1,66 @@
 import crypto from 'node:crypto';
 import type Bull from 'bull';
-import { request } from 'undici';
 import type { DataSource } from 'typeorm';
-import { Webhook, type WebhookEvent } from '../entities/webhook.entity';
+import { Webhook } from '../entities/webhook.entity';
+import type { DeliveryEvent, NoticeData } from '../notifications/notice';
+import { prepareNotice } from '../notifications/notify';
+import { recordDelivery, sendDelivery } from '../notifications/send';
 import { createProbeClient } from '../telemetry/prober';
 import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ProcessorRegistration } from './processor';
+
+export { signature } from '../notifications/send';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
 export interface WebhookDelivery {
   tenantId: string;
   webhookId: string;
-  event: WebhookEvent;
+  event: DeliveryEvent;
   /** Stable per event and webhook: receivers deduplicate retries by it. */
   deliveryId: string;
-  payload: Record<string, unknown>;
-}
-
-/** `sha256=` + HMAC-SHA256 over `<timestamp>.<body>`, as Stripe and GitHub sign theirs. */
-export function signature(secret: string, timestamp: string, body: string): string {
-  return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  payload: NoticeData;
 }
 
 /**
- * Queues one delivery per live webhook subscribed to the event. The Bull job id is the delivery
- * id, so the same event (same key) is never queued twice, however often it is reported.
+ * Whether a webhook hears an event. PagerDuty hooks hear every ending (RECOVERED, RESOLVED) and
+ * acknowledgement: an incident they were told about must follow there, whatever events they chose.
+ */
+export function hears(hook: Pick<Webhook, 'events' | 'format'>, event: DeliveryEvent): boolean {
+  if (event === 'RESOLVED' || event === 'ACKNOWLEDGED') return hook.format === 'PAGERDUTY';
+  if (event === 'TEST') return false;
+  return hook.events.includes(event) || (event === 'RECOVERED' && hook.format === 'PAGERDUTY');
+}
+
+/**
+ * Queues one delivery per live webhook that hears the event. An event about an endpoint is named
+ * (endpoint, SLA, incident) and dropped in maintenance or when acknowledged (prepareNotice). The
+ * Bull job id is the delivery id, so the same event (same key) is never queued twice, however
+ * often it is reported.
  */
 export async function enqueueWebhookEvent(
   dataSource: DataSource,
   queue: Bull.Queue<WebhookDelivery>,
   tenantId: string,
-  event: WebhookEvent,
+  event: DeliveryEvent,
   key: string,
-  payload: Record<string, unknown>,
+  payload: NoticeData,
+  now = new Date(),
 ): Promise<void> {
-  const hooks = await withTenant(dataSource, tenantId, (m) => m.find(Webhook));
-  for (const hook of hooks.filter((h) => !h.disabledAt && h.events.includes(event))) {
+  const prepared = await withTenant(dataSource, tenantId, async (m) => {
+    const data = await prepareNotice(m, tenantId, event, payload, now);
+    return data ? { data, hooks: await m.find(Webhook) } : null;
+  });
+  if (!prepared) return;
+  for (const hook of prepared.hooks.filter((h) => !h.disabledAt && hears(h, event))) {
     const deliveryId = crypto
       .createHash('sha256')
       .update(`${hook.id}:${event}:${key}`)
       .digest('hex')
       .slice(0, 32);
     await queue.add(
-      { tenantId, webhookId: hook.id, event, deliveryId, payload },
+      { tenantId, webhookId: hook.id, event, deliveryId, payload: prepared.data },
       {
         jobId: deliveryId,
         attempts: 8,
@@ -57,9 +73,9 @@ export async function enqueueWebhookEvent(
 }
 
 /**
- * Posts a delivery, signed, through the prober's SSRF guard (no private addresses). A non-2xx
- * answer or a network error fails the attempt; Bull retries with exponential backoff (8 tries over
- * about 8 minutes).
+ * Posts a delivery in its webhook's format, signed, through the prober's SSRF guard (no private
+ * addresses), and logs the attempt. A non-2xx answer or a network error fails the attempt; Bull
+ * retries with exponential backoff (8 tries over about 8 minutes).
  */
 export function createWebhookProcessor(allowNetworks: string[]): ProcessorRegistration {
   const client = createProbeClient(new AddressPolicy(allowNetworks));
@@ -67,36 +83,28 @@ export function createWebhookProcessor(allowNetworks: string[]): ProcessorRegist
     queue: WEBHOOK_QUEUE,
     concurrency: 10,
     close: () => client.close(),
-    process: async (job: Bull.Job<WebhookDelivery>, { dataSource }) => {
+    process: async (job: Bull.Job<WebhookDelivery>, { dataSource, config }) => {
       const { tenantId, webhookId, event, deliveryId, payload } = job.data;
       const hook = await withTenant(dataSource, tenantId, (m) =>
         m
           .createQueryBuilder(Webhook, 'w')
-          .addSelect('w.secret')
+          .addSelect(['w.secret', 'w.routingKey'])
           .where('w.id = :id', { id: webhookId })
           .getOne(),
       );
       if (!hook || hook.disabledAt) return { skipped: 'webhook removed or disabled' };
-      const body = JSON.stringify({ event, deliveryId, tenantId, data: payload });
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const response = await request(hook.url, {
-        method: 'POST',
-        dispatcher: client.dispatcher,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Sentinel-Webhook/1',
-          'x-sentinel-event': event,
-          'x-sentinel-delivery': deliveryId,
-          'x-sentinel-timestamp': timestamp,
-          'x-sentinel-signature': signature(hook.secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      await response.body.dump();
-      if (response.statusCode < 200 || response.statusCode >= 300)
-        throw new Error(`webhook answered ${response.statusCode}`);
-      return { status: response.statusCode };
+      const delivery = { tenantId, event, deliveryId, data: payload };
+      const result = await sendDelivery(client.dispatcher, hook, delivery, config.publicUrl);
+      await withTenant(dataSource, tenantId, (m) =>
+        recordDelivery(m, tenantId, hook.id, {
+          event,
+          deliveryId,
+          attempt: job.attemptsMade + 1,
+          result,
+        }),
+      );
+      if (!result.ok) throw new Error(result.error ?? 'delivery failed');
+      return { status: result.statusCode };
     },
   };
 }

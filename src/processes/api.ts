@@ -2,21 +2,26 @@ import express from 'express';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config';
-import type { Logger } from '../config/logger';
+import { accessLogger, type Logger } from '../config/logger';
 import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
 import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
+import { explorerRoutes } from '../http/explorer';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
+import { tenantMetricsRoute } from '../http/tenant-metrics';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
 import { reportedBackend } from '../jobs/backend-report';
+import { registerScoringMetrics } from '../jobs/scoring-report';
+import { metricsRegistry } from '../http/metrics';
 import { syncProbeSchedule } from '../jobs/probe-jobs';
 import { useQueuePrefix } from '../jobs/queues';
 import { Channels } from '../realtime/channels';
 import { buildSentinelSchema } from './schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
+import { KEY_REVOKED_CHANNEL, KeyAuthenticator, type KeyRevoked } from '../tenancy/key-cache';
 import { openConnections, type ServiceUrls } from './connections';
 
 export interface RunningApi {
@@ -37,6 +42,7 @@ export async function startApi(
   const schema = await buildSentinelSchema();
   const queues = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, redis, logger);
+  const keys = new KeyAuthenticator(dataSource, config.platformKey, config.keyCacheMs);
 
   const app = express();
   app.disable('x-powered-by');
@@ -48,14 +54,32 @@ export async function startApi(
     dataSource,
     queues,
     channels,
+    keys,
   });
-  const graphqlWs = attachGraphqlWs({ config, schema, httpServer, dataSource, queues, channels });
+  const graphqlWs = attachGraphqlWs({
+    config,
+    schema,
+    httpServer,
+    dataSource,
+    queues,
+    channels,
+    keys,
+  });
+  // A key revoked through any instance stops here at once and its open sockets close (4403).
+  const stopRevocations = await channels.subscribe(KEY_REVOKED_CHANNEL, (message) => {
+    const { keyId } = message as KeyRevoked;
+    keys.revoke(keyId);
+    const closed = graphqlWs.closeKey(keyId);
+    if (closed > 0) logger.info({ keyId, closed }, 'closed the sockets of a revoked key');
+  });
 
   await ensureSelfMonitoring(dataSource, config.publicUrl, (endpoint) =>
     syncProbeSchedule(queues.probes, endpoint),
   );
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
-  app.use(observeRequests(logger, (latencyMs, status) => requestSamples.record(latencyMs, status)));
+  app.use(
+    observeRequests(accessLogger, (latencyMs, status) => requestSamples.record(latencyMs, status)),
+  );
   // The API never loads TensorFlow; it reports the backend the workers said they run.
   app.use(
     healthRoutes({
@@ -65,10 +89,22 @@ export async function startApi(
     }),
   );
   app.get('/healthz/graphql', graphqlHttp.selfCheck);
-  app.get(['/status', '/status/:slug'], statusRoute(dataSource));
+  const statusOptions = {
+    publicUrl: config.publicUrl,
+    maxAgeMs: config.statusCacheSeconds * 1000,
+  };
+  // The feeds first: /status/:slug would otherwise take /status/feed.atom as a slug.
+  app.get(
+    ['/status/feed.atom', '/status/:slug/feed.atom'],
+    statusRoute(dataSource, { ...statusOptions, feed: true }),
+  );
+  app.get(['/status', '/status/:slug'], statusRoute(dataSource, statusOptions));
+  const stopScoringMetrics = registerScoringMetrics(metricsRegistry, redis);
   app.get('/metrics', metricsRoute());
+  app.get('/metrics/tenant', tenantMetricsRoute({ config, dataSource }));
+  app.use(explorerRoutes());
   app.use('/graphql', ...graphqlHttp.handler);
-  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger }));
+  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger, keys }));
   app.use(jsonErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +117,8 @@ export async function startApi(
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      await stopRevocations();
+      stopScoringMetrics();
       await graphqlWs.stop();
       // Apollo's drain plugin closes the HTTP server after in-flight requests finish.
       await graphqlHttp.stop();

@@ -6,6 +6,7 @@ import { ApiKeyResolver } from '../resolvers/api-key.resolver';
 import { EndpointResolver } from '../resolvers/endpoint.resolver';
 import { HerdResolver } from '../resolvers/herd.resolver';
 import { IngestResolver } from '../resolvers/ingest.resolver';
+import { MaintenanceResolver } from '../resolvers/maintenance.resolver';
 import { MeResolver } from '../resolvers/me.resolver';
 import { ModelResolver } from '../resolvers/model.resolver';
 import { RiskResolver } from '../resolvers/risk.resolver';
@@ -27,6 +28,7 @@ export const resolvers = [
   ModelResolver,
   RiskResolver,
   WebhookResolver,
+  MaintenanceResolver,
   StatusPageResolver,
   HerdResolver,
 ] as const;

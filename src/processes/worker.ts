@@ -5,6 +5,7 @@ import { openApiQueues } from '../jobs/api-queues';
 import { reportBackend } from '../jobs/backend-report';
 import { loadTf } from '../ml/backend';
 import { MAINTENANCE_QUEUE, scheduleMaintenance } from '../jobs/maintenance-jobs';
+import { INCIDENT_JOB, INCIDENT_QUEUE, INCIDENT_WATCH_MS } from '../jobs/incident-jobs';
 import { createProcessors } from '../jobs/processors';
 import { defineJob, finalFailure, type PlatformJob } from '../jobs/job-definition';
 import { openQueue, scheduleEvery, useQueuePrefix } from '../jobs/queues';
@@ -84,6 +85,7 @@ export async function startWorker(
     'retrain',
     config.jobs.retrainIntervalMs,
   );
+  await scheduleEvery(queueOf(INCIDENT_QUEUE), INCIDENT_JOB, 'watch-incidents', INCIDENT_WATCH_MS);
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');

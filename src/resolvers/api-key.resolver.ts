@@ -3,6 +3,7 @@ import { ApiKeyType, CreateApiKeyInput, CreatedApiKey } from '../schema/api-key.
 import { toApiKeyType, toCreatedApiKey } from '../schema/mappers';
 import { createApiKey, revokeApiKey } from '../services/api-keys';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
+import { publishKeyRevoked } from '../tenancy/key-cache';
 import { withTenant } from '../tenancy/with-tenant';
 
 @Resolver()
@@ -29,6 +30,10 @@ export class ApiKeyResolver {
     const revoked = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
       revokeApiKey(manager, id),
     );
+    // After the commit: every API instance (this one at once) forgets the key and closes its
+    // sockets with 4403.
+    context.keys.revoke(revoked.id);
+    await publishKeyRevoked(context.channels, { tenantId: revoked.tenantId, keyId: revoked.id });
     return toApiKeyType(revoked);
   }
 }

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { syncProbeSchedule } from '../jobs/probe-jobs';
 import { enqueueRollups } from '../jobs/rollup-jobs';
 import { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
@@ -11,7 +12,10 @@ import {
   DEFAULT_PAGE_SIZE,
   encodeCursor,
 } from '../schema/pagination';
+import type { Endpoint } from '../entities/endpoint.entity';
+import { getEndpointRow, listEndpointRows } from '../services/endpoint-rows';
 import * as endpoints from '../services/endpoints';
+import { selectedFields } from '../schema/selected-fields';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 
@@ -29,19 +33,21 @@ export class EndpointResolver {
     @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('includeArchived', { defaultValue: false }) includeArchived?: boolean,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<EndpointConnection> {
     assertPageSize(first);
     const afterId = after ? decodeCursor('endpoint', after) : undefined;
     const page = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-      endpoints.listEndpoints(manager, {
-        first,
-        afterId,
-        includeArchived: includeArchived ?? false,
-      }),
+      listEndpointRows(
+        manager,
+        { first, afterId, includeArchived: includeArchived ?? false },
+        askedProperties(info, ['edges', 'node']),
+      ),
     );
+    // Only the asked-for properties are set; GraphQL reads no others.
     const edges = page.endpoints.map((e) => ({
       cursor: encodeCursor('endpoint', e.id),
-      node: toEndpointType(e),
+      node: toEndpointType(e as Endpoint),
     }));
     return {
       edges,
@@ -54,8 +60,10 @@ export class EndpointResolver {
   async endpoint(
     @Arg('id', () => ID) id: string,
     @Ctx() context: RequestContext,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<EndpointType> {
-    return toEndpointType(await this.inTenant(context, (m) => endpoints.getEndpoint(m, id)));
+    const row = await this.inTenant(context, (m) => getEndpointRow(m, id, askedProperties(info)));
+    return toEndpointType(row as Endpoint);
   }
 
   @Authorized('admin')
@@ -112,4 +120,20 @@ export class EndpointResolver {
   ): Promise<T> {
     return withTenant(context.dataSource, tenantIdOf(context), work);
   }
+}
+
+const SLA_PROPERTIES = [
+  'latencyThresholdMs',
+  'latencyPercentile',
+  'errorRateThreshold',
+  'windowMinutes',
+  'availabilityTarget',
+];
+
+/** The endpoint properties a query asks for at `path`; every one when there is no query info. */
+function askedProperties(info: GraphQLResolveInfo | undefined, path: string[] = []): string[] {
+  if (!info) return ['*'];
+  return [...selectedFields(info, path)].flatMap((field) =>
+    field === 'sla' ? SLA_PROPERTIES : [field],
+  );
 }

@@ -65,7 +65,7 @@ export class ModelResolver {
   @Authorized('admin', 'platform')
   @Mutation(() => ModelType, {
     description:
-      'Retires the active model of the scope and reactivates the one active before it; returns that one. GLOBAL needs a platform key.',
+      'Retires the active model of the scope and reactivates the one active before it; returns that one. Again, it goes further back. GLOBAL needs a platform key.',
   })
   async rollbackModel(
     @Ctx() context: RequestContext,

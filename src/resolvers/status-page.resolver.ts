@@ -1,4 +1,3 @@
-import { RiskLevel } from '../schema/risk.types';
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { NotFoundError } from '../errors/app-errors';
 import { toTenantType } from '../schema/mappers';
@@ -16,15 +15,13 @@ export class StatusPageResolver {
       "A tenant's public status page (no key needed). NOT_FOUND for unknown and unpublished slugs alike.",
   })
   async statusPage(@Arg('slug') slug: string, @Ctx() context: RequestContext): Promise<StatusPage> {
-    const data = await statusPageData(context.dataSource, slug);
+    const data = await statusPageData(context.dataSource, slug, {
+      maxAgeMs: context.config.statusCacheSeconds * 1000,
+    });
     if (!data) throw new NotFoundError('Status page', slug);
     return {
       ...data,
-      endpoints: data.endpoints.map((e) => ({
-        ...e,
-        state: e.state as EndpointStateType,
-        risk: e.risk && { ...e.risk, level: e.risk.level as RiskLevel | null },
-      })),
+      endpoints: data.endpoints.map((e) => ({ ...e, state: e.state as EndpointStateType })),
     };
   }
 

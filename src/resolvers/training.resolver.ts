@@ -3,6 +3,7 @@ import {
   Authorized,
   Ctx,
   ID,
+  Int,
   Mutation,
   Query,
   Resolver,
@@ -12,7 +13,14 @@ import {
 } from 'type-graphql';
 import { toTrainingJobType, toTrainingProgress } from '../schema/intelligence-mappers';
 import { TrainModelInput } from '../schema/training.inputs';
-import { TrainingJobType, TrainingProgress } from '../schema/training.types';
+import {
+  assertPageSize,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+} from '../schema/pagination';
+import { TrainingJobConnection } from '../schema/training-job-connection';
+import { TrainingJobType, TrainingProgress, TrainingState } from '../schema/training.types';
 import { requireScope } from '../tenancy/auth-checker';
 import { ForbiddenError } from '../errors/app-errors';
 import { ModelScope } from '../schema/model.types';
@@ -20,6 +28,7 @@ import { modelScopeOf, type RequestContext } from '../tenancy/context';
 import { withTenant } from '../tenancy/with-tenant';
 import { followTraining } from '../training/follow-training';
 import type { TrainingEvent } from '../training/training-events';
+import { listTrainingJobs } from '../training/training-job-list';
 import { cancelTraining, getTrainingJob, requestTraining } from '../training/training-jobs';
 
 @Resolver()
@@ -76,6 +85,34 @@ export class TrainingResolver {
         id,
       ),
     );
+  }
+
+  @Authorized('read', 'platform')
+  @Query(() => TrainingJobConnection, {
+    description:
+      'Training jobs of your scope (the global one for a platform key), newest first; optionally only those in one state.',
+    complexity: ({ args, childComplexity }) =>
+      1 + childComplexity * Number(args.first ?? DEFAULT_PAGE_SIZE),
+  })
+  async trainingJobs(
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('state', () => TrainingState, { nullable: true }) state?: TrainingState | null,
+  ): Promise<TrainingJobConnection> {
+    assertPageSize(first);
+    const afterId = after ? decodeCursor('training-job', after) : undefined;
+    const rows = await withTenant(context.dataSource, modelScopeOf(context), (manager) =>
+      listTrainingJobs(manager, { first, afterId, state: state ?? undefined }),
+    );
+    const edges = rows.slice(0, first).map((job) => ({
+      cursor: encodeCursor('training-job', job.id),
+      node: toTrainingJobType(job),
+    }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   @Authorized('read', 'platform')

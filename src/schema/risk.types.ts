@@ -82,7 +82,8 @@ export class Risk {
   modelVersion!: number;
 
   @Field(() => [FeatureContributionType], {
-    description: 'The features that moved this probability most.',
+    description:
+      'The features that moved this probability most. Empty when the probability stayed under 80% of the threshold without crossing it: explanations are computed for the predictions that matter.',
   })
   topFeatures!: FeatureContributionType[];
 }

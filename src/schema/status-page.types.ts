@@ -1,12 +1,16 @@
-import { RiskLevel } from './risk.types';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum EndpointStateType {
   OPERATIONAL = 'OPERATIONAL',
   BREACHED = 'BREACHED',
   NO_DATA = 'NO_DATA',
+  MAINTENANCE = 'MAINTENANCE',
 }
-registerEnumType(EndpointStateType, { name: 'EndpointState' });
+registerEnumType(EndpointStateType, {
+  name: 'EndpointState',
+  description:
+    'OPERATIONAL: within its SLA now. BREACHED: breaching it. NO_DATA: no samples in the current window. MAINTENANCE: in a maintenance window.',
+});
 
 @ObjectType()
 export class UptimeDay {
@@ -18,6 +22,9 @@ export class UptimeDay {
     description: 'Good minutes / minutes with data; null: no data that day.',
   })
   availability!: number | null;
+
+  @Field(() => Int, { description: 'Minutes of the day that breached the SLA.' })
+  breachedMinutes!: number;
 }
 
 @ObjectType()
@@ -33,22 +40,12 @@ export class LatencyPoint {
 export class PublicRisk {
   @Field(() => Float, {
     nullable: true,
-    description: 'Calibrated probability of a breach within horizonMinutes; null: too little data.',
+    description: 'Calibrated: 0.3 is about a 30% chance of a breach onset within the horizon.',
   })
   probability!: number | null;
 
-  @Field(() => Float, { description: 'The alert threshold, on the same calibrated scale.' })
+  @Field(() => Float, { description: "The model's alert threshold." })
   threshold!: number;
-
-  @Field(() => RiskLevel, {
-    nullable: true,
-    description:
-      'Against the threshold: ABOVE, NEAR (at least half of it), BELOW (the only green one).',
-  })
-  level!: RiskLevel | null;
-
-  @Field(() => String, { nullable: true, description: 'Why there is no probability.' })
-  insufficientData!: string | null;
 
   @Field(() => Int)
   horizonMinutes!: number;
@@ -70,6 +67,15 @@ export class PublicEpisode {
 
   @Field(() => Int)
   minutes!: number;
+}
+
+@ObjectType()
+export class PublicMaintenance {
+  @Field()
+  endsAt!: Date;
+
+  @Field()
+  reason!: string;
 }
 
 @ObjectType({
@@ -103,8 +109,18 @@ export class StatusPageEndpoint {
   })
   risk!: PublicRisk | null;
 
+  @Field(() => PublicMaintenance, {
+    nullable: true,
+    description: 'The maintenance window in force now.',
+  })
+  maintenance!: PublicMaintenance | null;
+
+  @Field(() => Int, { description: 'SLA breach episodes of the last 7 days, all of them.' })
+  episodeCount!: number;
+
   @Field(() => [PublicEpisode], {
-    description: 'SLA breaches of the last 7 days, newest first (at most 10).',
+    description:
+      'SLA breach episodes of the last 7 days, newest first (at most 10); runs of breached minutes less than windowMinutes apart are one episode.',
   })
   episodes!: PublicEpisode[];
 }

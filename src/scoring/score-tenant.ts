@@ -1,10 +1,11 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DataSource } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { activeEndpoints } from '../db/endpoint-queries';
 import { calibrate } from '../ml/calibration';
 import { explainScores, type FeatureContribution } from '../ml/explain';
 import { featureRows, type FeatureRow } from '../ml/features';
 import { normalize } from '../ml/dataset';
+import { predict } from '../ml/mlp';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ServingModel } from './model-cache';
 
@@ -21,10 +22,18 @@ function chunks<T>(items: T[], count: number): T[][] {
 /** A prediction older than this is not "current": the endpoint has gone quiet. */
 export const FRESH_MINUTES = 15;
 
+/**
+ * Rows whose probability reaches this share of the threshold are explained, besides those above
+ * it or crossing it: a risk that is climbing shows its reasons before it alerts. The others (most
+ * endpoints, most minutes) are stored without `topFeatures`: explaining costs a network pass per
+ * feature, 18 times the prediction.
+ */
+export const EXPLAIN_FROM_SHARE_OF_THRESHOLD = 0.8;
+
 export interface ScoredEndpoint {
   endpointId: string;
   minute: Date;
-  /** Null: too little data this minute to forecast (`insufficient` says why). */
+  /** Calibrated; null: too little data this minute to forecast (`insufficient` says why). */
   probability: number | null;
   insufficient: string | null;
   aboveThreshold: boolean;
@@ -36,6 +45,7 @@ export interface ScoredEndpoint {
   inEpisode: boolean;
   /** The burn-rate alert fires this minute (the fallback while the serving guard holds). */
   burnAlert: boolean;
+  /** Empty when the row was neither above, near nor crossing the threshold. */
   top: FeatureContribution[];
 }
 
@@ -53,9 +63,7 @@ export async function scoreTenant(
   const { entry, network } = serving;
   const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
   const from = new Date(to.getTime() - FRESH_MINUTES * 60_000);
-  const endpoints = await withTenant(dataSource, tenantId, async (manager) =>
-    (await manager.find(Endpoint)).filter((e) => !e.archivedAt),
-  );
+  const endpoints = await withTenant(dataSource, tenantId, (manager) => activeEndpoints(manager));
   // Features dominate the cost (a day of rollups per endpoint): computed on several connections.
   const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
   await Promise.all(
@@ -68,36 +76,52 @@ export async function scoreTenant(
       }),
     ),
   );
+  if (latest.length === 0) return [];
   return withTenant(dataSource, tenantId, async (manager) => {
-    const explained = explainScores(
-      tf,
-      network,
-      latest.map(({ row }) => ({
-        normalized: normalize(row.features, entry.normalization),
-        raw: row.features,
-      })),
-      entry.featureNames,
-      3,
-      (raw) => calibrate(raw, entry.calibration),
-    );
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
       `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions
         where endpoint_id = any($1) and minute <= $2 order by endpoint_id, minute desc`,
       [latest.map((l) => l.endpointId), to],
     );
     const wasAbove = new Map(previous.map((p) => [p.endpoint_id, p.above_threshold]));
-    const scored = latest.map(({ endpointId, row }, i) => ({
+    // Every row through the network in one batch; then explanations only where they matter.
+    const inputs = latest.map(({ row }) => ({
+      normalized: normalize(row.features, entry.normalization),
+      raw: row.features,
+    }));
+    const probabilities = predict(
+      tf,
+      network,
+      inputs.map((input) => input.normalized),
+    ).map((raw) => calibrate(raw, entry.calibration));
+    const scored: ScoredEndpoint[] = latest.map(({ endpointId, row }, i) => ({
       endpointId,
       minute: row.minute,
-      probability: row.insufficient ? null : explained[i]!.probability,
+      probability: row.insufficient ? null : probabilities[i]!,
       insufficient: row.insufficient,
-      aboveThreshold: !row.insufficient && explained[i]!.probability >= entry.threshold,
+      aboveThreshold: !row.insufficient && probabilities[i]! >= entry.threshold,
       wasAbove: wasAbove.get(endpointId) ?? null,
       onset: row.onset,
       inEpisode: row.inEpisode,
       burnAlert: row.burnAlert,
-      top: explained[i]!.top,
+      top: [],
     }));
+    const worthExplaining = scored.flatMap((s, i) =>
+      s.aboveThreshold ||
+      (s.wasAbove ?? false) !== s.aboveThreshold ||
+      (s.probability ?? 0) >= entry.threshold * EXPLAIN_FROM_SHARE_OF_THRESHOLD
+        ? [i]
+        : [],
+    );
+    const explained = explainScores(
+      tf,
+      network,
+      worthExplaining.map((i) => inputs[i]!),
+      entry.featureNames,
+      3,
+      (raw) => calibrate(raw, entry.calibration),
+    );
+    worthExplaining.forEach((i, k) => (scored[i]!.top = explained[k]!.top));
     if (scored.length > 0) {
       await manager.query(
         `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features, insufficient_reason)

@@ -94,33 +94,6 @@ export async function archiveEndpoint(manager: EntityManager, id: string): Promi
   return manager.save(endpoint);
 }
 
-/** One page in creation order, keyset-paginated after the endpoint `afterId`. */
-export async function listEndpoints(
-  manager: EntityManager,
-  options: { first: number; afterId?: string; includeArchived: boolean },
-): Promise<{ endpoints: Endpoint[]; hasNextPage: boolean }> {
-  const query = manager
-    .createQueryBuilder(Endpoint, 'e')
-    .orderBy('e.created_at', 'ASC')
-    .addOrderBy('e.id', 'ASC')
-    .limit(options.first + 1);
-  if (!options.includeArchived) query.andWhere('e.archived_at is null');
-  if (options.afterId) {
-    if (!(await manager.existsBy(Endpoint, { id: options.afterId }))) {
-      throw new BadInputError([{ field: 'after', message: 'is not a cursor this API gave out' }]);
-    }
-    // Compared in SQL: created_at has microseconds, which a JS Date would round away.
-    query.andWhere(
-      '(e.created_at, e.id) > (select a.created_at, a.id from endpoints a where a.id = :afterId)',
-      {
-        afterId: options.afterId,
-      },
-    );
-  }
-  const rows = await query.getMany();
-  return { endpoints: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
-}
-
 function assertTimeoutBelowInterval(timeoutMs: number, intervalSeconds: number): void {
   if (timeoutMs >= intervalSeconds * 1000) {
     throw new BadInputError([

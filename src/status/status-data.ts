@@ -1,22 +1,33 @@
-import { IsNull, type DataSource } from 'typeorm';
-import { statusCacheSecondsFromEnv } from '../config/config';
+import crypto from 'node:crypto';
+import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { Endpoint } from '../entities/endpoint.entity';
+import { MaintenanceWindow } from '../entities/maintenance-window.entity';
 import { Tenant } from '../entities/tenant.entity';
-import { latestPrediction, type RiskLevel } from '../scoring/predictions';
+import { latestPrediction } from '../scoring/predictions';
 import { FRESH_MINUTES } from '../scoring/score-tenant';
 import { tenantIdBySlug } from '../services/tenants';
 import { breachEpisodes, currentWindow, dailyAvailability } from '../telemetry/sla';
 import { telemetrySeries } from '../telemetry/telemetry-series';
 import { withTenant } from '../tenancy/with-tenant';
+import { mergeEpisodes } from './episodes';
 
 export const UPTIME_DAYS = 90;
 const LATENCY_HOURS = 24;
 const LATENCY_BUCKET_MINUTES = 15;
 /** Breach episodes are found from per-minute flags; a week keeps that cheap (bench/status). */
 export const EPISODE_DAYS = 7;
-const MAX_EPISODES = 10;
+/** Episodes listed per endpoint; the count above the list is the true one. */
+export const MAX_EPISODES = 10;
 
-export type EndpointState = 'OPERATIONAL' | 'BREACHED' | 'NO_DATA';
+export type EndpointState = 'OPERATIONAL' | 'BREACHED' | 'NO_DATA' | 'MAINTENANCE';
+
+export interface StatusEpisode {
+  start: Date;
+  end: Date;
+  minutes: number;
+  /** Stable per episode, and says nothing about the endpoint's id (the Atom feed's entry id). */
+  key: string;
+}
 
 export interface StatusEndpoint {
   name: string;
@@ -24,24 +35,26 @@ export interface StatusEndpoint {
   availabilityTarget: number;
   availability90d: number | null;
   /** Oldest first, one per UTC day; null: no data that day. */
-  uptimeDays: Array<{ day: Date; availability: number | null }>;
+  uptimeDays: Array<{ day: Date; availability: number | null; breachedMinutes: number }>;
   latencyThresholdMs: number;
   /** p95 per 15 minutes over the last 24 hours, oldest first. */
   latency: Array<{ start: Date; p95: number | null }>;
   /** The current forecast, if a model scored the endpoint in the last 15 minutes. */
   risk: {
-    /** Calibrated; null when the minute stands on too little data (`insufficientData`). */
+    /** Calibrated; null when the model had too little data to say. */
     probability: number | null;
-    threshold: number;
-    /** Against the threshold: only BELOW is green. */
-    level: RiskLevel | null;
-    insufficientData: string | null;
     horizonMinutes: number;
     aboveThreshold: boolean;
+    /** The model's alert threshold, which the risk is coloured against. */
+    threshold: number;
     minute: Date;
   } | null;
-  /** Newest first, the last EPISODE_DAYS days, at most 10. */
-  episodes: Array<{ start: Date; end: Date; minutes: number }>;
+  /** The maintenance window in force now, if any. */
+  maintenance: { endsAt: Date; reason: string } | null;
+  /** Breach episodes of the last EPISODE_DAYS days (all of them). */
+  episodeCount: number;
+  /** Newest first, at most MAX_EPISODES of them. */
+  episodes: StatusEpisode[];
 }
 
 export interface StatusPageData {
@@ -51,22 +64,35 @@ export interface StatusPageData {
   endpoints: StatusEndpoint[];
 }
 
-/** Seconds before a computed page is recomputed (STATUS_CACHE_SECONDS); publishing and withdrawing are immediate. */
-const CACHE_MS = statusCacheSecondsFromEnv() * 1000;
-const cache = new Map<string, { at: number; page: Promise<StatusPageData>; refreshing: boolean }>();
+export interface StatusPageOptions {
+  /** The oldest page ever served, in ms (STATUS_CACHE_SECONDS, at most a minute). */
+  maxAgeMs: number;
+}
+
+interface CachedPage {
+  at: number;
+  /** The tenant's status version and name the page was computed from. */
+  version: string;
+  name: string;
+  page: Promise<StatusPageData>;
+  refreshing: boolean;
+}
+const cache = new Map<string, CachedPage>();
 
 /**
  * What a public status page shows: the tenant's public endpoints only, by name (never URL or id).
  * Null for an unknown slug and for a tenant that has not published its page alike, so the answer
- * tells nobody which tenants exist. Whether the page is published is checked on every call. The
- * page itself costs seconds over 90 days of rollups (bench/status), so it is computed once per
- * tenant and then served stale-while-revalidate: a page older than STATUS_CACHE_SECONDS is
- * recomputed in the background while visitors keep getting the previous one. Only the very first
- * visitor of a tenant's page (per API process) waits.
+ * tells nobody which tenants exist. The tenant row is read on every call: whether the page is
+ * published, its name, and its status version, which the database bumps on every change to its
+ * endpoints or maintenance (migrations/0012). A page computed from another version is recomputed
+ * at once, so a change shows on every API instance with the next request. Otherwise a page is
+ * served for at most `maxAgeMs`, refreshed in the background after half of that, and never older:
+ * after a quiet spell the first visitor waits for a fresh page (bench/status: seconds at most).
  */
 export async function statusPageData(
   dataSource: DataSource,
   slug: string,
+  options: StatusPageOptions,
   now = new Date(),
 ): Promise<StatusPageData | null> {
   const tenantId = /^[a-z0-9-]{1,40}$/.test(slug) ? await tenantIdBySlug(dataSource, slug) : null;
@@ -76,18 +102,41 @@ export async function statusPageData(
   );
   if (!tenant.statusPagePublished) return null;
   const cached = cache.get(tenantId);
-  if (!cached) {
+  const age = cached ? now.getTime() - cached.at : Infinity;
+  if (
+    !cached ||
+    cached.version !== tenant.statusVersion ||
+    cached.name !== tenant.name ||
+    age >= options.maxAgeMs
+  ) {
     const page = computeStatusPage(dataSource, tenant, now);
-    cache.set(tenantId, { at: now.getTime(), page, refreshing: false });
-    page.catch(() => cache.delete(tenantId));
+    const entry: CachedPage = {
+      at: now.getTime(),
+      version: tenant.statusVersion,
+      name: tenant.name,
+      page,
+      refreshing: false,
+    };
+    cache.set(tenantId, entry);
+    page.catch(() => {
+      if (cache.get(tenantId) === entry) cache.delete(tenantId);
+    });
     return page;
   }
-  if (now.getTime() - cached.at >= CACHE_MS && !cached.refreshing) {
+  if (age >= options.maxAgeMs / 2 && !cached.refreshing) {
     cached.refreshing = true;
     computeStatusPage(dataSource, tenant, now).then(
-      (page) =>
-        cache.set(tenantId, { at: now.getTime(), page: Promise.resolve(page), refreshing: false }),
-      () => (cached.refreshing = false), // keep serving the last good page; try again next time
+      (page) => {
+        // A newer version may have landed meanwhile; keep whichever page is newer.
+        if (cache.get(tenantId) === cached)
+          cache.set(tenantId, {
+            ...cached,
+            at: now.getTime(),
+            page: Promise.resolve(page),
+            refreshing: false,
+          });
+      },
+      () => (cached.refreshing = false), // serve the last good page (under maxAge); retry next time
     );
   }
   return cached.page;
@@ -109,52 +158,86 @@ async function computeStatusPage(
       order: { name: 'ASC' },
     });
     const result: StatusEndpoint[] = [];
-    for (const endpoint of endpoints) {
-      const current = await currentWindow(manager, endpoint, now);
-      const uptimeDays = await dailyAvailability(manager, endpoint, UPTIME_DAYS, now);
-      const latency = await telemetrySeries(
-        manager,
-        endpoint.id,
-        new Date(now.getTime() - LATENCY_HOURS * 3_600_000),
-        now,
-        LATENCY_BUCKET_MINUTES,
-      );
-      const prediction = await latestPrediction(manager, endpoint.id);
-      const fresh =
-        prediction && now.getTime() - prediction.minute.getTime() <= (FRESH_MINUTES + 1) * 60_000
-          ? prediction
-          : null;
-      const episodes = await breachEpisodes(
-        manager,
-        endpoint,
-        new Date(now.getTime() - EPISODE_DAYS * 86_400_000),
-        now,
-      );
-      const minutes = uptimeDays.reduce((sum, d) => sum + d.minutes, 0);
-      const good = uptimeDays.reduce((sum, d) => sum + (d.availability ?? 0) * d.minutes, 0);
-      result.push({
-        name: endpoint.name,
-        state:
-          current.sampleCount === 0 ? 'NO_DATA' : current.breached ? 'BREACHED' : 'OPERATIONAL',
-        availabilityTarget: endpoint.availabilityTarget,
-        availability90d: minutes > 0 ? good / minutes : null,
-        uptimeDays: uptimeDays.map(({ day, availability }) => ({ day, availability })),
-        latencyThresholdMs: endpoint.latencyThresholdMs,
-        latency: latency.map((b) => ({ start: b.start, p95: b.latencyP95 })),
-        risk: fresh
-          ? {
-              probability: fresh.probability,
-              threshold: fresh.threshold,
-              level: fresh.level,
-              insufficientData: fresh.insufficientData,
-              horizonMinutes: fresh.horizonMinutes,
-              aboveThreshold: fresh.aboveThreshold,
-              minute: fresh.minute,
-            }
-          : null,
-        episodes: episodes.reverse().slice(0, MAX_EPISODES),
-      });
-    }
+    for (const endpoint of endpoints) result.push(await statusEndpoint(manager, endpoint, now));
     return { slug: tenant.slug, name: tenant.name, generatedAt: now, endpoints: result };
   });
+}
+
+async function statusEndpoint(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  now: Date,
+): Promise<StatusEndpoint> {
+  const current = await currentWindow(manager, endpoint, now);
+  const uptimeDays = await dailyAvailability(manager, endpoint, UPTIME_DAYS, now);
+  const latency = await telemetrySeries(
+    manager,
+    endpoint.id,
+    new Date(now.getTime() - LATENCY_HOURS * 3_600_000),
+    now,
+    LATENCY_BUCKET_MINUTES,
+  );
+  const prediction = await latestPrediction(manager, endpoint.id);
+  const fresh =
+    prediction && now.getTime() - prediction.minute.getTime() <= (FRESH_MINUTES + 1) * 60_000
+      ? prediction
+      : null;
+  const runs = await breachEpisodes(
+    manager,
+    endpoint,
+    new Date(now.getTime() - EPISODE_DAYS * 86_400_000),
+    now,
+  );
+  const episodes = mergeEpisodes(runs, endpoint.windowMinutes)
+    .reverse()
+    .map((e) => ({
+      ...e,
+      key: crypto
+        .createHash('sha256')
+        .update(`${endpoint.id}:${e.start.toISOString()}`)
+        .digest('hex')
+        .slice(0, 32),
+    }));
+  const maintenance = await manager
+    .createQueryBuilder(MaintenanceWindow, 'w')
+    .where('(w.endpoint_id = :id or w.endpoint_id is null)', { id: endpoint.id })
+    .andWhere('w.starts_at <= :now and w.ends_at > :now', { now })
+    .orderBy('w.ends_at', 'DESC')
+    .getOne();
+  const minutes = uptimeDays.reduce((sum, d) => sum + d.minutes, 0);
+  const good = uptimeDays.reduce((sum, d) => sum + (d.availability ?? 0) * d.minutes, 0);
+  return {
+    name: endpoint.name,
+    state: maintenance
+      ? 'MAINTENANCE'
+      : current.sampleCount === 0
+        ? 'NO_DATA'
+        : current.breached
+          ? 'BREACHED'
+          : 'OPERATIONAL',
+    availabilityTarget: endpoint.availabilityTarget,
+    availability90d: minutes > 0 ? good / minutes : null,
+    uptimeDays: uptimeDays.map(({ day, availability, breachedMinutes }) => ({
+      day,
+      availability,
+      breachedMinutes,
+    })),
+    latencyThresholdMs: endpoint.latencyThresholdMs,
+    latency: latency.map((b) => ({ start: b.start, p95: b.latencyP95 })),
+    risk: fresh
+      ? {
+          probability:
+            fresh.probability !== null && Number.isFinite(fresh.probability)
+              ? fresh.probability
+              : null,
+          horizonMinutes: fresh.horizonMinutes,
+          aboveThreshold: fresh.aboveThreshold,
+          threshold: fresh.threshold,
+          minute: fresh.minute,
+        }
+      : null,
+    maintenance: maintenance ? { endsAt: maintenance.endsAt, reason: maintenance.reason } : null,
+    episodeCount: episodes.length,
+    episodes: episodes.slice(0, MAX_EPISODES),
+  };
 }

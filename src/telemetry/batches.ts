@@ -54,7 +54,10 @@ export async function replayOf(manager: EntityManager, batchId: string): Promise
     batchId,
     accepted: row.accepted,
     rejected: row.rejected,
-    rejections: row.rejections,
+    // Batches stored before rejections listed every problem carry only the first.
+    rejections: (row.rejections as Array<Omit<Rejection, 'problems'> & Partial<Rejection>>).map(
+      (r) => ({ ...r, problems: r.problems ?? [{ field: r.field, reason: r.reason }] }),
+    ),
     replayed: true,
   };
 }
@@ -129,10 +132,11 @@ export class BatchTally {
 
   /** The row ready to store, or undefined when it was rejected (and recorded as such). */
   check(row: RawSample | UnreadableRow, index: number): SampleRow | undefined {
-    const result =
-      'unreadable' in row
-        ? { index, field: 'row', reason: String(row.unreadable) }
-        : validateSample(row, index, this.rules);
+    const unreadable =
+      'unreadable' in row ? { field: 'row', reason: String(row.unreadable) } : null;
+    const result = unreadable
+      ? { index, ...unreadable, problems: [unreadable] }
+      : validateSample(row as RawSample, index, this.rules);
     if (isRejection(result)) {
       this.rejected++;
       if (this.rejections.length < MAX_REPORTED_REJECTIONS) this.rejections.push(result);

@@ -21,11 +21,19 @@ export interface SampleRow {
   errorKind: ErrorKind | null;
 }
 
+export interface SampleProblem {
+  field: string;
+  reason: string;
+}
+
 export interface Rejection {
   /** Position of the row in the batch (0-based; for CSV, data rows after the header). */
   index: number;
+  /** The first problem (kept for clients that read one). */
   field: string;
   reason: string;
+  /** Every problem of the row, the first one included. */
+  problems: SampleProblem[];
 }
 
 export interface ValidationRules {
@@ -36,29 +44,29 @@ export interface ValidationRules {
   futureSkewSeconds: number;
 }
 
-/** Checks one row against the rules of SPEC section 4; the reason names the first bad field. */
+/** Checks one row against the rules of SPEC section 4; a rejection lists every bad field. */
 export function validateSample(
   raw: RawSample,
   index: number,
   rules: ValidationRules,
 ): SampleRow | Rejection {
-  const reject = (field: string, reason: string): Rejection => ({ index, field, reason });
+  const problems: SampleProblem[] = [];
+  const problem = (field: string, reason: string) => problems.push({ field, reason });
 
   const endpointId = typeof raw.endpointId === 'string' ? raw.endpointId.toLowerCase() : '';
   if (!isUuid(endpointId) || !rules.endpointIds.has(endpointId))
-    return reject('endpointId', 'unknown endpoint');
+    problem('endpointId', 'unknown endpoint');
 
   const observedAt =
     typeof raw.observedAt === 'string' || typeof raw.observedAt === 'number'
       ? new Date(raw.observedAt)
       : null;
-  if (!observedAt || Number.isNaN(observedAt.getTime()))
-    return reject('observedAt', 'not an ISO-8601 timestamp');
-  const oldest = rules.now.getTime() - rules.retentionDays * 86_400_000;
-  if (observedAt.getTime() < oldest)
-    return reject('observedAt', `older than the retention of ${rules.retentionDays} days`);
-  if (observedAt.getTime() > rules.now.getTime() + rules.futureSkewSeconds * 1000) {
-    return reject('observedAt', `more than ${rules.futureSkewSeconds} s in the future`);
+  if (!observedAt || Number.isNaN(observedAt.getTime())) {
+    problem('observedAt', 'not an ISO-8601 timestamp');
+  } else if (observedAt.getTime() < rules.now.getTime() - rules.retentionDays * 86_400_000) {
+    problem('observedAt', `older than the retention of ${rules.retentionDays} days`);
+  } else if (observedAt.getTime() > rules.now.getTime() + rules.futureSkewSeconds * 1000) {
+    problem('observedAt', `more than ${rules.futureSkewSeconds} s in the future`);
   }
 
   const latencyMs =
@@ -66,24 +74,32 @@ export function validateSample(
       ? Number(raw.latencyMs)
       : raw.latencyMs;
   if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs))
-    return reject('latencyMs', 'not a finite number');
-  if (latencyMs < 0) return reject('latencyMs', 'negative');
+    problem('latencyMs', 'not a finite number');
+  else if (latencyMs < 0) problem('latencyMs', 'negative');
 
   let statusCode: number | null = null;
   if (raw.statusCode !== null && raw.statusCode !== undefined && raw.statusCode !== '') {
     statusCode = Number(raw.statusCode);
     if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599)
-      return reject('statusCode', 'not an HTTP status (100-599)');
+      problem('statusCode', 'not an HTTP status (100-599)');
   }
 
   let errorKind: ErrorKind | null = null;
   if (raw.errorKind !== null && raw.errorKind !== undefined && raw.errorKind !== '') {
     if (!ERROR_KINDS.includes(raw.errorKind as ErrorKind))
-      return reject('errorKind', `unknown error kind (one of ${ERROR_KINDS.join(', ')})`);
-    errorKind = raw.errorKind as ErrorKind;
+      problem('errorKind', `unknown error kind (one of ${ERROR_KINDS.join(', ')})`);
+    else errorKind = raw.errorKind as ErrorKind;
   }
 
-  return { endpointId, observedAt, latencyMs, statusCode, errorKind };
+  const [first] = problems;
+  if (first) return { index, field: first.field, reason: first.reason, problems };
+  return {
+    endpointId,
+    observedAt: observedAt!,
+    latencyMs: latencyMs as number,
+    statusCode,
+    errorKind,
+  };
 }
 
 export function isRejection(result: SampleRow | Rejection): result is Rejection {

@@ -70,7 +70,27 @@ function flagsSql(endpoint: Endpoint): string {
               from rollups_minute
              where endpoint_id = $1 and minute > $2::timestamptz - interval '${Math.trunc(endpoint.windowMinutes)} minutes' and minute <= $3
             window w as (order by minute ${slaWindowFrame(endpoint)})) windows
-     where minute > $2`;
+     where minute > $2
+       -- Minutes in maintenance (the endpoint's or the whole tenant's) count neither way.
+       and not exists (select 1 from maintenance_windows mw
+                        where (mw.endpoint_id = $1 or mw.endpoint_id is null)
+                          and windows.minute >= mw.starts_at and windows.minute < mw.ends_at)`;
+}
+
+/**
+ * Each evaluated minute of (from, to], oldest first, breached or good (minutes without data and
+ * minutes in maintenance are left out): what episode ends are found from.
+ */
+export async function minuteFlags(
+  manager: EntityManager,
+  endpoint: Endpoint,
+  from: Date,
+  to: Date,
+): Promise<Array<{ minute: Date; breached: boolean }>> {
+  return manager.query(
+    `with flags as (${flagsSql(endpoint)}) select minute, breached from flags order by minute`,
+    [endpoint.id, from, to],
+  );
 }
 
 export async function slaSummary(
@@ -165,7 +185,9 @@ export async function dailyAvailability(
   endpoint: Endpoint,
   days: number,
   now = new Date(),
-): Promise<Array<{ day: Date; minutes: number; availability: number | null }>> {
+): Promise<
+  Array<{ day: Date; minutes: number; breachedMinutes: number; availability: number | null }>
+> {
   const DAY = 86_400_000;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * DAY);
@@ -212,6 +234,7 @@ export async function dailyAvailability(
     return {
       day,
       minutes: row?.minutes ?? 0,
+      breachedMinutes: row?.bad ?? 0,
       availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null,
     };
   });

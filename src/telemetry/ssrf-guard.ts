@@ -30,7 +30,10 @@ export class AddressPolicy {
     )
       return undefined;
     const range = parsed.range();
-    return range === 'unicast' ? undefined : `${address} is a ${range} address`;
+    if (range === 'unicast') return undefined;
+    // Say how to allow it: the operator's setting, with this very address as the example.
+    const cidr = `${parsed.toString()}/${parsed.kind() === 'ipv4' ? 32 : 128}`;
+    return `${address} is a ${range} address, refused unless PROBE_ALLOW_NETWORKS lists it (e.g. PROBE_ALLOW_NETWORKS=${cidr})`;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
+import type { KeyAuthenticator } from './key-cache';
 import type { Principal } from './principal';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 
@@ -16,6 +17,8 @@ export interface RequestContext {
   queues: ApiQueues;
   /** Redis pub/sub: what subscriptions listen to. */
   channels: Channels;
+  /** This instance's key lookups; a revocation through this instance applies here at once. */
+  keys: KeyAuthenticator;
   logger: Logger;
 }
 

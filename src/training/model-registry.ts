@@ -195,7 +195,8 @@ export async function promoteModel(
 
 /**
  * Retires the active model and reactivates the one that was active before it (the most recently
- * promoted of the others). CONFLICT when there is nothing to go back to.
+ * promoted of the others whose promotion was not itself rolled back). CONFLICT when there is
+ * nothing to go back to.
  */
 export async function rollbackModel(manager: EntityManager, tenantId: string): Promise<Model> {
   await lockRegistry(manager, tenantId);
@@ -210,10 +211,12 @@ export async function rollbackModel(manager: EntityManager, tenantId: string): P
     .orderBy('m.promotedAt', 'DESC')
     .getOne();
   if (!previous) throw new ConflictError('No model was active before the current one.');
+  // The rolled-back model's promotion is undone (promotedAt cleared): it is no rollback target, so
+  // a second rollback goes further back (v3 -> v2 -> v1), not forth to the model just left.
   await manager.update(
     Model,
     { tenantId, id: active.id },
-    { status: 'RETIRED', retiredAt: new Date() },
+    { status: 'RETIRED', retiredAt: new Date(), promotedAt: null },
   );
   await manager.update(
     Model,

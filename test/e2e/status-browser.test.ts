@@ -64,10 +64,23 @@ describe('status page in a real browser (headless Chromium)', () => {
 
   it('renders the uptime bars and the risk the API reports, and never the private endpoint', async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+    // Every request the page makes, wherever it goes: none may leave the machine.
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
     const response = await page.goto(`${fx.api.url}/status/${fx.tenant.slug}`);
     assert.equal(response!.status(), 200);
     assert.equal(await page.title(), `${fx.tenant.slug} status`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'status-page.png'), fullPage: true });
+    // The picture in docs/OPERATIONS.md, taken from what this test just checked.
+    fs.mkdirSync(path.join(ROOT, 'docs/img'), { recursive: true });
+    const height = await page.evaluate(() => document.body.scrollHeight + 32);
+    await page.screenshot({
+      path: path.join(ROOT, 'docs/img/status-page.png'),
+      clip: { x: 0, y: 0, width: 1000, height: Math.min(height, 1400) },
+    });
+    assert.ok(requested.length >= 1);
+    for (const url of requested)
+      assert.equal(new URL(url).origin, new URL(fx.api.url).origin, `${url} left the machine`);
 
     const api = (await fx.api.gql<StatusPageResult>(STATUS_PAGE, { slug: fx.tenant.slug })).data!
       .statusPage;
@@ -86,12 +99,86 @@ describe('status page in a real browser (headless Chromium)', () => {
     assert.equal(endpoint.risk!.probability, 0.42);
     assert.match(
       await section.locator('.risk').innerText(),
-      /Breach risk in the next 15 minutes: 42\.0%/,
+      /Breach risk in the next 15 minutes: 42\.0% \(alert threshold 60%\)/,
     );
+    // 0.42 is below the model's threshold (0.6) but more than half of it: amber, not green.
+    assert.equal(await section.locator('.risk').getAttribute('data-level'), 'elevated');
+    const riskColor = await section
+      .locator('.risk strong')
+      .evaluate((el) => getComputedStyle(el).color);
+    assert.equal(riskColor, 'rgb(154, 103, 0)');
+
+    // Each bar says its day, availability and breached minutes on hover; a legend explains colours.
+    const titles = await section
+      .locator('svg.uptime rect title')
+      .evaluateAll((nodes) => nodes.map((n) => n.textContent));
+    const measured = endpoint.uptimeDays.findIndex((d) => d.availability !== null);
+    assert.match(
+      titles[measured]!,
+      new RegExp(
+        `^${endpoint.uptimeDays[measured]!.day.slice(0, 10)}: [\\d.]+% available, ${endpoint.uptimeDays[measured]!.breachedMinutes} breached minutes?$`,
+      ),
+    );
+    assert.ok(await section.locator('.legend').isVisible());
+    assert.match(await section.locator('.legend').innerText(), /Target met[^]*No data/);
+    // The latency chart has its axes and is painted.
+    assert.deepEqual(await section.locator('svg.latency .x-label').allTextContents(), [
+      '24 h ago',
+      '12 h ago',
+      'now',
+    ]);
+    assert.equal(await section.locator('svg.latency .y-label').count(), 3);
+    assert.ok((await section.locator('svg.latency polyline').count()) >= 1);
+    // The breach count is the API's true count of episodes.
+    assert.match(
+      await section.locator('.episodes summary').innerText(),
+      new RegExp(`Recent SLA breaches \\(${endpoint.episodeCount} in 7 days\\)`),
+    );
+    // The banner agrees with the checks below it.
+    const states = await page
+      .locator('section.endpoint')
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-state')));
+    const banner = await page.locator('.banner').innerText();
+    if (states.every((st) => st === 'OPERATIONAL')) assert.equal(banner, 'All checks operational');
+    else assert.notEqual(banner, 'All checks operational');
 
     const source = await page.content();
     assert.ok(!source.includes(PRIVATE_NAME), 'the private endpoint is not in the page source');
     assert.equal(await page.locator('script').count(), 0);
+    await page.close();
+  });
+
+  it('serves a valid Atom feed of the incidents, as a feed reader parses it', async () => {
+    const page = await browser.newPage();
+    const feedUrl = `${fx.api.url}/status/${fx.tenant.slug}/feed.atom`;
+    const response = await page.request.get(feedUrl);
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()['content-type']!, /^application\/atom\+xml/);
+    const xml = await response.text();
+    const parsed = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'application/xml');
+      const atom = 'http://www.w3.org/2005/Atom';
+      const entries = [...doc.getElementsByTagNameNS(atom, 'entry')];
+      return {
+        error: doc.getElementsByTagName('parsererror').length,
+        root: `${doc.documentElement.namespaceURI} ${doc.documentElement.localName}`,
+        feedChildren: ['id', 'title', 'updated', 'author'].map(
+          (name) => doc.documentElement.getElementsByTagNameNS(atom, name).length > 0,
+        ),
+        entries: entries.map((e) =>
+          ['id', 'title', 'updated'].every((n) => e.getElementsByTagNameNS(atom, n).length === 1),
+        ),
+      };
+    }, xml);
+    const api = (await fx.api.gql<StatusPageResult>(STATUS_PAGE, { slug: fx.tenant.slug })).data!
+      .statusPage;
+    assert.deepEqual(parsed, {
+      error: 0,
+      root: 'http://www.w3.org/2005/Atom feed',
+      feedChildren: [true, true, true, true],
+      entries: api.endpoints.flatMap((e) => e.episodes).map(() => true),
+    });
+    assert.ok(parsed.entries.length >= 1, 'the fixture has an incident');
     await page.close();
   });
 

@@ -69,6 +69,7 @@ export const STATUS_PAGE = /* GraphQL */ `
         uptimeDays {
           day
           availability
+          breachedMinutes
         }
         latencyThresholdMs
         latency {
@@ -79,7 +80,13 @@ export const STATUS_PAGE = /* GraphQL */ `
           probability
           horizonMinutes
           aboveThreshold
+          threshold
         }
+        maintenance {
+          endsAt
+          reason
+        }
+        episodeCount
         episodes {
           start
           minutes
@@ -97,9 +104,16 @@ export interface StatusPageResult {
       name: string;
       state: string;
       availability90d: number | null;
-      uptimeDays: Array<{ day: string; availability: number | null }>;
+      uptimeDays: Array<{ day: string; availability: number | null; breachedMinutes: number }>;
       latency: Array<{ p95: number | null }>;
-      risk: { probability: number; horizonMinutes: number; aboveThreshold: boolean } | null;
+      risk: {
+        probability: number | null;
+        horizonMinutes: number;
+        aboveThreshold: boolean;
+        threshold: number;
+      } | null;
+      maintenance: { endsAt: string; reason: string } | null;
+      episodeCount: number;
       episodes: Array<{ start: string; minutes: number }>;
     }>;
   };

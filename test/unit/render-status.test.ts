@@ -5,6 +5,7 @@ import type { StatusEndpoint, StatusPageData } from '../../src/status/status-dat
 
 const DAY = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00Z');
+const FEED = '/status/acme/feed.atom';
 
 function endpoint(overrides: Partial<StatusEndpoint> = {}): StatusEndpoint {
   return {
@@ -13,9 +14,9 @@ function endpoint(overrides: Partial<StatusEndpoint> = {}): StatusEndpoint {
     availabilityTarget: 0.999,
     availability90d: 0.99953,
     uptimeDays: [
-      { day: new Date(NOW.getTime() - 2 * DAY), availability: 1 },
-      { day: new Date(NOW.getTime() - DAY), availability: 0.997 },
-      { day: NOW, availability: null },
+      { day: new Date(NOW.getTime() - 2 * DAY), availability: 1, breachedMinutes: 0 },
+      { day: new Date(NOW.getTime() - DAY), availability: 0.997, breachedMinutes: 4 },
+      { day: NOW, availability: null, breachedMinutes: 0 },
     ],
     latencyThresholdMs: 500,
     latency: [
@@ -24,6 +25,8 @@ function endpoint(overrides: Partial<StatusEndpoint> = {}): StatusEndpoint {
       { start: NOW, p95: 180 },
     ],
     risk: null,
+    maintenance: null,
+    episodeCount: 0,
     episodes: [],
     ...overrides,
   };
@@ -38,7 +41,7 @@ const page = (endpoints: StatusEndpoint[]): StatusPageData => ({
 
 describe('renderStatusPage', () => {
   it('escapes every tenant-given text and has no script', () => {
-    const html = renderStatusPage(page([endpoint()]));
+    const html = renderStatusPage(page([endpoint()]), FEED);
     assert.ok(html.includes('<title>Acme &lt;Corp&gt; status</title>'));
     assert.ok(html.includes('API &lt;edge&gt; &amp; &quot;friends&quot;'));
     assert.ok(!html.includes('<edge>'));
@@ -46,7 +49,7 @@ describe('renderStatusPage', () => {
   });
 
   it('shows the banner, each day coloured against the target, and the 90-day availability', () => {
-    const html = renderStatusPage(page([endpoint()]));
+    const html = renderStatusPage(page([endpoint()]), FEED);
     assert.ok(html.includes('All checks operational'));
     assert.ok(html.includes('99.953% available over 3 days (target 99.90%)'));
     // Met the target: green. 0.997 is within five error budgets (0.995): amber. No data: grey.
@@ -54,15 +57,17 @@ describe('renderStatusPage', () => {
     assert.match(html, /fill="#9a6700" data-day="2026-02-28" data-availability="0.997"/);
     assert.match(html, /fill="#d0d7de" data-day="2026-03-01" data-availability=""/);
     assert.ok(html.includes('Updated 2026-03-01 12:00 UTC.'));
+    assert.ok(html.includes(`href="${FEED}"`), 'links its Atom feed');
   });
 
   it('counts breaching checks in the banner, and says so when there are none', () => {
     const html = renderStatusPage(
       page([endpoint({ state: 'BREACHED' }), endpoint({ name: 'b' }), endpoint({ name: 'c' })]),
+      FEED,
     );
     assert.ok(html.includes('1 of 3 checks breaching their SLA'));
     assert.ok(html.includes('SLA breached'));
-    assert.ok(renderStatusPage(page([])).includes('No public checks yet.'));
+    assert.ok(renderStatusPage(page([]), FEED).includes('No public checks yet.'));
   });
 
   it('answers unknown pages with the same page whatever was asked', () => {

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { Client } from 'pg';
 import { loadConfig } from '../../config/config';
 import { bulkIngest } from '../../telemetry/bulk-ingest';
 import { recomputeTouched } from '../../telemetry/rollups';
+import { createProgress } from '../progress';
 import { withAppDataSource } from '../with-services';
 
 /** The endpoint's tenant, looked up as the owner: the operator names an endpoint, not a tenant. */
@@ -55,18 +55,17 @@ export function registerImport(program: Command): void {
 
       const summary = await withAppDataSource(async (dataSource, services) => {
         const tenantId = await tenantOfEndpoint(services.ownerDatabaseUrl, options.endpoint);
-        const bar = new SingleBar(
-          {
-            format: `${path.basename(file)} [{bar}] {percentage}% {value}/{total} MiB | {eta}s left`,
-          },
-          Presets.shades_classic,
-        );
-        bar.start(Math.ceil(size / 1048576), 0);
+        const totalMiB = Math.max(1, Math.ceil(size / 1048576));
+        const bar = createProgress(totalMiB);
+        const name = path.basename(file).slice(0, 30);
         let read = 0;
         const progress = new Transform({
           transform(chunk: Buffer, _encoding, done) {
             read += chunk.length;
-            bar.update(Math.floor(read / 1048576));
+            const mib = Math.floor(read / 1048576);
+            // Whole tens of percent: the text changes, so a pipe gets one line per step.
+            const tenth = Math.floor((mib / totalMiB) * 10) * 10;
+            bar.update(mib, `${name} ${tenth}% of ${totalMiB} MiB`);
             done(null, chunk);
           },
         });
@@ -91,7 +90,10 @@ export function registerImport(program: Command): void {
           : `imported ${summary.accepted} rows, rejected ${summary.rejected}, ${summary.minutes} minutes rolled up, in ${summary.seconds.toFixed(1)} s`,
       );
       for (const rejection of summary.rejections.slice(0, 10)) {
-        console.log(`  row ${rejection.index}: ${rejection.field}: ${rejection.reason}`);
+        const problems = rejection.problems ?? [rejection];
+        console.log(
+          `  row ${rejection.index}: ${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`,
+        );
       }
       if (summary.rejected > 10)
         console.log(`  ... and ${summary.rejected - 10} more rejected rows`);

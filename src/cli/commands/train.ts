@@ -1,4 +1,3 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -20,6 +19,8 @@ import type { TrainingRequest } from '../../training/training-events';
 import type { DataSource } from 'typeorm';
 import type { StoredEvaluation } from '../../ml/stored-evaluation';
 import { formatEvaluation } from '../format-evaluation';
+import { createProgress } from '../progress';
+import { trainingLine } from '../training-line';
 import { withAppDataSource } from '../with-services';
 
 interface TrainOptions {
@@ -131,7 +132,10 @@ export function registerTrain(program: Command): void {
     });
 }
 
-/** Follows the job's event stream (the one `trainingProgress` serves) with a progress bar. */
+/**
+ * Follows the job's event stream (the one `trainingProgress` serves): a bar on a terminal, one
+ * line per event otherwise.
+ */
 async function follow(
   dataSource: DataSource,
   channels: Channels,
@@ -139,27 +143,12 @@ async function follow(
   jobId: string,
   request: TrainingRequest,
 ): Promise<boolean> {
-  const bar = new SingleBar(
-    {
-      format:
-        'training [{bar}] epoch {value}/{total} | loss {loss} | val loss {valLoss} | val PR-AUC {prAuc} | {state}',
-      hideCursor: true,
-    },
-    Presets.shades_classic,
-  );
-  bar.start(request.epochs, 0, { loss: '-', valLoss: '-', prAuc: '-', state: 'QUEUED' });
-  const f = (v: number | null) => (v === null || v === undefined ? '-' : v.toFixed(4));
+  const progress = createProgress(request.epochs);
   for await (const event of await followTraining(dataSource, channels, tenantId, jobId)) {
-    bar.update(event.epoch ?? 0, {
-      loss: f(event.loss),
-      valLoss: f(event.validationLoss),
-      prAuc: f(event.validationPrAuc),
-      state: event.state,
-    });
+    progress.update(event.epoch ?? 0, trainingLine(event, request.epochs));
     if (event.state === 'COMPLETED') {
       // Early stopping ends before the last epoch: the bar ends full at the epoch it stopped at.
-      bar.setTotal(event.epoch ?? request.epochs);
-      bar.stop();
+      progress.stop(event.epoch ?? request.epochs);
       console.log(
         `\nmodel ${event.modelId} ${event.promoted ? 'is now ACTIVE' : 'is a CANDIDATE (not promoted)'}`,
       );
@@ -167,11 +156,11 @@ async function follow(
       return true;
     }
     if (event.state === 'FAILED' || event.state === 'CANCELLED') {
-      bar.stop();
+      progress.stop();
       console.log(`\njob ${event.state}: ${event.reason}`);
       return false;
     }
   }
-  bar.stop();
+  progress.stop();
   return false;
 }

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Endpoint } from '../src/entities/endpoint.entity';
+import { getEndpointRow, listEndpointRows } from '../src/services/endpoint-rows';
+import { createEndpoint } from '../src/services/endpoints';
+import { withTenant } from '../src/tenancy/with-tenant';
+import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { makeTenant, type TestTenant } from './helpers/factories';
+import { startTestApi, type TestApi } from './helpers/api';
+
+const INPUT = {
+  name: 'checkout',
+  url: 'https://shop.example.com/health',
+  method: 'GET',
+  expectedStatusCodes: [200],
+  probeEnabled: false,
+  public: false,
+  probeIntervalSeconds: 60,
+  timeoutMs: 5000,
+  sla: {
+    latencyThresholdMs: 300,
+    latencyPercentile: 95,
+    errorRateThreshold: 0.05,
+    windowMinutes: 5,
+    availabilityTarget: 0.999,
+  },
+} as never;
+
+describe('the request path', () => {
+  let db: TestDatabase;
+  let tenant: TestTenant;
+
+  before(async () => {
+    // One connection: whatever a unit of work leaves on it, the next one sees.
+    db = await createTestDatabase({ poolSize: 1 });
+    tenant = await makeTenant(db.dataSource);
+  });
+  after(() => db?.drop());
+
+  it('withTenant: the tenant setting lives only in its transaction, and a failure rolls back', async () => {
+    const seen = await withTenant(db.dataSource, tenant.id, (m) =>
+      m.query(`select current_setting('app.tenant_id', true) as id`),
+    );
+    assert.equal(seen[0].id, tenant.id);
+    const [outside] = await db.dataSource.query(
+      `select coalesce(current_setting('app.tenant_id', true), '') as id`,
+    );
+    assert.equal(outside.id, '', 'the pooled connection carries no tenant afterwards');
+
+    await assert.rejects(
+      withTenant(db.dataSource, tenant.id, async (m) => {
+        await createEndpoint(m, tenant.id, { ...(INPUT as object), name: 'rolled back' } as never);
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    const names = await withTenant(db.dataSource, tenant.id, (m) => m.find(Endpoint));
+    assert.equal(names.filter((e) => e.name === 'rolled back').length, 0);
+
+    // save() inside it uses the open transaction (a savepoint), and the commit keeps the row.
+    const kept = await withTenant(db.dataSource, tenant.id, (m) =>
+      createEndpoint(m, tenant.id, { ...(INPUT as object), name: 'kept' } as never),
+    );
+    const [row] = await db.dataSource.query(`select count(*)::int as n from pg_stat_activity
+       where datname = current_database() and state = 'idle in transaction'`);
+    assert.equal(row.n, 0, 'no connection is left inside a transaction');
+    assert.equal(
+      (await withTenant(db.dataSource, tenant.id, (m) => m.findOneBy(Endpoint, { id: kept.id })))
+        ?.name,
+      'kept',
+    );
+  });
+
+  it('reads only the asked-for columns of endpoints', async () => {
+    const page = await withTenant(db.dataSource, tenant.id, (m) =>
+      listEndpointRows(m, { first: 10, includeArchived: false }, ['name']),
+    );
+    assert.ok(page.endpoints.length > 0);
+    for (const row of page.endpoints)
+      assert.deepEqual(Object.keys(row).sort(), ['createdAt', 'id', 'name']);
+    const one = await withTenant(db.dataSource, tenant.id, (m) =>
+      getEndpointRow(m, page.endpoints[0]!.id, ['url', 'timeoutMs']),
+    );
+    assert.deepEqual(Object.keys(one).sort(), ['createdAt', 'id', 'timeoutMs', 'url']);
+  });
+
+  describe('over GraphQL', () => {
+    let api: TestApi;
+    before(async () => (api = await startTestApi(db)));
+    after(() => api?.stop());
+
+    it('serves fields asked through fragments and nested objects, and pages with cursors', async () => {
+      const query = `query($after: String) {
+        endpoints(first: 1, after: $after) {
+          edges { cursor node { ...E ... on Endpoint { sla { windowMinutes } } } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+      fragment E on Endpoint { id name createdAt }`;
+      const first = await api.gql<{
+        endpoints: {
+          edges: Array<{ node: { name: string; sla: { windowMinutes: number } } }>;
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      }>(query, {}, tenant.adminKey);
+      assert.equal(first.errors, undefined);
+      const node = first.data!.endpoints.edges[0]!.node;
+      assert.equal(node.name, 'kept');
+      assert.equal(node.sla.windowMinutes, 5);
+      const bad = await api.gql(
+        query,
+        {
+          after: Buffer.from('endpoint:00000000-0000-4000-8000-000000000000').toString('base64url'),
+        },
+        tenant.adminKey,
+      );
+      assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    });
+  });
+});
