@@ -83,8 +83,9 @@ runBench(async (env) => {
       },
       '00000000-0000-4000-8000-000000000000',
       true,
-    ),
-  );
+    );
+    return promoteModel(m, tenant.id, model.id);
+  });
   const serving = { entry, network: await loadModel(artifact, tf) };
 
   const started = process.hrtime.bigint();
