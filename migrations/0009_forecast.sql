@@ -102,10 +102,10 @@ grant select, insert (tenant_id, endpoint_id, minute, kind, source, model_id, ho
 -- Alert history older than the retention goes with the hourly maintenance, across tenants.
 create function delete_expired_alert_log(p_retention_days integer) returns bigint
   language sql security definer
-  set search_path = pg_catalog, public
+  set search_path = pg_catalog, pg_temp
   as $$
-    with gone as (delete from public.alert_log where minute < now() - make_interval(days => p_retention_days) returning 1)
-    select count(*) from gone
+    with gone as (delete from public.alert_log a where a.minute < pg_catalog.now() - pg_catalog.make_interval(days => p_retention_days) returning 1)
+    select pg_catalog.count(*) from gone
   $$;
 revoke all on function delete_expired_alert_log(integer) from public;
 grant execute on function delete_expired_alert_log(integer) to sentinel_app;
@@ -116,43 +116,57 @@ grant execute on function delete_expired_alert_log(integer) to sentinel_app;
 -- k only with at least p_min_rows rows of its own.
 alter table global_feature_rows add column in_episode boolean not null default false;
 grant insert (in_episode) on global_feature_rows to sentinel_app;
-drop function global_training_rows(integer, integer, double precision);
+-- A new overload (four arguments), not a replacement: the three-argument one keeps its grants
+-- (migration 0010 redefines it in place) and stays for callers of the old signature.
+-- k and the caps are the stricter of the caller's and platform_settings' (migration 0010, read at
+-- run time); search_path and qualified names as 0010 requires of security-definer functions.
 create function global_training_rows(p_k integer, p_max_rows integer, p_max_share double precision,
                                      p_min_rows integer default 1000)
   returns table (series_id uuid, idx integer, features double precision[], label boolean, onset boolean,
                  burn_alert boolean, in_episode boolean)
   language plpgsql stable security definer
-  set search_path = pg_catalog, public
+  set search_path = pg_catalog, pg_temp
   as $$
   declare
+    k integer := coalesce(p_k, 0);
+    max_rows bigint := p_max_rows;
+    max_share double precision := p_max_share;
     contributors integer;
     total bigint;
     cap bigint;
   begin
-    select count(*), sum(least(c.n, p_max_rows)) into contributors, total
-      from (select count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
-             where t.contributes_to_global group by r.contributor having count(*) >= p_min_rows) c;
-    if contributors < p_k then
+    if pg_catalog.to_regclass('public.platform_settings') is not null then
+      execute 'select greatest(global_min_tenants, $1), least(global_max_rows_per_tenant, coalesce($2, global_max_rows_per_tenant)),
+                      least(global_max_share, coalesce($3, global_max_share)) from public.platform_settings'
+        into k, max_rows, max_share using k, max_rows, max_share;
+    end if;
+    if max_rows is null or max_rows < 1 or max_share is null or max_share <= 0 or max_share > 1 then
+      raise exception 'invalid caps: % rows, share %', max_rows, max_share using errcode = '22023';
+    end if;
+    select pg_catalog.count(*), pg_catalog.sum(least(c.n, max_rows)) into contributors, total
+      from (select pg_catalog.count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
+             where t.contributes_to_global group by r.contributor having pg_catalog.count(*) >= p_min_rows) c;
+    if contributors < k then
       raise exception 'only % tenants contribute to the global model with at least % rows each; at least % are needed',
-        contributors, p_min_rows, p_k
+        contributors, p_min_rows, k
         using errcode = 'P0001';
     end if;
-    cap := least(p_max_rows::bigint, greatest(1, floor(p_max_share * total))::bigint);
+    cap := least(max_rows, greatest(1, pg_catalog.floor(max_share * total))::bigint);
     -- Keep exactly `cap` rows of a tenant over the cap, taken from all its series alike: rows go
     -- in 6-hour blocks (so alerts and onsets stay contiguous in time), blocks in an order that
     -- spreads them over time and series (golden-ratio steps from a per-series phase), and the
     -- first `cap` rows in that order are kept. No series is dropped whole.
     return query
       with counted as (
-        select r.contributor, count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
-         where t.contributes_to_global group by r.contributor having count(*) >= p_min_rows),
+        select r.contributor, pg_catalog.count(*) as n from public.global_feature_rows r join public.tenants t on t.id = r.contributor
+         where t.contributes_to_global group by r.contributor having pg_catalog.count(*) >= p_min_rows),
       keyed as (
-        select r.*, c.n,
-               (r.idx / 360) * 0.6180339887 + (abs(hashtext(r.series_id::text)) % 1000) / 1000.0 as spread
+        select r.series_id, r.idx, r.features, r.label, r.onset, r.burn_alert, r.in_episode, r.contributor, c.n,
+               (r.idx / 360) * 0.6180339887 + (abs(pg_catalog.hashtext(r.series_id::text)) % 1000) / 1000.0 as spread
           from public.global_feature_rows r join counted c on c.contributor = r.contributor),
       ranked as (
-        select keyed.*, row_number() over (partition by keyed.contributor
-                                           order by keyed.spread - floor(keyed.spread), keyed.series_id, keyed.idx) as k
+        select keyed.*, pg_catalog.row_number() over (partition by keyed.contributor
+                                                      order by keyed.spread - pg_catalog.floor(keyed.spread), keyed.series_id, keyed.idx) as k
           from keyed)
       select ranked.series_id, ranked.idx, ranked.features, ranked.label, ranked.onset, ranked.burn_alert, ranked.in_episode
         from ranked
@@ -177,20 +191,20 @@ grant insert (insufficient_reason), update (insufficient_reason) on predictions 
 -- p_limit per run (staggered and fair).
 create function tenants_due_for_retraining(p_limit integer) returns setof uuid
   language sql stable security definer
-  set search_path = pg_catalog, public
+  set search_path = pg_catalog, pg_temp
   as $$
     select t.id from public.tenants t
      where t.auto_retrain
        and t.id not in ('00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000001')
        and not exists (select 1 from public.training_jobs j
                         where j.tenant_id = t.id
-                          and (j.created_at > now() - make_interval(days => t.retrain_every_days)
+                          and (j.created_at > pg_catalog.now() - pg_catalog.make_interval(days => t.retrain_every_days)
                                or j.state not in ('COMPLETED', 'FAILED', 'CANCELLED')))
-       and (select count(*) from (select 1 from public.rollups_minute r
+       and (select pg_catalog.count(*) from (select 1 from public.rollups_minute r
                                    where r.tenant_id = t.id
-                                     and r.minute > coalesce((select max(m.training_to) from public.models m where m.tenant_id = t.id), '-infinity')
+                                     and r.minute > coalesce((select pg_catalog.max(m.training_to) from public.models m where m.tenant_id = t.id), '-infinity')
                                    limit 1440) fresh) >= 1440
-     order by (select max(j.created_at) from public.training_jobs j where j.tenant_id = t.id) nulls first, t.id
+     order by (select pg_catalog.max(j.created_at) from public.training_jobs j where j.tenant_id = t.id) nulls first, t.id
      limit p_limit
   $$;
 revoke all on function tenants_due_for_retraining(integer) from public;

@@ -82,6 +82,7 @@ async function main(): Promise<number> {
     await migrate({
       ownerDatabaseUrl: withDatabase(services.ownerDatabaseUrl, template),
       appDbPassword: services.appDbPassword,
+      platformDbPassword: services.platformDbPassword,
       logger,
     });
 
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
       SENTINEL_TEST_OWNER_URL: services.ownerDatabaseUrl,
       SENTINEL_TEST_TEMPLATE: template,
       SENTINEL_TEST_APP_PASSWORD: services.appDbPassword,
+      SENTINEL_TEST_PLATFORM_PASSWORD: services.platformDbPassword,
       SENTINEL_TEST_REDIS_URL: services.redisUrl,
     });
   } finally {

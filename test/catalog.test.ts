@@ -41,6 +41,40 @@ describe('database catalog', () => {
     );
   });
 
+  it('runs every security-definer function with a search_path that cannot be hijacked', async () => {
+    // A definer runs as its owner; with the caller's temporary schema (or any schema the caller
+    // can write) searched before the owner's objects, the caller chooses what the owner runs.
+    // Safe: an empty path, or one without public/$user that lists pg_temp explicitly and last.
+    const functions = await ownerQuery<{ name: string; config: string[] | null }>(
+      db.ownerUrl,
+      `select p.oid::regprocedure::text as name, p.proconfig as config
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')`,
+    );
+    assert.ok(functions.length >= 9, 'the definer functions are found');
+    const unsafe = functions
+      .filter((f) => {
+        const setting = (f.config ?? []).find((c) => c.startsWith('search_path='));
+        if (setting === undefined) return true;
+        const schemas = setting
+          .slice('search_path='.length)
+          .split(',')
+          .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+          .filter((s) => s !== '');
+        if (schemas.length === 0) return false;
+        return (
+          schemas.some((s) => s !== 'pg_catalog' && s !== 'pg_temp') ||
+          schemas[schemas.length - 1] !== 'pg_temp'
+        );
+      })
+      .map((f) => `${f.name} (${(f.config ?? []).join(' ')})`);
+    assert.deepEqual(
+      unsafe,
+      [],
+      `definer functions with an unsafe search_path: ${unsafe.join(', ')}`,
+    );
+  });
+
   it('gives the app role no ownership, no BYPASSRLS and no superuser', async () => {
     const [role] = await ownerQuery<{
       rolsuper: boolean;

@@ -117,7 +117,7 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
     await assert.rejects(asRole(fx.db.platformUrl, 'select * from tenants'), /permission denied/);
     const [fn] = await ownerQuery<{ columns: string[] }>(
       fx.db.ownerUrl,
-      `select array(select unnest(proargnames[pronargs + 1:])) as columns from pg_proc where proname = 'global_training_rows'`,
+      `select array(select unnest(proargnames[pronargs + 1:])) as columns from pg_proc where proname = 'global_training_rows' and pronargs = 4`,
     );
     assert.deepEqual(fn!.columns, [
       'series_id',

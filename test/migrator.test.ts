@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { logger } from '../src/config/logger';
 import { migrate, pendingMigrations } from '../src/db/migrator';
-import { appDatabaseUrl, withDatabase } from '../src/db/urls';
+import { escapeLiteral } from 'pg';
+import { appDatabaseUrl, platformDatabaseUrl, withDatabase } from '../src/db/urls';
 import { startTestApi } from './helpers/api';
 import { ownerQuery } from './helpers/database';
 
@@ -43,5 +44,37 @@ describe('migrations', () => {
       migrate({ ownerDatabaseUrl: url, logger }),
       /was edited after it was applied/,
     );
+  });
+
+  it('leaves the password of a role that exists already alone (two Sentinels on one cluster)', async () => {
+    const other = `sentinel_test_mig2_${crypto.randomBytes(4).toString('hex')}`;
+    const otherUrl = withDatabase(serverUrl, other);
+    const appPassword = process.env.SENTINEL_TEST_APP_PASSWORD!;
+    const platformPassword = process.env.SENTINEL_TEST_PLATFORM_PASSWORD!;
+    await ownerQuery(serverUrl, `create database ${other}`);
+    let untouched = false;
+    try {
+      // A second installation with secrets of its own migrates its database on the same cluster.
+      await migrate({
+        ownerDatabaseUrl: otherUrl,
+        appDbPassword: 'second-installation-app',
+        platformDbPassword: 'second-installation-platform',
+        logger,
+      });
+      // The first installation (every test here) still logs in with its passwords.
+      await ownerQuery(appDatabaseUrl(url, appPassword), 'select 1');
+      await ownerQuery(platformDatabaseUrl(url, platformPassword), 'select 1');
+      untouched = true;
+    } finally {
+      // Should a regression have changed the shared roles, give them back at once: other test
+      // runs on this cluster use them.
+      if (!untouched)
+        await ownerQuery(
+          serverUrl,
+          `alter role sentinel_app with password ${escapeLiteral(appPassword)};
+         alter role sentinel_platform with password ${escapeLiteral(platformPassword)}`,
+        ).catch(() => undefined);
+      await ownerQuery(serverUrl, `drop database if exists ${other} with (force)`);
+    }
   });
 });

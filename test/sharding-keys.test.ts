@@ -14,6 +14,7 @@ const REFERENCE_TABLES: Record<string, string> = {
   api_keys: 'looked up by key hash before the tenant is known (authentication)',
   platform_keys: 'belong to no tenant',
   sentinel_migrations: 'belong to no tenant',
+  platform_settings: 'one row of platform-wide limits the security-definer functions enforce',
 };
 
 interface KeyRow {

@@ -22,6 +22,18 @@ export interface Config {
   logLevel: LogLevel;
   /** Connections per process in the app-role pool. */
   dbPoolSize: number;
+  /** Where a worker serves GET /metrics (WORKER_METRICS_PORT); unset: it serves nothing. */
+  workerMetricsPort?: number;
+  database: {
+    /** How long a request waits for a pooled connection before a 503 (DB_ACQUIRE_TIMEOUT_MS). */
+    acquireTimeoutMs: number;
+    /** statement_timeout of the API's connections (DB_STATEMENT_TIMEOUT_MS). */
+    statementTimeoutMs: number;
+    /** statement_timeout of the worker's (WORKER_DB_STATEMENT_TIMEOUT_MS): feature windows are long. */
+    workerStatementTimeoutMs: number;
+    /** idle_in_transaction_session_timeout of every app-role connection. */
+    idleInTransactionTimeoutMs: number;
+  };
   /**
    * Seconds a tenant's /metrics/tenant answer is reused (TENANT_METRICS_CACHE_SECONDS): the
    * figures move once a minute, and a large tenant's scrape costs seconds of PostgreSQL.
@@ -68,9 +80,31 @@ export interface Config {
     /** Rows per `ingestSamples` call (POST /ingest has no row limit, only MAX_INGEST_BYTES). */
     ingestBatchRows: number;
     maxIngestBytes: number;
+    /** A POST /ingest body that sends nothing for this long is cut off (INGEST_IDLE_TIMEOUT_MS). */
+    ingestIdleTimeoutMs: number;
+    /** A whole POST /ingest, upload and storage, takes at most this long (INGEST_REQUEST_TIMEOUT_MS). */
+    ingestRequestTimeoutMs: number;
+    /** Uploads of one tenant at once, per API process (INGEST_CONCURRENCY_PER_TENANT). */
+    ingestConcurrencyPerTenant: number;
+    /** Longest NDJSON line or CSV record (MAX_INGEST_LINE_BYTES). */
+    maxIngestLineBytes: number;
     maxQueryDepth: number;
     maxQueryCost: number;
     bodyLimitBytes: number;
+    /** Aliased fields in one operation (MAX_QUERY_ALIASES). */
+    maxQueryAliases: number;
+    /** `forecast` fields (each a worker job) in one operation (MAX_FORECASTS_PER_REQUEST). */
+    maxForecastsPerRequest: number;
+    /** A GraphQL answer larger than this is refused (MAX_RESPONSE_BYTES). */
+    maxResponseBytes: number;
+    /** Fields not resolved by then fail with EXECUTION_TIMEOUT (GRAPHQL_EXECUTION_TIMEOUT_MS). */
+    executionTimeoutMs: number;
+    /** Query-cost points per key per minute, across API instances (RATE_LIMIT_KEY_POINTS). */
+    rateLimitKeyPointsPerMinute: number;
+    /** Query-cost points per client IP per minute, keyless requests (RATE_LIMIT_IP_POINTS). */
+    rateLimitIpPointsPerMinute: number;
+    /** Training jobs one tenant may have waiting (MAX_QUEUED_TRAINING_PER_TENANT). */
+    maxQueuedTrainingPerTenant: number;
   };
 }
 
@@ -151,6 +185,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformKey: optional(env, 'SENTINEL_PLATFORM_KEY'),
     logLevel: logLevelFromEnv(env),
     dbPoolSize: intFromEnv(env, 'DB_POOL_SIZE', 10),
+    workerMetricsPort: env.WORKER_METRICS_PORT
+      ? intFromEnv(env, 'WORKER_METRICS_PORT', 0)
+      : undefined,
+    database: {
+      acquireTimeoutMs: intFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000),
+      statementTimeoutMs: intFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000),
+      workerStatementTimeoutMs: intFromEnv(env, 'WORKER_DB_STATEMENT_TIMEOUT_MS', 600_000),
+      idleInTransactionTimeoutMs: intFromEnv(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
+    },
     tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
     keyCacheMs: intFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000, 0),
     queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
@@ -174,9 +217,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),
       maxIngestBytes: intFromEnv(env, 'MAX_INGEST_BYTES', 2 * 1024 * 1024 * 1024),
+      ingestIdleTimeoutMs: intFromEnv(env, 'INGEST_IDLE_TIMEOUT_MS', 15_000),
+      ingestRequestTimeoutMs: intFromEnv(env, 'INGEST_REQUEST_TIMEOUT_MS', 900_000),
+      ingestConcurrencyPerTenant: intFromEnv(env, 'INGEST_CONCURRENCY_PER_TENANT', 2),
+      maxIngestLineBytes: intFromEnv(env, 'MAX_INGEST_LINE_BYTES', 64 * 1024),
       maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
       maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),
       bodyLimitBytes: intFromEnv(env, 'MAX_BODY_BYTES', 1024 * 1024),
+      maxQueryAliases: intFromEnv(env, 'MAX_QUERY_ALIASES', 50),
+      maxForecastsPerRequest: intFromEnv(env, 'MAX_FORECASTS_PER_REQUEST', 2),
+      maxResponseBytes: intFromEnv(env, 'MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
+      executionTimeoutMs: intFromEnv(env, 'GRAPHQL_EXECUTION_TIMEOUT_MS', 30_000),
+      rateLimitKeyPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_KEY_POINTS', 30_000),
+      rateLimitIpPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_POINTS', 60_000),
+      maxQueuedTrainingPerTenant: intFromEnv(env, 'MAX_QUEUED_TRAINING_PER_TENANT', 3),
     },
   };
 }

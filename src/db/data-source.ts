@@ -7,12 +7,27 @@ import { Model } from '../entities/model.entity';
 import { Tenant } from '../entities/tenant.entity';
 import { TrainingJob } from '../entities/training-job.entity';
 import { Webhook } from '../entities/webhook.entity';
+import { boundedPg } from './bounded-pool';
+
+/** Server-side limits on every connection of a pool, and how long a caller waits for one. */
+export interface PoolLimits {
+  /** Wait for a free pooled connection at most this long, then UnavailableError (503). */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL cancels a statement running longer (statement_timeout). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL ends a session idle inside a transaction this long (releasing its locks). */
+  idleInTransactionTimeoutMs?: number;
+}
 
 /**
  * The app-role DataSource every request and job uses. Never the owner: that one only runs
  * migrations (src/db/migrator.ts). The schema comes from migrations/, never `synchronize`.
  */
-export function createAppDataSource(appDatabaseUrl: string, poolSize = 10): DataSource {
+export function createAppDataSource(
+  appDatabaseUrl: string,
+  poolSize = 10,
+  limits: PoolLimits = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url: appDatabaseUrl,
@@ -28,6 +43,14 @@ export function createAppDataSource(appDatabaseUrl: string, poolSize = 10): Data
     ],
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, application_name: 'sentinel' },
+    ...(limits.acquireTimeoutMs ? { driver: boundedPg(limits.acquireTimeoutMs) } : {}),
+    extra: {
+      max: poolSize,
+      application_name: 'sentinel',
+      ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+      ...(limits.idleInTransactionTimeoutMs
+        ? { idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs }
+        : {}),
+    },
   });
 }

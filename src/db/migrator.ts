@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, escapeLiteral } from 'pg';
 import type { Logger } from '../config/logger';
-import { APP_ROLE, PLATFORM_ROLE, platformPassword } from './urls';
+import { APP_ROLE, PLATFORM_ROLE } from './urls';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
 
@@ -24,6 +24,27 @@ function migrationFiles(): MigrationFile[] {
     });
 }
 
+/** Limits the database enforces whatever its callers ask (migrations/0010_hardening.sql). */
+export interface PlatformSettings {
+  sampleRetentionDays: number;
+  globalMinTenants: number;
+  globalMaxRowsPerTenant: number;
+  globalMaxShare: number;
+}
+
+async function writePlatformSettings(client: Client, settings: PlatformSettings): Promise<void> {
+  await client.query(
+    `update platform_settings set sample_retention_days = $1, global_min_tenants = $2,
+            global_max_rows_per_tenant = $3, global_max_share = $4`,
+    [
+      settings.sampleRetentionDays,
+      settings.globalMinTenants,
+      settings.globalMaxRowsPerTenant,
+      settings.globalMaxShare,
+    ],
+  );
+}
+
 // Any fixed number: it only has to be the same in every Sentinel process.
 const MIGRATION_LOCK = 4_207_001;
 
@@ -34,13 +55,27 @@ const MIGRATION_LOCK = 4_207_001;
  */
 export async function migrate(options: {
   ownerDatabaseUrl: string;
+  /** The app role's password, set when this migrate creates the role (an existing one is kept). */
   appDbPassword?: string;
+  /** Likewise for the platform role. */
+  platformDbPassword?: string;
+  /** What callers of the definer functions may not loosen (platform_settings); kept if absent. */
+  settings?: PlatformSettings;
   logger: Logger;
 }): Promise<string[]> {
   const client = new Client({ connectionString: options.ownerDatabaseUrl });
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // Roles are cluster-wide: another Sentinel database on this server may use them already.
+    const existingRoles = new Set(
+      (
+        await client.query<{ rolname: string }>(
+          'select rolname from pg_roles where rolname = any($1)',
+          [[APP_ROLE, PLATFORM_ROLE]],
+        )
+      ).rows.map((row) => row.rolname),
+    );
     await client.query(`create table if not exists sentinel_migrations (
       name text primary key, checksum text not null, applied_at timestamptz not null default now())`);
     const applied = new Map(
@@ -76,16 +111,23 @@ export async function migrate(options: {
       options.logger.info({ migration: file.name }, 'migration applied');
       newlyApplied.push(file.name);
     }
+    if (options.settings !== undefined) await writePlatformSettings(client, options.settings);
     // The API and worker check this table at start-up to refuse running on an old schema.
     await client.query(`grant select on sentinel_migrations to ${APP_ROLE}`);
-    if (options.appDbPassword !== undefined) {
+    // A role that existed before keeps its password: setting ours would lock out the other
+    // Sentinel using it (a second installation on the cluster is given APP_DATABASE_URL and
+    // PLATFORM_DATABASE_URL with that password, or its own cluster).
+    for (const [role, password] of [
+      [APP_ROLE, options.appDbPassword],
+      [PLATFORM_ROLE, options.platformDbPassword],
+    ] as const) {
+      if (password === undefined) continue;
+      if (existingRoles.has(role)) {
+        options.logger.info({ role }, 'database role exists already; its password is left alone');
+        continue;
+      }
       // DDL takes no bind parameters; escapeLiteral quotes the password safely.
-      await client.query(
-        `alter role ${APP_ROLE} with login password ${escapeLiteral(options.appDbPassword)}`,
-      );
-      await client.query(
-        `alter role ${PLATFORM_ROLE} with login password ${escapeLiteral(platformPassword(options.appDbPassword))}`,
-      );
+      await client.query(`alter role ${role} with login password ${escapeLiteral(password)}`);
     }
     return newlyApplied;
   } finally {

@@ -15,18 +15,20 @@ export function appDatabaseUrl(ownerUrl: string, appPassword: string): string {
 export const PLATFORM_ROLE = 'sentinel_platform';
 
 /**
- * The platform role's password, derived from the app role's: one secret to keep, and a different
- * password per role (knowing the platform password does not give the app role's).
+ * The platform password installations made before it had a secret of its own used: derived from
+ * the app role's, so anyone holding that could compute it. Kept only so that those installations
+ * (whose role has this password) keep working; new ones generate an independent secret
+ * (src/runtime/secrets.ts). Rotate by setting `platformDbPassword` and the role's password.
  */
-export function platformPassword(appPassword: string): string {
+export function legacyPlatformPassword(appPassword: string): string {
   return crypto.createHmac('sha256', appPassword).update(PLATFORM_ROLE).digest('base64url');
 }
 
 /** The owner's URL with the platform role's credentials. */
-export function platformDatabaseUrl(ownerUrl: string, appPassword: string): string {
+export function platformDatabaseUrl(ownerUrl: string, platformPassword: string): string {
   const url = new URL(ownerUrl);
   url.username = PLATFORM_ROLE;
-  url.password = encodeURIComponent(platformPassword(appPassword));
+  url.password = encodeURIComponent(platformPassword);
   return url.toString();
 }
 

@@ -6,6 +6,8 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   RATE_LIMITED = 'RATE_LIMITED',
   CONFLICT = 'CONFLICT',
+  /** Sentinel cannot serve right now (database down or saturated); retry after `retryAfter` s. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }
 
@@ -89,5 +91,62 @@ export class BadInputError extends AppError {
 export class ConflictError extends AppError {
   constructor(message: string) {
     super(ErrorCode.CONFLICT, message);
+  }
+}
+
+/**
+ * An error answered with its own HTTP status and a Retry-After header. graphql-js copies
+ * `extensions` from the original error and Apollo takes the status and headers from `http`, on
+ * HTTP; the REST routes read `httpStatus` and `retryAfter` directly.
+ */
+abstract class RetryableError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly httpStatus: number,
+    readonly retryAfter: number,
+    details: Record<string, unknown> = {},
+  ) {
+    super(code, message, { retryable: true, retryAfter, ...details });
+  }
+
+  get extensions(): Record<string, unknown> {
+    return {
+      http: {
+        status: this.httpStatus,
+        headers: new Map([['retry-after', String(this.retryAfter)]]),
+      },
+    };
+  }
+}
+
+/** Too many requests (or too much work) from one key, IP or tenant; 429. */
+export class RateLimitedError extends RetryableError {
+  constructor(message: string, retryAfterSeconds: number, details: Record<string, unknown> = {}) {
+    super(ErrorCode.RATE_LIMITED, message, 429, Math.max(1, Math.ceil(retryAfterSeconds)), details);
+  }
+}
+
+/** The database is down, or every connection is busy: a retry shortly will likely succeed; 503. */
+export class UnavailableError extends RetryableError {
+  constructor(
+    message = 'Sentinel cannot serve this right now; retry shortly.',
+    retryAfterSeconds = 2,
+  ) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message, 503, retryAfterSeconds);
+  }
+}
+
+/**
+ * The operation ran past GRAPHQL_EXECUTION_TIMEOUT_MS; the fields left were not resolved. Not
+ * retryable as it is: the same operation would run as long again.
+ */
+export class ExecutionTimeoutError extends AppError {
+  constructor(timeoutMs: number) {
+    super(
+      ErrorCode.BAD_USER_INPUT,
+      `The operation ran longer than ${timeoutMs} ms and was stopped; ask for less.`,
+      { reason: 'EXECUTION_TIMEOUT' },
+    );
   }
 }

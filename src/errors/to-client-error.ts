@@ -11,6 +11,7 @@ import {
   ForbiddenError,
   type FieldProblem,
 } from './app-errors';
+import { asUnavailable } from './unavailable';
 
 /** Apollo's own codes for requests refused before execution; all are the client's fault. */
 const APOLLO_INPUT_CODES = new Set([
@@ -44,6 +45,8 @@ function flattenValidation(errors: ValidationError[], parent = ''): FieldProblem
 /** Maps any thrown error to a domain error, or undefined if it is an internal fault. */
 function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
+  const unavailable = asUnavailable(error);
+  if (unavailable) return unavailable;
   if (error instanceof ArgumentValidationError)
     return new BadInputError(
       flattenValidation(error.extensions.validationErrors as ValidationError[]),

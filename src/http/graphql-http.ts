@@ -8,31 +8,92 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { BadInputError } from '../errors/app-errors';
+import { BadInputError, ErrorCode, ExecutionTimeoutError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
+import { asUnavailable } from '../errors/unavailable';
 import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
 import { graphqlOperations } from './metrics';
-import { queryLimitErrors } from './query-limits';
+import { measureOperation } from './query-limits';
+import { payerOf, type RateLimits } from './rate-limits';
+import { budgetGate, queryGate } from './query-gate';
 import { currentRequestId } from './request-id';
 
-/** Refuses too deep or too costly operations before they execute. */
-function queryLimitsPlugin(config: Config): ApolloServerPlugin<RequestContext> {
+/**
+ * Refuses too deep or too costly operations before they execute, then charges their cost to the
+ * caller's key and IP budgets (429 RATE_LIMITED with Retry-After when spent).
+ */
+function queryLimitsPlugin(
+  config: Config,
+  rateLimits: RateLimits,
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request }) {
-          const errors = queryLimitErrors(
+        async didResolveOperation({ schema, document, request, contextValue }) {
+          const { errors, cost } = measureOperation(
             config.limits,
             schema,
             document,
             request.variables,
             request.operationName,
           );
+          const payer = payerOf(
+            keyFromAuthorization(request.http?.headers.get('authorization') ?? undefined),
+            contextValue.clientIp,
+          );
+          // A refused operation spends what it asked for: floods of them run out of budget.
+          await rateLimits.charge(payer, cost);
           if (errors[0]) throw errors[0];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An execution deadline: fields that start resolving after it fail at once with
+ * EXECUTION_TIMEOUT, so a slow operation ends instead of running on (each statement is bounded
+ * by statement_timeout as well).
+ */
+function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart() {
+          const deadline = Date.now() + timeoutMs;
+          return {
+            willResolveField() {
+              if (Date.now() >= deadline) throw new ExecutionTimeoutError(timeoutMs);
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/** Answers larger than the limit are replaced by a refusal, rather than built up and sent. */
+function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const bytes = Buffer.byteLength(JSON.stringify(response.body.singleResult));
+          if (bytes <= maxBytes) return;
+          response.http.status = 400;
+          response.body.singleResult = {
+            errors: [
+              {
+                message: `The answer (${bytes} bytes) is larger than ${maxBytes} bytes; ask for less (fewer fields, shorter ranges, wider buckets).`,
+                extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RESPONSE_TOO_LARGE' },
+              },
+            ],
+          };
         },
       };
     },
@@ -79,6 +140,30 @@ const metricsPlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/**
+ * Errors that ask the client to retry get their HTTP status and Retry-After even when they were
+ * mapped from a database error (not thrown as such): 503 SERVICE_UNAVAILABLE, 429 RATE_LIMITED.
+ */
+const retryablePlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const errors = response.body.singleResult.errors ?? [];
+        const retryable = errors.find(
+          (e) =>
+            e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE ||
+            e.extensions?.code === ErrorCode.RATE_LIMITED,
+        );
+        if (!retryable) return;
+        response.http.status = retryable.extensions?.code === ErrorCode.RATE_LIMITED ? 429 : 503;
+        const after = retryable.extensions?.retryAfter;
+        response.http.headers.set('retry-after', String(typeof after === 'number' ? after : 2));
+      },
+    };
+  },
+};
+
 /** Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking. */
 export async function createGraphqlHttpHandler(options: {
   config: Config;
@@ -87,6 +172,7 @@ export async function createGraphqlHttpHandler(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
+  rateLimits: RateLimits;
   keys: KeyAuthenticator;
 }): Promise<{
   handler: express.RequestHandler[];
@@ -97,6 +183,8 @@ export async function createGraphqlHttpHandler(options: {
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.nodeEnv !== 'production',
+    // No "Did you mean ..." field suggestions in production: they spell out the schema.
+    hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
     csrfPrevention: true,
     // We stop Apollo ourselves, in order (src/cli/stop-on-signal.ts); its own handler re-raises the signal.
     stopOnTerminationSignals: false,
@@ -106,9 +194,12 @@ export async function createGraphqlHttpHandler(options: {
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
       ApolloServerPluginLandingPageDisabled(),
-      queryLimitsPlugin(config),
+      queryLimitsPlugin(config, options.rateLimits),
       subscriptionsOverWebSocket,
+      executionTimeoutPlugin(config.limits.executionTimeoutMs),
       metricsPlugin,
+      retryablePlugin,
+      responseSizePlugin(config.limits.maxResponseBytes),
     ],
   });
   await apollo.start();
@@ -116,9 +207,12 @@ export async function createGraphqlHttpHandler(options: {
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }): Promise<RequestContext> => {
       const requestId = currentRequestId();
-      const principal = await options.keys.authenticate(
-        keyFromAuthorization(req.headers.authorization),
-      );
+      // A database that is down or saturated answers 503 (retryable), not a masked 500.
+      const principal = await options.keys
+        .authenticate(keyFromAuthorization(req.headers.authorization))
+        .catch((err: unknown) => {
+          throw asUnavailable(err) ?? err;
+        });
       return {
         requestId,
         principal,
@@ -128,11 +222,17 @@ export async function createGraphqlHttpHandler(options: {
         channels,
         keys: options.keys,
         logger: logger.child({ requestId }),
+        clientIp: req.ip ?? req.socket.remoteAddress,
       };
     },
   });
   return {
-    handler: [express.json({ limit: config.limits.bodyLimitBytes }), middleware],
+    handler: [
+      budgetGate(options.rateLimits),
+      express.json({ limit: config.limits.bodyLimitBytes }),
+      queryGate(config, options.rateLimits),
+      middleware,
+    ],
     // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).
     selfCheck: async (_req, res) => {
       const response = await apollo.executeOperation(

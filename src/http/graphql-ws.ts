@@ -23,7 +23,10 @@ import type { RequestContext } from '../tenancy/context';
 import type { Principal } from '../tenancy/principal';
 import { sharedSubscribe } from '../realtime/shared-subscribe';
 import { graphqlOperations } from './metrics';
-import { queryLimitErrors } from './query-limits';
+import { measureOperation } from './query-limits';
+import { withoutSuggestions } from './suggestions';
+import { payerOf, type RateLimits } from './rate-limits';
+import { aliasRefusal, MAX_TOKENS } from './query-gate';
 import { requestIdFrom } from './request-id';
 
 /** What a socket keeps after `connection_init`. */
@@ -60,6 +63,7 @@ export function attachGraphqlWs(options: {
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
+  rateLimits: RateLimits;
   keys: KeyAuthenticator;
 }): { stop: () => Promise<void>; closeKey: (keyId: string) => number } {
   const { config, schema, dataSource, queues, channels, keys } = options;
@@ -74,7 +78,12 @@ export function attachGraphqlWs(options: {
       : specifiedRules;
   const states = new WeakMap<object, SocketState>();
   const socketsByKey = new Map<string, Set<WebSocket>>();
-  const documents = new DocumentCache(schema, rules);
+  const documents = new DocumentCache(
+    schema,
+    rules,
+    config.limits.maxQueryAliases,
+    config.nodeEnv === 'production',
+  );
   const stateOf = (extra: object): SocketState => {
     let state = states.get(extra);
     if (!state) states.set(extra, (state = { connectionId: requestIdFrom(undefined) }));
@@ -115,17 +124,24 @@ export function attachGraphqlWs(options: {
         const parsed = documents.get(payload.query);
         if (!('document' in parsed)) return parsed.errors;
         const { document } = parsed;
-        const limitErrors = queryLimitErrors(
+        const measured = measureOperation(
           config.limits,
           schema,
           document,
           payload.variables ?? undefined,
           payload.operationName,
         );
-        if (limitErrors.length > 0) return limitErrors;
+        if (measured.errors.length > 0) return measured.errors;
         state.principal = await keys.authenticate(state.apiKey);
         if (!state.principal)
           return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
+        const clientIp = (ctx.extra as { request?: http.IncomingMessage }).request?.socket
+          .remoteAddress;
+        try {
+          await options.rateLimits.charge(payerOf(state.apiKey, clientIp), measured.cost);
+        } catch (err) {
+          return [new GraphQLError('', { originalError: err as Error })];
+        }
         const contextValue: RequestContext = {
           requestId: state.connectionId,
           principal: state.principal,
@@ -194,6 +210,9 @@ class DocumentCache {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly rules: typeof specifiedRules,
+    private readonly maxAliases: number,
+    /** Production: no "Did you mean" suggestions, which spell out the schema. */
+    private readonly hideSuggestions: boolean,
     private readonly capacity = 500,
   ) {}
 
@@ -206,9 +225,16 @@ class DocumentCache {
     }
     let entry: { document: DocumentNode } | { errors: readonly GraphQLError[] };
     try {
-      const document = parse(query);
+      const document = parse(query, { maxTokens: MAX_TOKENS });
+      // Before validation, which is quadratic in aliased fields of one name; not kept either.
+      const aliases = aliasRefusal(document, this.maxAliases);
+      if (aliases)
+        return { errors: [new GraphQLError(aliases.message, { originalError: aliases })] };
       const errors = validate(this.schema, document, this.rules);
-      entry = errors.length > 0 ? { errors } : { document };
+      entry =
+        errors.length > 0
+          ? { errors: this.hideSuggestions ? withoutSuggestions(errors) : errors }
+          : { document };
     } catch (err) {
       // A syntax error is not kept: it costs nothing to find again and could fill the cache.
       return { errors: [err as GraphQLError] };

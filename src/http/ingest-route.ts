@@ -7,11 +7,14 @@ import {
   BadInputError,
   ErrorCode,
   MissingScopeError,
+  RateLimitedError,
   UnauthenticatedError,
+  UnavailableError,
 } from '../errors/app-errors';
+import { asUnavailable } from '../errors/unavailable';
 import type { ApiQueues } from '../jobs/api-queues';
 import { enqueueRollups } from '../jobs/rollup-jobs';
-import { BodyTooLargeError, bulkIngest } from '../telemetry/bulk-ingest';
+import { BodyTooLargeError, bulkIngest, UploadTimeoutError } from '../telemetry/bulk-ingest';
 import { formatOf } from '../telemetry/parse-body';
 import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
@@ -22,7 +25,33 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
+
+/** Uploads in progress per tenant in this process: one tenant cannot take every upload slot. */
+class UploadSlots {
+  private readonly inUse = new Map<string, number>();
+  constructor(private readonly perTenant: number) {}
+
+  take(tenantId: string): () => void {
+    const used = this.inUse.get(tenantId) ?? 0;
+    if (used >= this.perTenant)
+      throw new RateLimitedError(
+        `At most ${this.perTenant} uploads of one tenant at a time; retry when one finishes.`,
+        5,
+      );
+    this.inUse.set(tenantId, used + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.inUse.get(tenantId) ?? 1) - 1;
+      if (left === 0) this.inUse.delete(tenantId);
+      else this.inUse.set(tenantId, left);
+    };
+  }
+}
 
 /**
  * POST /ingest?batchId=<id> with an NDJSON (application/x-ndjson) or CSV (text/csv) body: the
@@ -36,7 +65,9 @@ export function ingestRoute(deps: {
   logger: Logger;
   keys: KeyAuthenticator;
 }): express.RequestHandler {
+  const slots = new UploadSlots(deps.config.limits.ingestConcurrencyPerTenant);
   return async (req, res, next) => {
+    let release = () => {};
     try {
       const principal = await deps.keys.authenticate(
         keyFromAuthorization(req.headers.authorization),
@@ -57,18 +88,24 @@ export function ingestRoute(deps: {
           { field: 'content-type', message: 'send application/x-ndjson or text/csv' },
         ]);
       }
+      release = slots.take(principal.tenantId);
+      const limits = deps.config.limits;
       const { outcome, touched } = await bulkIngest({
         dataSource: deps.dataSource,
         tenantId: principal.tenantId,
         batchId,
         body: req,
         format,
-        maxBytes: deps.config.limits.maxIngestBytes,
+        maxBytes: limits.maxIngestBytes,
+        maxLineBytes: limits.maxIngestLineBytes,
+        idleTimeoutMs: limits.ingestIdleTimeoutMs,
+        deadline: Date.now() + limits.ingestRequestTimeoutMs,
         ...deps.config.telemetry,
       });
       await enqueueRollups(deps.queues.rollups, principal.tenantId, touched);
       res.json(outcome);
-    } catch (err) {
+    } catch (caught) {
+      const err = asUnavailable(caught) ?? caught;
       // The client went away mid-upload: the batch was rolled back and nobody is left to answer.
       if (req.destroyed && !(err instanceof AppError)) {
         deps.logger.info(
@@ -79,12 +116,22 @@ export function ingestRoute(deps: {
       }
       if (!(err instanceof AppError)) return next(err);
       if (res.statusCode < 400)
-        res.status(err instanceof BodyTooLargeError ? 413 : (STATUS[err.code] ?? 400));
+        res.status(
+          err instanceof BodyTooLargeError
+            ? 413
+            : err instanceof UploadTimeoutError
+              ? 408
+              : (STATUS[err.code] ?? 400),
+        );
+      if (err instanceof RateLimitedError || err instanceof UnavailableError)
+        res.setHeader('retry-after', String(err.retryAfter));
       // Unread body bytes would otherwise keep arriving; the answer is final.
       res.setHeader('connection', 'close');
       res.json({
         errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }],
       });
+    } finally {
+      release();
     }
   };
 }

@@ -18,3 +18,10 @@ export const graphqlOperations = new Counter({
   labelNames: ['transport', 'type', 'outcome'] as const,
   registers: [metricsRegistry],
 });
+
+export const tenantTaskFailures = new Counter({
+  name: 'sentinel_tenant_task_failures_total',
+  help: "One tenant's share of a job that failed and was skipped, so the others proceeded, by task.",
+  labelNames: ['task'] as const,
+  registers: [metricsRegistry],
+});

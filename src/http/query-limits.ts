@@ -2,10 +2,12 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../errors/app-errors';
+import { workEstimator } from './query-cost';
 
 export interface QueryLimits {
   maxQueryDepth: number;
   maxQueryCost: number;
+  maxForecastsPerRequest: number;
 }
 
 function refusal(message: string, reason: string): GraphQLError {
@@ -14,11 +16,7 @@ function refusal(message: string, reason: string): GraphQLError {
   });
 }
 
-/**
- * Depth and cost of an operation, checked before it executes. HTTP (an Apollo plugin) and
- * WebSocket (graphql-ws onSubscribe) both call this, so neither transport is a way around it.
- * Cost: 1 per field, times the page size for connections (see the `complexity` of list fields).
- */
+/** Refusals only (see measureOperation). */
 export function queryLimitErrors(
   limits: QueryLimits,
   schema: GraphQLSchema,
@@ -26,6 +24,23 @@ export function queryLimitErrors(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
 ): GraphQLError[] {
+  return measureOperation(limits, schema, document, variables, operationName).errors;
+}
+
+/**
+ * Depth and cost of an operation, checked before it executes. HTTP (an Apollo plugin) and
+ * WebSocket (graphql-ws onSubscribe) both call this, so neither transport is a way around it.
+ * Cost: 1 per field, times the page size for connections (see the `complexity` of list fields),
+ * and the work of telemetry, forecast and statusPage (src/http/query-cost.ts).
+ */
+export function measureOperation(
+  limits: QueryLimits,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): { errors: GraphQLError[]; cost: number } {
+  const refused = (error: GraphQLError) => ({ errors: [error], cost: 0 });
   const tooDeep: GraphQLError[] = [];
   validate(schema, document, [
     maxDepthRule({
@@ -39,26 +54,40 @@ export function queryLimitErrors(
     }),
   ]);
   if (tooDeep[0])
-    return [refusal(tooDeep[0].message.replace(/^Syntax Error: /, ''), 'QUERY_TOO_DEEP')];
+    return refused(refusal(tooDeep[0].message.replace(/^Syntax Error: /, ''), 'QUERY_TOO_DEEP'));
   let cost: number;
+  const counts = { forecasts: 0 };
   try {
     cost = getComplexity({
       schema,
       query: document,
       variables,
       operationName: operationName ?? undefined,
-      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [
+        workEstimator(counts),
+        fieldExtensionsEstimator(),
+        simpleEstimator({ defaultComplexity: 1 }),
+      ],
     });
   } catch (err) {
-    return [refusal((err as Error).message, 'GRAPHQL_VALIDATION_FAILED')];
+    return refused(refusal((err as Error).message, 'GRAPHQL_VALIDATION_FAILED'));
+  }
+  const tooCostly = (error: GraphQLError) => ({ errors: [error], cost });
+  if (counts.forecasts > limits.maxForecastsPerRequest) {
+    return tooCostly(
+      refusal(
+        `At most ${limits.maxForecastsPerRequest} forecasts per request (${counts.forecasts} asked).`,
+        'QUERY_TOO_COSTLY',
+      ),
+    );
   }
   if (cost > limits.maxQueryCost) {
-    return [
+    return tooCostly(
       refusal(
         `Query cost ${cost} exceeds the limit of ${limits.maxQueryCost}.`,
         'QUERY_TOO_COSTLY',
       ),
-    ];
+    );
   }
-  return [];
+  return { errors: [], cost };
 }

@@ -30,13 +30,13 @@ export function defineJob<P extends object>(definition: JobDefinition<P>): JobDe
 /**
  * Adds a job of `definition` to its queue. Call it after the transaction that wrote what the job
  * reads has committed (never inside withTenant), so a job never sees rows that were rolled back.
- * `extra` carries what differs per call: a job id (idempotency) or a repeat schedule.
+ * `extra` carries what differs per call: a job id (idempotency), a repeat schedule, a priority.
  */
 export async function enqueue<P extends object>(
   queue: Bull.Queue<P>,
   definition: JobDefinition<P>,
   payload: P,
-  extra: Pick<Bull.JobOptions, 'jobId' | 'repeat'> = {},
+  extra: Pick<Bull.JobOptions, 'jobId' | 'repeat' | 'priority'> = {},
 ): Promise<Bull.Job<P>> {
   if (queue.name !== definition.queue)
     throw new Error(`a ${definition.queue} job cannot go into the ${queue.name} queue`);

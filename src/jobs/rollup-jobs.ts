@@ -3,6 +3,7 @@ import type { TouchedRange } from '../telemetry/batches';
 import { recomputeTouched } from '../telemetry/rollups';
 import { defineJob, enqueue, type TenantScoped } from './job-definition';
 import type { ProcessorRegistration } from './processor';
+import { recordTenantFailure } from './tenant-failures';
 
 export const ROLLUP_QUEUE = 'rollups';
 
@@ -37,13 +38,20 @@ export async function enqueueRollups(
 export const rollupProcessor: ProcessorRegistration = {
   queue: ROLLUP_QUEUE,
   concurrency: 2,
-  process: async (job: Bull.Job<RollupJob>, { dataSource }) => {
+  process: async (job: Bull.Job<RollupJob>, { dataSource, logger }) => {
     const { tenantId, ranges } = job.data;
     const touched = ranges.map((r) => ({
       endpointId: r.endpointId,
       from: new Date(r.from),
       to: new Date(r.to),
     }));
-    return { minutes: await recomputeTouched(dataSource, tenantId, touched) };
+    try {
+      return { minutes: await recomputeTouched(dataSource, tenantId, touched) };
+    } catch (err) {
+      // One job per tenant and batch: a failing tenant's job is retried with backoff on its own
+      // while other tenants' jobs run; this makes the failure visible where it happens.
+      recordTenantFailure(logger, 'rollups', tenantId, err);
+      throw err;
+    }
   },
 };

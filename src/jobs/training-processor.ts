@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Bull from 'bull';
 import type { Config } from '../config/config';
 import type { ChildMessage, TrainCommand, TrainedPayload } from '../training/child-protocol';
+import { recordTenantFailure } from './tenant-failures';
 import { refreshAllContributions } from '../training/global-aggregate';
 import { registerModel } from '../training/model-registry';
 import { cancelChannel, trainingChannel, type TrainingEvent } from '../training/training-events';
@@ -93,7 +94,12 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
 
       if (request.scope === 'GLOBAL') {
         // Every contributing tenant's rows are refreshed first, each in its own tenant context.
-        const refreshed = await refreshAllContributions(dataSource, deps.config.globalAggregate);
+        const refreshed = await refreshAllContributions(
+          dataSource,
+          deps.config.globalAggregate,
+          (failedTenant, err) =>
+            recordTenantFailure(deps.logger, 'aggregate-refresh', failedTenant, err),
+        );
         deps.logger.info({ jobId, ...refreshed }, 'global aggregate refreshed');
       }
       const child = fork(CHILD_ENTRY, [], { stdio: 'inherit' });

@@ -9,6 +9,9 @@ import { attachGraphqlWs } from '../http/graphql-ws';
 import { explorerRoutes } from '../http/explorer';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
+import { RateLimits } from '../http/rate-limits';
+import { addressGate } from '../http/query-gate';
+import { STATUS_PAGE_COST } from '../http/query-cost';
 import { tenantMetricsRoute } from '../http/tenant-metrics';
 import { RequestSampleRecorder } from '../http/request-samples';
 import { openApiQueues } from '../jobs/api-queues';
@@ -37,7 +40,12 @@ export async function startApi(
   logger: Logger,
 ): Promise<RunningApi> {
   useQueuePrefix(config.queuePrefix);
-  const connections = await openConnections(urls, logger, config.dbPoolSize);
+  // Requests never wait long for a connection, nor hold one in a stalled statement or transaction.
+  const connections = await openConnections(urls, logger, config.dbPoolSize, {
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+  });
   const { dataSource, redis } = connections;
   const schema = await buildSentinelSchema();
   const queues = openApiQueues(urls.redisUrl);
@@ -47,6 +55,7 @@ export async function startApi(
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  const rateLimits = new RateLimits(redis, config.limits);
   const graphqlHttp = await createGraphqlHttpHandler({
     config,
     schema,
@@ -54,6 +63,7 @@ export async function startApi(
     dataSource,
     queues,
     channels,
+    rateLimits,
     keys,
   });
   const graphqlWs = attachGraphqlWs({
@@ -63,6 +73,7 @@ export async function startApi(
     dataSource,
     queues,
     channels,
+    rateLimits,
     keys,
   });
   // A key revoked through any instance stops here at once and its open sockets close (4403).
@@ -96,9 +107,14 @@ export async function startApi(
   // The feeds first: /status/:slug would otherwise take /status/feed.atom as a slug.
   app.get(
     ['/status/feed.atom', '/status/:slug/feed.atom'],
+    addressGate(rateLimits, STATUS_PAGE_COST),
     statusRoute(dataSource, { ...statusOptions, feed: true }),
   );
-  app.get(['/status', '/status/:slug'], statusRoute(dataSource, statusOptions));
+  app.get(
+    ['/status', '/status/:slug'],
+    addressGate(rateLimits, STATUS_PAGE_COST),
+    statusRoute(dataSource, statusOptions),
+  );
   const stopScoringMetrics = registerScoringMetrics(metricsRegistry, redis);
   app.get('/metrics', metricsRoute());
   app.get('/metrics/tenant', tenantMetricsRoute({ config, dataSource }));

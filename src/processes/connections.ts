@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../config/logger';
-import { createAppDataSource } from '../db/data-source';
+import { createAppDataSource, type PoolLimits } from '../db/data-source';
 import { pendingMigrations } from '../db/migrator';
 
 /** Where a process connects: the app role's database URL and Redis. */
@@ -25,6 +25,7 @@ export async function openConnections(
   urls: ServiceUrls,
   logger: Logger,
   poolSize?: number,
+  limits: PoolLimits = {},
 ): Promise<{
   dataSource: DataSource;
   redis: Redis;
@@ -32,7 +33,7 @@ export async function openConnections(
 }> {
   const pending = await pendingMigrations(urls.appDatabaseUrl);
   if (pending.length > 0) throw new SchemaBehindError(pending);
-  const dataSource = await createAppDataSource(urls.appDatabaseUrl, poolSize).initialize();
+  const dataSource = await createAppDataSource(urls.appDatabaseUrl, poolSize, limits).initialize();
   const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {

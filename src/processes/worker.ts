@@ -1,4 +1,6 @@
 import type Bull from 'bull';
+import http from 'node:http';
+import { metricsRegistry } from '../http/metrics';
 import type { Config } from '../config/config';
 import type { Logger } from '../config/logger';
 import { openApiQueues } from '../jobs/api-queues';
@@ -14,6 +16,15 @@ import { SCORING_QUEUE } from '../jobs/scoring-jobs';
 import { Channels } from '../realtime/channels';
 import { openConnections, type ServiceUrls } from './connections';
 
+async function serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (req.url !== '/metrics') {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': metricsRegistry.contentType });
+  res.end(await metricsRegistry.metrics());
+}
+
 /** A scoring round every SCORING_INTERVAL_MS; a failed round is not retried (the next one comes). */
 const SCORING_JOB = defineJob<PlatformJob>({
   queue: SCORING_QUEUE,
@@ -22,7 +33,8 @@ const SCORING_JOB = defineJob<PlatformJob>({
 });
 
 /**
- * The worker process: consumes Bull queues. Never serves HTTP. TensorFlow runs here (scoring,
+ * The worker process: consumes Bull queues. Serves no API (only GET /metrics when
+ * WORKER_METRICS_PORT is set). TensorFlow runs here (scoring,
  * forecasts) and in the training child processes it forks, never in the API.
  */
 export async function startWorker(
@@ -31,7 +43,10 @@ export async function startWorker(
   logger: Logger,
 ): Promise<{ stop: () => Promise<void> }> {
   useQueuePrefix(config.queuePrefix);
-  const connections = await openConnections(urls, logger, 5);
+  const connections = await openConnections(urls, logger, 5, {
+    statementTimeoutMs: config.database.workerStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
+  });
   const producers = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, connections.redis, logger);
   const deps = {
@@ -88,10 +103,15 @@ export async function startWorker(
   await scheduleEvery(queueOf(INCIDENT_QUEUE), INCIDENT_JOB, 'watch-incidents', INCIDENT_WATCH_MS);
   // Loaded now rather than at the first scoring round, so /healthz can tell the backend at once.
   await reportBackend(connections.redis, (await loadTf(logger)).backend);
+  // Optional: the worker's own counters (e.g. tenants skipped by a failing job) for Prometheus.
+  const metrics = config.workerMetricsPort
+    ? http.createServer((req, res) => void serveMetrics(req, res)).listen(config.workerMetricsPort)
+    : undefined;
   logger.info({ queues: processors.map((p) => p.queue) }, 'worker started');
   return {
     stop: async () => {
       // Long jobs (training) are abandoned to be retried; close() waits for the others to finish.
+      metrics?.close();
       for (const p of processors) p.interrupt?.();
       await Promise.all(queues.map((queue) => queue.close()));
       await Promise.all(processors.map((p) => p.close?.()));

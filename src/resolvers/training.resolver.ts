@@ -63,6 +63,7 @@ export class TrainingResolver {
         seed: input.seed ?? null,
         autoPromote: input.autoPromote,
       },
+      context.config.limits.maxQueuedTrainingPerTenant,
     );
     return toTrainingJobType(job);
   }

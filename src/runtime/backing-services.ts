@@ -15,6 +15,8 @@ export interface BackingServices {
   platformDatabaseUrl: string;
   /** Password migrations give the app role, when Sentinel manages that role's login. */
   appDbPassword: string;
+  /** The platform role's password (set on the role only when migrate creates it). */
+  platformDbPassword: string;
   redisUrl: string;
   embedded: boolean;
   stop(): Promise<void>;
@@ -64,8 +66,10 @@ export async function resolveBackingServices(
       appDatabaseUrl:
         config.appDatabaseUrl ?? appDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
       platformDatabaseUrl:
-        config.platformDatabaseUrl ?? platformDatabaseUrl(ownerDatabaseUrl, secrets.appDbPassword),
+        config.platformDatabaseUrl ??
+        platformDatabaseUrl(ownerDatabaseUrl, secrets.platformDbPassword),
       appDbPassword: secrets.appDbPassword,
+      platformDbPassword: secrets.platformDbPassword,
       redisUrl,
       embedded: !config.databaseUrl || !config.redisUrl,
       stop: stopAll,

@@ -1,21 +1,33 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { legacyPlatformPassword } from '../db/urls';
 
 /** Passwords Sentinel generates for the services it runs itself, kept with their data. */
 export interface LocalSecrets {
   pgSuperuserPassword: string;
   appDbPassword: string;
+  /** The platform role's own secret: never derived from another, never given to API processes. */
+  platformDbPassword: string;
   redisPassword: string;
 }
 
 /** Reads `<dataDir>/secrets.json`, creating it (mode 0600) on first use. */
 export function loadLocalSecrets(dataDir: string): LocalSecrets {
   const file = path.join(dataDir, 'secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as LocalSecrets;
+  if (fs.existsSync(file)) {
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LocalSecrets>;
+    // A file from before the platform role had its own secret: its role still has the derived one.
+    return {
+      ...(stored as LocalSecrets),
+      platformDbPassword:
+        stored.platformDbPassword ?? legacyPlatformPassword(stored.appDbPassword ?? ''),
+    };
+  }
   const fresh: LocalSecrets = {
     pgSuperuserPassword: randomSecret(),
     appDbPassword: randomSecret(),
+    platformDbPassword: randomSecret(),
     redisPassword: randomSecret(),
   };
   fs.mkdirSync(dataDir, { recursive: true });

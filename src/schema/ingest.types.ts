@@ -16,7 +16,7 @@ export class SampleInput {
   })
   observedAt!: string;
 
-  @Field(() => Float, { description: 'Finite and >= 0.' })
+  @Field(() => Float, { description: 'Milliseconds, 0 to 3600000 (one hour).' })
   latencyMs!: number;
 
   @Field(() => Int, {

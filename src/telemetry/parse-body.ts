@@ -1,4 +1,4 @@
-import { parse as parseCsv } from 'csv-parse';
+import { CsvError, parse as parseCsv } from 'csv-parse';
 import split2 from 'split2';
 import type { Transform } from 'node:stream';
 import { BadInputError } from '../errors/app-errors';
@@ -38,7 +38,7 @@ export const CSV_COLUMNS = [
  */
 export function rowParser(
   format: BodyFormat,
-  options: { endpointIdOptional?: boolean } = {},
+  options: { endpointIdOptional?: boolean; maxRecordBytes?: number } = {},
 ): Transform {
   if (format === 'ndjson') {
     return split2((line: string): RawSample | UnreadableRow | undefined => {
@@ -71,5 +71,20 @@ export function rowParser(
     trim: true,
     // A row with the wrong number of fields is rejected on its own, not the whole body.
     relax_column_count: true,
+    // A quoted field may span lines; the record as a whole is capped like an NDJSON line.
+    ...(options.maxRecordBytes ? { max_record_size: options.maxRecordBytes } : {}),
   });
+}
+
+/**
+ * A CSV body csv-parse cannot read past (a stray or unclosed quote, an oversized record) as a
+ * client error with the parser's reason: the rows after it cannot be told apart, so the body is
+ * refused whole rather than guessed at.
+ */
+export function unreadableCsv(err: unknown): BadInputError | undefined {
+  if (!(err instanceof CsvError)) return undefined;
+  return new BadInputError(
+    [{ field: 'body', message: `unreadable CSV (${err.code}): ${err.message}` }],
+    'CSV_UNREADABLE',
+  );
 }

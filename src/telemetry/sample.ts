@@ -1,5 +1,19 @@
 import { isUuid } from '../services/ids';
 
+/**
+ * The documented latency range, in ms: one hour is far beyond any probe or request timeout, and
+ * keeps every window sum the feature queries take finite (a finite 1e200 overflowed them). The
+ * samples table checks the same range (migrations/0010_hardening.sql).
+ */
+export const MAX_LATENCY_MS = 3_600_000;
+
+/**
+ * The timestamps the contract documents: ISO-8601 / RFC 3339 date and time with an explicit
+ * offset (`Z` or `+hh:mm`). Epoch numbers, RFC 2822 dates and zone-less local times are refused:
+ * their meaning depends on the parser (and on the server's time zone).
+ */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
 export const ERROR_KINDS = ['timeout', 'connection', 'tls', 'dns', 'unexpected_status'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -58,11 +72,13 @@ export function validateSample(
     problem('endpointId', 'unknown endpoint');
 
   const observedAt =
-    typeof raw.observedAt === 'string' || typeof raw.observedAt === 'number'
-      ? new Date(raw.observedAt)
+    typeof raw.observedAt === 'string' && ISO_TIMESTAMP.test(raw.observedAt.trim())
+      ? new Date(raw.observedAt.trim())
       : null;
-  if (!observedAt || Number.isNaN(observedAt.getTime())) {
-    problem('observedAt', 'not an ISO-8601 timestamp');
+  if (typeof raw.observedAt === 'number') {
+    problem('observedAt', 'an epoch number; send an ISO-8601 timestamp with its offset');
+  } else if (!observedAt || Number.isNaN(observedAt.getTime())) {
+    problem('observedAt', 'not an ISO-8601 timestamp with an offset (e.g. 2026-01-31T12:00:00Z)');
   } else if (observedAt.getTime() < rules.now.getTime() - rules.retentionDays * 86_400_000) {
     problem('observedAt', `older than the retention of ${rules.retentionDays} days`);
   } else if (observedAt.getTime() > rules.now.getTime() + rules.futureSkewSeconds * 1000) {
@@ -76,6 +92,8 @@ export function validateSample(
   if (typeof latencyMs !== 'number' || !Number.isFinite(latencyMs))
     problem('latencyMs', 'not a finite number');
   else if (latencyMs < 0) problem('latencyMs', 'negative');
+  else if (latencyMs > MAX_LATENCY_MS)
+    problem('latencyMs', `above ${MAX_LATENCY_MS} ms (one hour), the documented maximum`);
 
   let statusCode: number | null = null;
   if (raw.statusCode !== null && raw.statusCode !== undefined && raw.statusCode !== '') {

@@ -8,6 +8,8 @@ import ipaddr from 'ipaddr.js';
  * 127.0.0.1/32 for Tenant0's self-checks. Checked at connect time, after DNS, for every hop of a
  * redirect, so a name that resolves (or re-resolves) to 10.0.0.1 is refused like 10.0.0.1 itself.
  */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+
 export class AddressPolicy {
   private readonly allowed: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
 
@@ -30,10 +32,19 @@ export class AddressPolicy {
     )
       return undefined;
     const range = parsed.range();
-    if (range === 'unicast') return undefined;
+    // ipaddr.js calls everything "unicast" that is in none of its special ranges, which for IPv6
+    // includes IPv4-compatible ::/96 (::7f00:1 is 127.0.0.1), local-use NAT64 64:ff9b:1::/48 and
+    // the deprecated site-local fec0::/10. Only global unicast 2000::/3 is public.
+    const kind =
+      range !== 'unicast'
+        ? `a ${range} address`
+        : parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)
+          ? 'not a global unicast IPv6 address'
+          : undefined;
+    if (kind === undefined) return undefined;
     // Say how to allow it: the operator's setting, with this very address as the example.
     const cidr = `${parsed.toString()}/${parsed.kind() === 'ipv4' ? 32 : 128}`;
-    return `${address} is a ${range} address, refused unless PROBE_ALLOW_NETWORKS lists it (e.g. PROBE_ALLOW_NETWORKS=${cidr})`;
+    return `${address} is ${kind}, refused unless PROBE_ALLOW_NETWORKS lists it (e.g. PROBE_ALLOW_NETWORKS=${cidr})`;
   }
 }
 

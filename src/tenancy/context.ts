@@ -20,6 +20,8 @@ export interface RequestContext {
   /** This instance's key lookups; a revocation through this instance applies here at once. */
   keys: KeyAuthenticator;
   logger: Logger;
+  /** The client's address, for per-IP rate limits (absent for internal operations). */
+  clientIp?: string;
 }
 
 /** The caller's tenant; platform keys have none and get FORBIDDEN. */

@@ -92,17 +92,33 @@ export async function refreshContribution(
   });
 }
 
-/** Every contributing tenant's contribution, refreshed (the global job does this before training). */
+/**
+ * Every contributing tenant's contribution, refreshed (the global job does this before training).
+ * One tenant whose refresh fails (bad data, a timeout) is skipped and its rows withdrawn, so it
+ * neither stops the global model for everyone nor leaves stale rows in it; `onFailure` reports it.
+ */
 export async function refreshAllContributions(
   dataSource: DataSource,
   settings: AggregateSettings,
-): Promise<{ tenants: number; rows: number }> {
+  onFailure: (tenantId: string, err: unknown) => void = () => undefined,
+): Promise<{ tenants: number; rows: number; failed: string[] }> {
   const tenants: Array<{ id: string }> = await dataSource.query(
     'select contributing_tenants() as id',
   );
   let rows = 0;
-  for (const { id } of tenants) rows += await refreshContribution(dataSource, id, settings);
-  return { tenants: tenants.length, rows };
+  const failed: string[] = [];
+  for (const { id } of tenants) {
+    try {
+      rows += await refreshContribution(dataSource, id, settings);
+    } catch (err) {
+      failed.push(id);
+      onFailure(id, err);
+      await withTenant(dataSource, id, (m) => m.query('delete from global_feature_rows')).catch(
+        (e: unknown) => onFailure(id, e),
+      );
+    }
+  }
+  return { tenants: tenants.length - failed.length, rows, failed };
 }
 
 /**

@@ -5,7 +5,12 @@ import { activeEndpoints } from '../db/endpoint-queries';
 import { changedRows, selectOne } from '../db/query';
 import type { Endpoint } from '../entities/endpoint.entity';
 import { TrainingJob } from '../entities/training-job.entity';
-import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
+import {
+  BadInputError,
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+} from '../errors/app-errors';
 import type { Channels } from '../realtime/channels';
 import { isUuid } from '../services/ids';
 import { getEndpoint } from '../services/endpoints';
@@ -159,6 +164,33 @@ async function assertEnoughTelemetry(
   }
 }
 
+/** Training jobs one tenant may have waiting at once (MAX_QUEUED_TRAINING_PER_TENANT). */
+export const DEFAULT_MAX_QUEUED_PER_TENANT = 3;
+
+/**
+ * The tenant's jobs already waiting, refusing a new one beyond `maxQueued` (429 RATE_LIMITED).
+ * Serialised per tenant by a transaction lock, so concurrent requests cannot all slip under it.
+ */
+async function reserveQueueSlot(
+  manager: EntityManager,
+  tenantId: string,
+  maxQueued: number,
+): Promise<number> {
+  await manager.query(`select pg_advisory_xact_lock(hashtext('training-queue:' || $1))`, [
+    tenantId,
+  ]);
+  const [{ n }] = (await manager.query(
+    `select count(*)::int as n from training_jobs where state = 'QUEUED'`,
+  )) as [{ n: number }];
+  if (n >= maxQueued)
+    throw new RateLimitedError(
+      `${n} training jobs of this tenant are already waiting (at most ${maxQueued}); retry when one has started.`,
+      30,
+      { reason: 'TRAINING_QUEUE_FULL' },
+    );
+  return n;
+}
+
 /**
  * Validates a training request against the tenant's data, records the job (QUEUED, seq 1) and
  * enqueues it. Nothing is queued when the request is refused.
@@ -168,10 +200,13 @@ export async function requestTraining(
   queue: Bull.Queue<TrainingQueueJob>,
   tenantId: string,
   request: TrainingRequest,
+  maxQueued = DEFAULT_MAX_QUEUED_PER_TENANT,
 ): Promise<TrainingJob> {
   assertValidTrainingRequest(request);
   const id = crypto.randomUUID();
+  let waiting = 0;
   const job = await withTenant(dataSource, tenantId, async (manager) => {
+    waiting = await reserveQueueSlot(manager, tenantId, maxQueued);
     // The global model's data is the aggregate, which only the platform role can read: the job
     // itself finds out (and fails with the reason) if there is too little of it.
     if (request.scope === 'TENANT') {
@@ -219,7 +254,14 @@ export async function requestTraining(
   });
   try {
     // After commit, so the worker always finds the row. Bull's job id is the training job's id.
-    await enqueue(queue, TRAINING_JOB, { tenantId, jobId: id }, { jobId: id });
+    await enqueue(
+      queue,
+      TRAINING_JOB,
+      { tenantId, jobId: id },
+      // Fair order across tenants: a tenant's n-th waiting job has priority n (1 runs first),
+      // so another tenant's first job overtakes the second and later jobs of a busy one.
+      { jobId: id, priority: waiting + 1 },
+    );
   } catch (err) {
     await withTenant(dataSource, tenantId, (manager) =>
       advanceJob(

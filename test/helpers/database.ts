@@ -51,7 +51,7 @@ export async function createTestDatabase(
   await ownerQuery(serverUrl, `create database ${name} template ${env('SENTINEL_TEST_TEMPLATE')}`);
   const ownerUrl = withDatabase(serverUrl, name);
   const appUrl = appDatabaseUrl(ownerUrl, env('SENTINEL_TEST_APP_PASSWORD'));
-  const platformUrl = platformDatabaseUrl(ownerUrl, env('SENTINEL_TEST_APP_PASSWORD'));
+  const platformUrl = platformDatabaseUrl(ownerUrl, env('SENTINEL_TEST_PLATFORM_PASSWORD'));
   const dataSource = await createAppDataSource(appUrl, options.poolSize ?? 4).initialize();
   return {
     name,

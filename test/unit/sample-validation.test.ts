@@ -69,7 +69,7 @@ describe('validateSample', () => {
     assert.deepEqual(rejection({ ...good, observedAt: 'yesterday' }), [
       7,
       'observedAt',
-      'not an ISO-8601 timestamp',
+      'not an ISO-8601 timestamp with an offset (e.g. 2026-01-31T12:00:00Z)',
     ]);
     assert.deepEqual(rejection({ ...good, observedAt: '2025-11-30T11:59:00Z' }), [
       7,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { logger } from '../../config/logger';
 import { migrate } from '../../db/migrator';
 import { withServices } from '../with-services';
+import { platformSettings } from '../platform-settings';
 
 export function registerMigrate(program: Command): void {
   program
@@ -13,6 +14,8 @@ export function registerMigrate(program: Command): void {
           ownerDatabaseUrl: services.ownerDatabaseUrl,
           // With APP_DATABASE_URL the operator manages the app role's login, not us.
           appDbPassword: config.appDatabaseUrl ? undefined : services.appDbPassword,
+          platformDbPassword: config.platformDatabaseUrl ? undefined : services.platformDbPassword,
+          settings: platformSettings(config),
           logger,
         }),
       );

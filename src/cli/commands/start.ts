@@ -9,6 +9,8 @@ import { issueFirstTenant0Key } from '../../processes/first-admin-key';
 import { resolveBackingServices, type BackingServices } from '../../runtime/backing-services';
 import { waitForExit } from '../../runtime/process-alive';
 import { stopOnSignal } from '../stop-on-signal';
+import { childEnvironment } from '../child-env';
+import { platformSettings } from '../platform-settings';
 
 const BIN = path.resolve(__dirname, '../../../../bin/sentinel.js');
 const CHILD_STOP_TIMEOUT_MS = 20_000;
@@ -51,6 +53,8 @@ async function start(): Promise<void> {
     await migrate({
       ownerDatabaseUrl: services.ownerDatabaseUrl,
       appDbPassword: config.appDatabaseUrl ? undefined : services.appDbPassword,
+      platformDbPassword: config.platformDatabaseUrl ? undefined : services.platformDbPassword,
+      settings: platformSettings(config),
       logger,
     });
     const dataSource = await createAppDataSource(services.appDatabaseUrl, 1).initialize();
@@ -62,16 +66,13 @@ async function start(): Promise<void> {
     process.exit(1);
   }
 
-  const env = {
-    ...process.env,
-    DATABASE_URL: services.ownerDatabaseUrl,
-    APP_DATABASE_URL: services.appDatabaseUrl,
-    PLATFORM_DATABASE_URL: services.platformDatabaseUrl,
-    REDIS_URL: services.redisUrl,
-  };
-  for (const role of ['api', 'worker']) {
+  for (const role of ['api', 'worker'] as const) {
     // Own process group: a terminal's Ctrl-C reaches only us, and we stop the children in order.
-    const child = spawn(process.execPath, [BIN, role], { env, stdio: 'inherit', detached: true });
+    const child = spawn(process.execPath, [BIN, role], {
+      env: childEnvironment(role, services, process.env),
+      stdio: 'inherit',
+      detached: true,
+    });
     child.on('exit', (code, signal) => {
       if (stopping) return;
       logger.error({ role, code, signal }, 'child process exited; stopping Sentinel');
