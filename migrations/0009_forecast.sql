@@ -116,12 +116,13 @@ grant execute on function delete_expired_alert_log(integer) to sentinel_app;
 -- k only with at least p_min_rows rows of its own.
 alter table global_feature_rows add column in_episode boolean not null default false;
 grant insert (in_episode) on global_feature_rows to sentinel_app;
--- A new overload (four arguments), not a replacement: the three-argument one keeps its grants
--- (migration 0010 redefines it in place) and stays for callers of the old signature.
+-- A new overload (four arguments, none defaulted so that three-argument calls stay unambiguous),
+-- not a replacement: the three-argument one keeps its grants (migration 0010 redefines it in
+-- place) and stays for callers of the old signature.
 -- k and the caps are the stricter of the caller's and platform_settings' (migration 0010, read at
 -- run time); search_path and qualified names as 0010 requires of security-definer functions.
 create function global_training_rows(p_k integer, p_max_rows integer, p_max_share double precision,
-                                     p_min_rows integer default 1000)
+                                     p_min_rows integer)
   returns table (series_id uuid, idx integer, features double precision[], label boolean, onset boolean,
                  burn_alert boolean, in_episode boolean)
   language plpgsql stable security definer
