@@ -10,6 +10,7 @@ import { registerServe } from './commands/serve';
 import { registerStart } from './commands/start';
 import { registerTenants } from './commands/tenants';
 import { registerTrain } from './commands/train';
+import { registerWebhooks } from './commands/webhooks';
 
 /** Long-running services log JSON lines, for log collectors; everything else talks to a person. */
 const SERVICES = new Set(['start', 'api', 'worker']);
@@ -29,6 +30,7 @@ registerImport(program);
 registerDemo(program);
 registerTrain(program);
 registerJobs(program);
+registerWebhooks(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`sentinel: ${err.message}`);
