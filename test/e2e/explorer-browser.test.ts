@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { useApiFixture } from '../helpers/api';
+import { ARTIFACTS, launchChromium } from '../helpers/browser';
 import { ownerQuery } from '../helpers/database';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const ARTIFACTS = path.join(ROOT, 'test-results');
 
 describe('GraphQL explorer in a real browser (headless Chromium)', () => {
   const fx = useApiFixture();
   let browser: Browser;
 
   before(async () => {
-    execFileSync(path.join(ROOT, 'scripts/ensure-chromium.sh'), { stdio: 'inherit' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

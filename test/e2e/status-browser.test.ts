@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { useApiFixture } from '../helpers/api';
+import { ARTIFACTS, launchChromium, ROOT } from '../helpers/browser';
 import { ownerQuery } from '../helpers/database';
 import {
   endpointsForStatusPage,
@@ -14,15 +14,11 @@ import {
   type StatusPageResult,
 } from '../helpers/status-fixture';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const ARTIFACTS = path.join(ROOT, 'test-results');
-
 describe('status page in a real browser (headless Chromium)', () => {
   const fx = useApiFixture();
   let browser: Browser;
 
   before(async () => {
-    execFileSync(path.join(ROOT, 'scripts/ensure-chromium.sh'), { stdio: 'inherit' });
     const { publicEndpoint } = await endpointsForStatusPage(fx);
     await fx.api.gql(
       `mutation { publishStatusPage(published: true) { slug } }`,
@@ -45,18 +41,7 @@ describe('status page in a real browser (headless Chromium)', () => {
        values ($1, $2, date_trunc('minute', now()) - interval '1 minute', $3, 0.42, false, '[]')`,
       [fx.tenant.id, publicEndpoint.id, model!.id],
     );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
