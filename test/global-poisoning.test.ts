@@ -3,14 +3,11 @@ import { describe, it } from 'node:test';
 import { logger } from '../src/config/logger';
 import { createAppDataSource } from '../src/db/data-source';
 import { seedDemoTenant } from '../src/demo/seed-demo-tenant';
+import { FEATURE_NAMES } from '../src/ml/features';
 import { loadTf } from '../src/ml/backend';
 import { DEFAULT_MLP } from '../src/ml/mlp';
-import {
-  evaluateModel,
-  tenantFeatureRows,
-  trainAndEvaluate,
-  type EndpointRows,
-} from '../src/ml/pipeline';
+import { evaluateModel, trainAndEvaluate, type EndpointRows } from '../src/ml/pipeline';
+import { tenantFeatureRows } from '../src/training/feature-data';
 import { globalTrainingRows, refreshContribution } from '../src/training/global-aggregate';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
@@ -21,7 +18,12 @@ describe('a poisoned tenant among honest ones', () => {
   const fx = useApiFixture();
 
   it('cannot drag the global model down: its PR-AUC on the honest tenants does not fall', async (t) => {
-    const settings = { minTenants: 3, maxRowsPerTenant: 200_000, maxShare: 0.25 };
+    const settings = {
+      minTenants: 3,
+      maxRowsPerTenant: 200_000,
+      maxShare: 0.25,
+      minRowsPerTenant: 1000,
+    };
     const honest: EndpointRows[] = [];
     const now = new Date();
     for (const seed of [31, 32, 33]) {
@@ -60,7 +62,7 @@ describe('a poisoned tenant among honest ones', () => {
       await withTenant(fx.db.dataSource, attacker.id, (m) =>
         m.query(
           `insert into global_feature_rows (contributor, series_id, idx, features, label, onset, burn_alert)
-         select $1, gen_random_uuid(), g, array_fill((random() * 1e6)::float8, array[17]), g % 2 = 0, g % 5 = 0, false
+         select $1, gen_random_uuid(), g, array_fill((random() * 1e6)::float8, array[${FEATURE_NAMES.length}]), g % 2 = 0, g % 5 = 0, false
            from generate_series(0, 230000) g`,
           [attacker.id],
         ),

@@ -60,11 +60,12 @@ describe('ML features and labels from rollups', () => {
     const at = (offset: number) =>
       rows.find((r) => r.minute.getTime() === minute(offset).getTime())!;
     const p95 = FEATURE_NAMES.indexOf('p95_ratio');
-    const slow5 = FEATURE_NAMES.indexOf('slow_frac_5m');
+    const slow5 = FEATURE_NAMES.indexOf('slow_sla_5m');
     const since = FEATURE_NAMES.indexOf('since_breach');
     assert.equal(at(-40).features[p95], 100 / 200);
     assert.equal(at(-28).features[p95], 500 / 200);
-    assert.equal(at(-28).features[slow5], 3 / 5);
+    // 3 slow minutes of 5, relative to the 5% a p95 allows.
+    assert.ok(Math.abs(at(-28).features[slow5]! - 3 / 5 / 0.05) < 1e-9);
     assert.equal(at(-40).features[since], 1, 'no breach yet: as long ago as it gets');
     assert.ok(at(-15).features[since]! < 0.5, 'shortly after the episode');
   });

@@ -98,6 +98,53 @@ describe('MLP training, artifacts and alert metrics', () => {
     assert.deepEqual(predict(tf, second.model, test.x), scores, 'same seed, same model');
   });
 
+  it('stops on validation PR-AUC and keeps the best epoch, not the last', async () => {
+    const { train, validation } = prepare();
+    // Validation where the training signal is backwards: every epoch of learning makes it worse,
+    // so the best validation PR-AUC is early and the last epoch is far from it.
+    const backwards = { x: validation.x.map((row) => row.map((v) => -v)), y: validation.y };
+    const reports: Array<number | null> = [];
+    const { model, epochs, bestEpoch } = await trainMlp(
+      tf,
+      train,
+      backwards,
+      { ...DEFAULT_MLP, epochs: 30, patience: 3, seed: 3 },
+      (report) => void reports.push(report.validationPrAuc),
+    );
+    const best = Math.max(...reports.map((r) => r ?? 0));
+    assert.ok(epochs < 30, `stopped early (${epochs} epochs)`);
+    assert.equal(reports[bestEpoch - 1], best);
+    const kept = prAuc(predict(tf, model, backwards.x), backwards.y)!;
+    assert.ok(Math.abs(kept - best) < 1e-6, `kept ${kept}, best ${best}, last ${reports.at(-1)}`);
+  });
+
+  it('covers the whole record with the SHA-256: a changed threshold is refused', async () => {
+    const { train, validation } = prepare();
+    const { model } = await trainMlp(tf, train, validation, { ...DEFAULT_MLP, epochs: 1 });
+    const record = {
+      horizonMinutes: 15,
+      featureNames: ['a', 'b'],
+      normalization: { center: [0, 1], scale: [1, 2] },
+      hiddenUnits: [32, 16],
+      threshold: 0.4,
+      calibration: { method: 'platt', a: 1.5, b: -2 },
+    };
+    const artifact = await serializeModel(model, tf, record);
+    // Key order does not matter (jsonb reorders keys); values do.
+    await loadModel(
+      { ...artifact, record: { ...record, normalization: { scale: [1, 2], center: [0, 1] } } },
+      tf,
+    );
+    await assert.rejects(
+      loadModel({ ...artifact, record: { ...record, threshold: 0 } }, tf),
+      TamperedArtifactError,
+    );
+    await assert.rejects(
+      loadModel({ ...artifact, record: { ...record, calibration: null } }, tf),
+      TamperedArtifactError,
+    );
+  });
+
   it('stores a model as topology + weights with a SHA-256, and refuses a tampered one', async () => {
     const { train, validation, test } = prepare();
     const { model } = await trainMlp(tf, train, validation, { ...DEFAULT_MLP, epochs: 3 });

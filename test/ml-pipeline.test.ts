@@ -5,7 +5,8 @@ import { logger } from '../src/config/logger';
 import { seedDemoTenant } from '../src/demo/seed-demo-tenant';
 import { loadTf } from '../src/ml/backend';
 import { DEFAULT_MLP } from '../src/ml/mlp';
-import { tenantFeatureRows, trainAndEvaluate } from '../src/ml/pipeline';
+import { trainAndEvaluate } from '../src/ml/pipeline';
+import { tenantFeatureRows } from '../src/training/feature-data';
 import { useApiFixture } from './helpers/api';
 
 describe('training pipeline on synthetic demo data', () => {

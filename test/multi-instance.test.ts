@@ -11,6 +11,7 @@ import { seedDemoTenant, type DemoTenant } from '../src/demo/seed-demo-tenant';
 import { scoringReport } from '../src/jobs/scoring-report';
 import { SELF_ENDPOINTS } from '../src/telemetry/self-monitoring';
 import { createTestDatabase, ownerQuery, type TestDatabase } from './helpers/database';
+import { resealThreshold } from './helpers/reseal';
 import { until } from './helpers/poll';
 import { streamSubscription } from './helpers/ws-stream';
 
@@ -167,9 +168,14 @@ describe('two API and two worker processes on one PostgreSQL and Redis', () => {
         ),
       );
       await new Promise((resolve) => setTimeout(resolve, 500)); // subscribed
-      await ownerQuery(db.ownerUrl, `update models set threshold = 0 where tenant_id = $1`, [
-        demo.tenant.id,
-      ]);
+      // The two-epoch model may stay a candidate at the promotion gate: made active by hand, and
+      // its threshold moved with its SHA-256 re-sealed (a bare UPDATE is refused at load).
+      const [model] = await ownerQuery<{ id: string }>(
+        db.ownerUrl,
+        `update models set status = 'ACTIVE', promoted_at = now() where tenant_id = $1 returning id`,
+        [demo.tenant.id],
+      );
+      await resealThreshold(db.ownerUrl, model!.id, 0);
       for (const stream of streams) await stream.until((c) => c.aboveThreshold, 60_000);
       // Both streams saw each crossing exactly once: one round per interval, published once.
       await new Promise((resolve) => setTimeout(resolve, 2 * SCORING_INTERVAL_MS));

@@ -90,7 +90,7 @@ describe('a poisoned tenant', () => {
     const seen: string[] = [];
     const result = await refreshAllContributions(
       fx.db.dataSource,
-      { minTenants: 3, maxRowsPerTenant: 1000, maxShare: 1 },
+      { minTenants: 3, maxRowsPerTenant: 1000, maxShare: 1, minRowsPerTenant: 1000 },
       (tenantId, err) => {
         seen.push(tenantId);
         recordTenantFailure(logger, 'aggregate-refresh', tenantId, err);

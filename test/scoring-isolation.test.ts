@@ -13,11 +13,12 @@ import { serializeModel } from '../src/ml/artifact';
 import { loadTf } from '../src/ml/backend';
 import { FEATURE_NAMES } from '../src/ml/features';
 import { DEFAULT_MLP } from '../src/ml/mlp';
-import { tenantFeatureRows, trainAndEvaluate } from '../src/ml/pipeline';
+import { trainAndEvaluate } from '../src/ml/pipeline';
+import { tenantFeatureRows } from '../src/training/feature-data';
 import { toStoredEvaluation } from '../src/ml/stored-evaluation';
 import { Channels } from '../src/realtime/channels';
 import { createTenant } from '../src/services/tenants';
-import { registerModel } from '../src/training/model-registry';
+import { promoteModel, registerModel } from '../src/training/model-registry';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { createTestDatabase, ownerQuery, type TestDatabase } from './helpers/database';
 
@@ -70,14 +71,16 @@ describe('a scoring round with a tenant whose scoring fails', () => {
     );
     const outcome = await trainAndEvaluate(tf, data, 15, { ...DEFAULT_MLP, epochs: 1 });
     const artifact = await serializeModel(outcome.model, tf);
-    await withTenant(db.dataSource, GLOBAL_SCOPE_ID, (m) =>
-      registerModel(
+    await withTenant(db.dataSource, GLOBAL_SCOPE_ID, async (m) => {
+      // A one-epoch model may stay a candidate at the promotion gate: promoted by hand here.
+      const { model } = await registerModel(
         m,
         GLOBAL_SCOPE_ID,
         {
           horizonMinutes: 15,
           featureNames: [...FEATURE_NAMES],
           normalization: outcome.normalization,
+          calibration: outcome.calibration,
           hiddenUnits: DEFAULT_MLP.hidden,
           threshold: outcome.threshold,
           trainingFrom: outcome.trainingFrom,
@@ -87,8 +90,9 @@ describe('a scoring round with a tenant whose scoring fails', () => {
         },
         '00000000-0000-4000-8000-000000000000',
         true,
-      ),
-    );
+      );
+      await promoteModel(m, GLOBAL_SCOPE_ID, model.id);
+    });
   });
   after(async () => {
     await queues?.close();

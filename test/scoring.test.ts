@@ -5,6 +5,7 @@ import { seedDemoTenant, type DemoTenant } from '../src/demo/seed-demo-tenant';
 import { startWorker } from '../src/processes/worker';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
+import { resealThreshold } from './helpers/reseal';
 import { streamSubscription } from './helpers/ws-stream';
 import { until } from './helpers/poll';
 
@@ -52,6 +53,12 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       },
       'the model',
       120_000,
+    );
+    // A 3-epoch model may stay a candidate at the promotion gate: promoted by hand here.
+    await fx.api.gql(
+      `mutation($id: ID!) { promoteModel(id: $id) { status } }`,
+      { id: modelId },
+      demo.adminKey,
     );
   });
   after(async () => {
@@ -104,7 +111,7 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       );
       // Move the threshold under every probability, then over it: the next rounds must cross it.
       await new Promise((resolve) => setTimeout(resolve, 500)); // the subscription is set up
-      await ownerQuery(fx.db.ownerUrl, `update models set threshold = 0 where id = $1`, [modelId]);
+      await resealThreshold(fx.db.ownerUrl, modelId, 0);
       const up = await stream.until((c) => c.aboveThreshold, 30_000);
       assert.deepEqual([up.endpointId, up.threshold, up.modelVersion], [endpointId, 0, 1]);
       // Above the threshold, a prediction names the features that moved it.
@@ -118,7 +125,7 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
         ).data!;
         return above.aboveThreshold && above.topFeatures.length === 3;
       }, 'an explained prediction above the threshold');
-      await ownerQuery(fx.db.ownerUrl, `update models set threshold = 1 where id = $1`, [modelId]);
+      await resealThreshold(fx.db.ownerUrl, modelId, 1);
       const down = await stream.until((c) => !c.aboveThreshold, 30_000);
       assert.equal(down.threshold, 1);
       stream.stop();
@@ -176,8 +183,9 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
     const [copy] = await ownerQuery<{ id: string }>(
       fx.db.ownerUrl,
       `insert into models (tenant_id, id, version, status, kind, horizon_minutes, feature_names, normalization, hidden_units, threshold,
-                           training_from, training_to, evaluation, topology, weight_specs, weights, artifact_sha256)
-       select tenant_id, gen_random_uuid(), 2, 'CANDIDATE', kind, horizon_minutes, feature_names, normalization, hidden_units, 0.5,
+                           calibration, digest_version, training_from, training_to, evaluation, topology, weight_specs, weights, artifact_sha256)
+       select tenant_id, gen_random_uuid(), 2, 'CANDIDATE', kind, horizon_minutes, feature_names, normalization, hidden_units, threshold,
+              calibration, digest_version,
               training_from, training_to, evaluation, topology, weight_specs, set_byte(weights, 7, get_byte(weights, 7) # 1), artifact_sha256
          from models where id = $1 returning id`,
       [modelId],
@@ -206,5 +214,49 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       copy!.id,
     ]);
     assert.equal(rows.length, 0, 'the tampered model never scored');
+  });
+
+  it('names a refused model (not "no active model"), and serves it again once its record is restored', async () => {
+    const [copy] = await ownerQuery<{ id: string }>(
+      fx.db.ownerUrl,
+      'select id from models where tenant_id = $1 and version = 2',
+      [demo.tenant.id],
+    );
+    const why = await until(
+      async () => {
+        const response = await fx.api.gql<{ modelComparison: { why: string } }>(
+          '{ modelComparison { why } }',
+          {},
+          demo.adminKey,
+        );
+        const text = response.data!.modelComparison.why;
+        return /version 2 is refused/.test(text) ? text : null;
+      },
+      'the refusal named in modelComparison',
+      60_000,
+    );
+    assert.match(why, /does not match its SHA-256/);
+    // The byte flipped back: the record is restored, and the next rounds load and serve it.
+    await ownerQuery(
+      fx.db.ownerUrl,
+      'update models set weights = set_byte(weights, 7, get_byte(weights, 7) # 1) where id = $1',
+      [copy!.id],
+    );
+    await until(
+      async () =>
+        (
+          await ownerQuery(fx.db.ownerUrl, 'select 1 from predictions where model_id = $1', [
+            copy!.id,
+          ])
+        ).length > 0 || null,
+      'a prediction from the restored model',
+      60_000,
+    );
+    const [row] = await ownerQuery<{ refused_reason: string | null }>(
+      fx.db.ownerUrl,
+      'select refused_reason from models where id = $1',
+      [copy!.id],
+    );
+    assert.equal(row!.refused_reason, null);
   });
 });

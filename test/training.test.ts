@@ -7,6 +7,7 @@ import { createApiKey } from '../src/services/api-keys';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
+import { until } from './helpers/poll';
 import { streamSubscription } from './helpers/ws-stream';
 
 const TRAIN = /* GraphQL */ `
@@ -170,7 +171,6 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       );
       assert.ok(epochs.every((e) => Number.isFinite(e.loss) && Number.isFinite(e.validationLoss)));
       assert.ok(last.modelId);
-      assert.equal(last.promoted, true, 'the first model has nothing to beat');
       assert.equal(
         last.evaluation!.model.onsets,
         last.evaluation!.burnRate.onsets,
@@ -205,13 +205,32 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       const models = await fx.api.gql<{
         models: {
           edges: Array<{
-            node: { id: string; status: string; trainingJobId: string; featureNames: string[] };
+            node: {
+              id: string;
+              status: string;
+              trainingJobId: string;
+              featureNames: string[];
+              promotionDecision: string;
+              calibrated: boolean;
+            };
           }>;
         };
-      }>(MODELS, {}, demo.adminKey);
+      }>(MODELS.replace('status', 'status promotionDecision calibrated'), {}, demo.adminKey);
       const [model] = models.data!.models.edges.map((e) => e.node);
       assert.equal(model!.id, last.modelId);
-      assert.equal(model!.status, 'ACTIVE');
+      assert.equal(model!.calibrated, true);
+      // The first model has no incumbent to beat, but it still goes through the gate: the
+      // burn-rate alert and the false-alert budget. Its decision is stored either way.
+      assert.equal(last.promoted, model!.promotionDecision.startsWith('promoted:'));
+      assert.match(model!.promotionDecision, /burn-rate alert|false alerts per endpoint-day/);
+      if (!last.promoted) {
+        assert.equal(model!.status, 'CANDIDATE');
+        await fx.api.gql(
+          `mutation($id: ID!) { promoteModel(id: $id) { status } }`,
+          { id: model!.id },
+          demo.adminKey,
+        );
+      }
       assert.equal(model!.trainingJobId, jobId);
       assert.ok(model!.featureNames.includes('since_breach'));
       const foreign = await fx.api.gql(
@@ -339,4 +358,47 @@ describe('training jobs over graphql-ws, and the model registry', () => {
       )
     ).secret;
   }
+
+  it('answers trainModel with every TrainingJob field selected (attempt and cancelRequested too)', async () => {
+    const response = await fx.api.gql<{ trainModel: Record<string, unknown> }>(
+      `mutation($input: TrainModelInput!) { trainModel(input: $input) {
+         id state horizonMinutes maxEpochs windowDays attempt cancelRequested modelId reason createdAt startedAt finishedAt
+         progress { jobId seq state at attempt maxEpochs epoch loss validationLoss validationPrAuc modelId promoted reason }
+       } }`,
+      { input: { epochs: 1, seed: 9, autoPromote: false } },
+      demo.adminKey,
+    );
+    assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+    assert.equal(response.data!.trainModel.attempt, 0);
+    assert.equal(response.data!.trainModel.cancelRequested, false);
+    type Event = { seq: number; state: string; epoch: number | null; phase: string | null };
+    const job = await until(
+      async () => {
+        const polled = (
+          await fx.api.gql<{ trainingJob: { state: string; events: Event[] } }>(
+            `query($id: ID!) { trainingJob(id: $id) { state events { seq state epoch phase } } }`,
+            { id: response.data!.trainModel.id },
+            demo.adminKey,
+          )
+        ).data!.trainingJob;
+        return polled.state === 'COMPLETED' && polled;
+      },
+      'the one-epoch job',
+      120_000,
+    );
+    // Polling sees the whole history: QUEUED, computing features, each epoch, COMPLETED.
+    assert.deepEqual(
+      job.events.map((e) => e.seq),
+      job.events.map((_, i) => i + 1),
+    );
+    assert.deepEqual(
+      job.events.map((e) => [e.state, e.phase, e.epoch]),
+      [
+        ['QUEUED', null, null],
+        ['RUNNING', 'COMPUTING_FEATURES', null],
+        ['RUNNING', 'TRAINING', 1],
+        ['COMPLETED', 'TRAINING', 1],
+      ],
+    );
+  });
 });

@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     await plain.subscribe(riskChannel(endpoint.id));
     plain.on('message', (_channel: string, raw: string) => {
-      const event = Math.round((JSON.parse(raw) as RiskChange).probability * 1e6);
+      const event = Math.round((JSON.parse(raw) as RiskChange).probability! * 1e6);
       if (event > 0) baseline.push(performance.now() - sentAt.get(event)!);
     });
 

@@ -12,7 +12,8 @@ import { seedDemoTenant } from '../../src/demo/seed-demo-tenant';
 import type { AlertMetrics } from '../../src/ml/alert-metrics';
 import { loadTf } from '../../src/ml/backend';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
-import { tenantFeatureRows, trainAndEvaluate, type EndpointRows } from '../../src/ml/pipeline';
+import { trainAndEvaluate, type EndpointRows } from '../../src/ml/pipeline';
+import { tenantFeatureRows } from '../../src/training/feature-data';
 import { runBench } from '../lib/bench-env';
 
 const DAYS = Number(process.argv[2] ?? 28);

@@ -17,7 +17,7 @@ import { seedDemoTenant } from '../../src/demo/seed-demo-tenant';
 import { loadTf, type BackendName } from '../../src/ml/backend';
 import { fitNormalization, normalize } from '../../src/ml/dataset';
 import { DEFAULT_MLP, shuffled, trainMlp } from '../../src/ml/mlp';
-import { tenantFeatureRows } from '../../src/ml/pipeline';
+import { tenantFeatureRows } from '../../src/training/feature-data';
 import { runBench } from '../lib/bench-env';
 
 const DAYS = Number(process.argv[2] ?? 28);

@@ -16,10 +16,10 @@ import { DEFAULT_MLP } from '../../src/ml/mlp';
 import {
   evaluateBurnRate,
   evaluateModel,
-  tenantFeatureRows,
   trainAndEvaluate,
   type EndpointRows,
 } from '../../src/ml/pipeline';
+import { tenantFeatureRows } from '../../src/training/feature-data';
 import { runBench } from '../lib/bench-env';
 
 const OTHERS = Number(process.argv[2] ?? 3);

@@ -54,6 +54,8 @@ export interface Config {
     maxRowsPerTenant: number;
     /** The largest share of the aggregate one tenant may hold, in (0, 1]. */
     maxShare: number;
+    /** Rows a tenant needs of its own to count towards minTenants (GLOBAL_MIN_ROWS_PER_TENANT). */
+    minRowsPerTenant: number;
   };
   /** The oldest a status page is ever served, in seconds, at most 60 (STATUS_CACHE_SECONDS). */
   statusCacheSeconds: number;
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minTenants: intFromEnv(env, 'GLOBAL_MIN_TENANTS', 3),
       maxRowsPerTenant: intFromEnv(env, 'GLOBAL_MAX_ROWS_PER_TENANT', 200_000),
       maxShare: fractionFromEnv(env, 'GLOBAL_MAX_SHARE', 0.25),
+      minRowsPerTenant: intFromEnv(env, 'GLOBAL_MIN_ROWS_PER_TENANT', 1000),
     },
     statusCacheSeconds: statusCacheSecondsFromEnv(env),
     telemetry: {

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity } from 'typeorm';
+import type { Calibration } from '../ml/calibration';
 import type { Normalization } from '../ml/dataset';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
 import { TenantOwned } from './tenant-owned';
@@ -30,8 +31,25 @@ export class Model extends TenantOwned {
   @Column('int', { name: 'hidden_units', array: true })
   hiddenUnits!: number[];
 
+  /** On the calibrated scale when `calibration` is set. */
   @Column('float8')
   threshold!: number;
+
+  /** Platt scaling fitted on validation; null for models trained before calibration. */
+  @Column('jsonb', { nullable: true })
+  calibration!: Calibration | null;
+
+  /** 1: the SHA-256 covers topology and weights; 2: also the record (threshold, normalisation...). */
+  @Column('smallint', { name: 'digest_version', default: 1 })
+  digestVersion!: number;
+
+  /** Why the model was or was not promoted automatically (the promotion gate). */
+  @Column('text', { name: 'promotion_decision', nullable: true })
+  promotionDecision!: string | null;
+
+  /** Set by the worker when it refused to load the model (why), cleared when it loads again. */
+  @Column('text', { name: 'refused_reason', nullable: true })
+  refusedReason!: string | null;
 
   @Column('timestamptz', { name: 'training_from' })
   trainingFrom!: Date;

@@ -33,4 +33,15 @@ export class Tenant {
   /** New model kinds and features, switched on per tenant (Tenant0 first). */
   @Column('text', { name: 'feature_flags', array: true, default: () => "'{}'" })
   featureFlags!: string[];
+
+  /** False alerts per endpoint-day accepted from a model: the promotion gate and serving guard. */
+  @Column('float8', { name: 'false_alert_budget', default: 1 })
+  falseAlertBudget!: number;
+
+  /** Retrain on a schedule (through the promotion gate). */
+  @Column('boolean', { name: 'auto_retrain', default: true })
+  autoRetrain!: boolean;
+
+  @Column('int', { name: 'retrain_every_days', default: 7 })
+  retrainEveryDays!: number;
 }

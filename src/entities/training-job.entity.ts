@@ -37,4 +37,8 @@ export class TrainingJob extends TenantOwned {
 
   @Column('timestamptz', { name: 'finished_at', nullable: true })
   finishedAt!: Date | null;
+
+  /** Every event of the job, in order (the evaluation only on `lastEvent`). */
+  @Column('jsonb', { default: () => "'[]'" })
+  events!: TrainingEvent[];
 }

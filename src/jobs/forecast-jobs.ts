@@ -3,6 +3,7 @@ import { Endpoint } from '../entities/endpoint.entity';
 import { loadTf } from '../ml/backend';
 import { normalize } from '../ml/dataset';
 import { featureRows } from '../ml/features';
+import { calibrate } from '../ml/calibration';
 import { predict } from '../ml/mlp';
 import { ModelCache } from '../scoring/model-cache';
 import { withTenant } from '../tenancy/with-tenant';
@@ -50,7 +51,7 @@ export function createForecastProcessor(): ProcessorRegistration {
             tf,
             network,
             rows.map((r) => normalize(r.features, entry.normalization)),
-          )
+          ).map((p) => calibrate(p, entry.calibration))
         : [];
       return {
         modelId: entry.id,

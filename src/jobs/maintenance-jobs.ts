@@ -48,6 +48,7 @@ export const maintenanceProcessor: ProcessorRegistration = {
       'select delete_expired_availability($1)::int as days',
       [config.telemetry.retentionDays],
     );
+    await dataSource.query('select delete_expired_alert_log($1)', [config.telemetry.retentionDays]);
     // The delivery log is for looking into recent deliveries, not an archive.
     const { deliveries } = await selectOne<{ deliveries: number }>(
       dataSource,

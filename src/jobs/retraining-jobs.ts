@@ -21,18 +21,31 @@ const SCHEDULED: Array<{ scopeId: string; scope: TrainingRequest['scope'] }> = [
   { scopeId: TENANT0_ID, scope: 'TENANT' },
 ];
 
+/** Tenant retrainings queued per scheduled run at most: the rest wait for the next run. */
+export const TENANTS_PER_RUN = 10;
+
 /**
- * On schedule (RETRAIN_INTERVAL_MS, daily): queue a training run of the global model and of
- * Tenant0's model, each through the same path as trainModel (so the same progress stream,
- * registry and promotion rules), unless one of that scope is still queued or running. A scope
- * without enough data is skipped with its reason.
+ * On schedule (RETRAIN_INTERVAL_MS, daily): queue a training run of the global model, of
+ * Tenant0's model, and of every tenant due (`tenants_due_for_retraining`: auto_retrain on, its
+ * period elapsed, a day of new data; the longest-waiting first, TENANTS_PER_RUN per run), each
+ * through the same path as trainModel (so the same progress stream, registry and promotion
+ * gate), unless one of that scope is still queued or running. A scope without enough data is
+ * skipped with its reason.
  */
 export const retrainingProcessor: ProcessorRegistration = {
   queue: RETRAINING_QUEUE,
   concurrency: 1,
   process: async (_job: Bull.Job, { dataSource, queues, logger }) => {
     const queued: string[] = [];
-    for (const { scopeId, scope } of SCHEDULED) {
+    const due: Array<{ id: string }> = await dataSource.query(
+      'select tenants_due_for_retraining($1) as id',
+      [TENANTS_PER_RUN],
+    );
+    const scheduled = [
+      ...SCHEDULED,
+      ...due.map(({ id }) => ({ scopeId: id, scope: 'TENANT' as const })),
+    ];
+    for (const { scopeId, scope } of scheduled) {
       const busy = await withTenant(dataSource, scopeId, (m) =>
         m.query(`select 1 from training_jobs where state <> all($1) limit 1`, [TERMINAL_STATES]),
       );

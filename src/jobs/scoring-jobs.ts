@@ -5,6 +5,7 @@ import { loadTf } from '../ml/backend';
 import { reportBackend } from './backend-report';
 import { ModelCache } from '../scoring/model-cache';
 import { riskChannel, type RiskChange } from '../scoring/risk-events';
+import { decideAlerts } from '../scoring/alert-state';
 import { scoreTenant, type ScoredEndpoint } from '../scoring/score-tenant';
 import type { Model } from '../entities/model.entity';
 import type { ProcessorDeps, ProcessorRegistration } from './processor';
@@ -46,8 +47,8 @@ function dueAt(job: Bull.Job): number {
 
 /**
  * Every minute: score every active endpoint of every tenant that has an active model (its own, or
- * the global one), store the predictions, and on a threshold crossing publish `riskChanged` and
- * (upwards) a BREACH_PREDICTED webhook; a breach onset sends BREACH_STARTED. A tenant whose
+ * the global one), store the predictions, publish `riskChanged` on a threshold crossing, and
+ * deliver the alerts src/scoring/alert-state.ts decides (BREACH_PREDICTED, BREACH_STARTED). A tenant whose
  * scoring fails is logged, counted (sentinel_scoring_tenant_failures_total) and skipped; the
  * others are scored all the same.
  */
@@ -106,46 +107,61 @@ export function createScoringProcessor(): ProcessorRegistration {
   };
 }
 
-/** Threshold crossings become `riskChanged` events and webhooks; onsets BREACH_STARTED. */
+function riskChange(s: ScoredEndpoint, entry: Model): RiskChange {
+  return {
+    endpointId: s.endpointId,
+    minute: s.minute.toISOString(),
+    probability: s.probability,
+    threshold: entry.threshold,
+    aboveThreshold: s.aboveThreshold,
+    horizonMinutes: entry.horizonMinutes,
+    modelId: entry.id,
+    modelVersion: entry.version,
+  };
+}
+
+/**
+ * Threshold crossings become `riskChanged` events; webhooks follow the alert episodes that
+ * src/scoring/alert-state.ts decides (BREACH_PREDICTED once per rise, from the burn-rate alert
+ * while the serving guard holds the model back; BREACH_STARTED for every onset).
+ */
 async function announce(
   { dataSource, channels, queues }: ProcessorDeps,
   tenantId: string,
   entry: Model,
   scored: ScoredEndpoint[],
 ): Promise<void> {
-  for (const s of scored) {
-    const minute = s.minute.toISOString();
-    // No earlier prediction counts as below: a first score above the threshold is a crossing.
-    if ((s.wasAbove ?? false) !== s.aboveThreshold) {
-      const change: RiskChange = {
-        endpointId: s.endpointId,
-        minute,
-        probability: s.probability,
-        threshold: entry.threshold,
-        aboveThreshold: s.aboveThreshold,
-        horizonMinutes: entry.horizonMinutes,
-        modelId: entry.id,
-        modelVersion: entry.version,
-      };
-      await channels.publish(riskChannel(s.endpointId), change);
-      if (s.aboveThreshold)
-        await enqueueWebhookEvent(
-          dataSource,
-          queues.webhooks,
-          tenantId,
-          'BREACH_PREDICTED',
-          `${s.endpointId}:${minute}`,
-          { ...change, topFeatures: s.top },
-        );
-    }
-    if (s.onset)
-      await enqueueWebhookEvent(
-        dataSource,
-        queues.webhooks,
-        tenantId,
-        'BREACH_STARTED',
-        `${s.endpointId}:${minute}`,
-        { endpointId: s.endpointId, minute },
-      );
+  for (const s of scored)
+    if ((s.wasAbove ?? false) !== s.aboveThreshold)
+      await channels.publish(riskChannel(s.endpointId), riskChange(s, entry));
+  const alerts = await decideAlerts(dataSource, tenantId, entry, scored);
+  const byEndpoint = new Map(scored.map((s) => [s.endpointId, s]));
+  for (const p of alerts.predicted) {
+    const s = byEndpoint.get(p.endpointId)!;
+    const change = riskChange(s, entry);
+    await enqueueWebhookEvent(
+      dataSource,
+      queues.webhooks,
+      tenantId,
+      'BREACH_PREDICTED',
+      `${p.endpointId}:${p.minute.toISOString()}`,
+      {
+        ...change,
+        probability: change.probability ?? undefined,
+        source: p.source,
+        topFeatures: s.top,
+      },
+    );
+  }
+  for (const o of alerts.started) {
+    const minute = o.minute.toISOString();
+    await enqueueWebhookEvent(
+      dataSource,
+      queues.webhooks,
+      tenantId,
+      'BREACH_STARTED',
+      `${o.endpointId}:${minute}`,
+      { endpointId: o.endpointId, minute },
+    );
   }
 }

@@ -70,6 +70,8 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
       const { tenantId, jobId } = job.data;
       const { dataSource, channels } = deps;
       const reset = {
+        // The child reads the data and computes features first (25-90 s): say so before epoch 1.
+        phase: 'COMPUTING_FEATURES' as const,
         epoch: null,
         loss: null,
         validationLoss: null,
@@ -197,6 +199,7 @@ async function complete(
           weightSpecs: payload.artifact.weightSpecs as never,
           weights: Buffer.from(payload.artifact.weightsBase64, 'base64'),
           sha256: payload.artifact.sha256,
+          ...(payload.artifact.record ? { record: payload.artifact.record } : {}),
         },
       },
       jobId,
@@ -247,6 +250,7 @@ async function superviseChild(
             .then(async () => {
               const { report } = message;
               const fields = {
+                phase: 'TRAINING' as const,
                 epoch: report.epoch,
                 loss: report.loss,
                 validationLoss: report.validationLoss,

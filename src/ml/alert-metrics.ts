@@ -19,6 +19,8 @@ export interface MinuteSeries {
   minutes: Date[];
   onset: boolean[];
   firing: boolean[];
+  /** Minutes inside a breach episode: an alert there is neither counted nor rising. */
+  inEpisode?: boolean[];
 }
 
 const MINUTE = 60_000;
@@ -30,26 +32,38 @@ export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetr
   let trueAlerts = 0;
   let endpointMinutes = 0;
   const leads: number[] = [];
-  for (const { minutes, onset, firing } of series) {
+  const h = horizon * MINUTE;
+  for (const { minutes, onset, firing: raw, inEpisode } of series) {
+    // Inside an episode nobody needs a forecast: those minutes neither alert nor count.
+    const firing = inEpisode ? raw.map((f, i) => f && !inEpisode[i]) : raw;
     endpointMinutes += minutes.length;
-    const onsetTimes = minutes.filter((_, i) => onset[i]).map((m) => m.getTime());
-    const firingTimes = minutes.filter((_, i) => firing[i]).map((m) => m.getTime());
+    const onsetTimes: number[] = [];
+    const firingTimes: number[] = [];
+    minutes.forEach((m, i) => {
+      if (onset[i]) onsetTimes.push(m.getTime());
+      if (firing[i]) firingTimes.push(m.getTime());
+    });
+    // Both lists are in time order: one pointer each, linear in the minutes (the threshold
+    // search calls this a few hundred times).
+    let f = 0;
     for (const t of onsetTimes) {
       onsets++;
-      const before = firingTimes.filter((f) => f < t && f >= t - horizon * MINUTE);
-      if (before.length > 0) {
+      while (f < firingTimes.length && firingTimes[f]! < t - h) f++;
+      if (f < firingTimes.length && firingTimes[f]! < t) {
         caught++;
-        leads.push((t - Math.min(...before)) / MINUTE);
+        leads.push((t - firingTimes[f]!) / MINUTE);
       }
     }
+    let o = 0;
     minutes.forEach((m, i) => {
       const risingEdge =
         firing[i] &&
         !(i > 0 && firing[i - 1] && m.getTime() - minutes[i - 1]!.getTime() === MINUTE);
       if (!risingEdge) return;
       alerts++;
-      if (onsetTimes.some((t) => t > m.getTime() && t <= m.getTime() + horizon * MINUTE))
-        trueAlerts++;
+      const time = m.getTime();
+      while (o < onsetTimes.length && onsetTimes[o]! <= time) o++;
+      if (o < onsetTimes.length && onsetTimes[o]! <= time + h) trueAlerts++;
     });
   }
   leads.sort((a, b) => a - b);

@@ -26,6 +26,8 @@ export function explainScores(
   rows: Array<{ normalized: number[]; raw: number[] }>,
   featureNames: readonly string[],
   topCount = 3,
+  /** Maps a raw output to the reported probability (the model's calibration). */
+  transform: (raw: number) => number = (raw) => raw,
 ): ExplainedScore[] {
   if (rows.length === 0) return [];
   const width = featureNames.length;
@@ -39,11 +41,11 @@ export function explainScores(
   );
   return rows.map(({ raw }, r) => {
     const base = r * (width + 1);
-    const probability = out[base]!;
+    const probability = transform(out[base]!);
     const contributions = featureNames.map((name, i) => ({
       name,
       value: raw[i]!,
-      contribution: probability - out[base + 1 + i]!,
+      contribution: probability - transform(out[base + 1 + i]!),
     }));
     contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     return { probability, top: contributions.slice(0, topCount) };

@@ -8,7 +8,7 @@ export interface MlpOptions {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** Epochs without a better validation loss before training stops. */
+  /** Epochs without a better validation PR-AUC before training stops. */
   patience: number;
   /** Same seed, same data: same model. */
   seed: number;
@@ -81,7 +81,9 @@ export function shuffled<T>(items: T[], seed: number): T[] {
 
 /**
  * Trains with Adam on binary cross-entropy. Positives (minutes before an onset) are rare, so they
- * weigh negatives/positives times more; validation loss drives early stopping.
+ * weigh negatives/positives times more. Early stopping watches the validation PR-AUC (what the
+ * alert lives on; the unweighted validation loss kept "improving" while PR-AUC fell), and the
+ * best epoch's weights are restored at the end, not the last epoch's.
  */
 export async function trainMlp(
   tf: typeof TF,
@@ -91,7 +93,7 @@ export async function trainMlp(
   onEpoch: (report: EpochReport) => void | Promise<void> = () => undefined,
   /** Start from these weights (fine-tuning); the network must have the same shape. */
   initialWeights?: TF.Tensor[],
-): Promise<{ model: TF.Sequential; epochs: number }> {
+): Promise<{ model: TF.Sequential; epochs: number; bestEpoch: number }> {
   const positives = train.y.filter((y) => y === 1).length;
   if (positives === 0 || positives === train.y.length)
     throw new UnlearnableDataError('training data needs both breach and quiet minutes');
@@ -106,6 +108,7 @@ export async function trainMlp(
   const vx = tf.tensor2d(validation.x);
   const vy = tf.tensor2d(validation.y.map((y) => [y]));
   let epochs = 0;
+  let best = { epoch: 0, prAuc: -Infinity, weights: [] as TF.Tensor[] };
   try {
     await model.fit(xs, ys, {
       epochs: options.epochs,
@@ -115,27 +118,38 @@ export async function trainMlp(
       classWeight: { 0: 1, 1: (train.y.length - positives) / positives },
       verbose: 0,
       callbacks: [
-        tf.callbacks.earlyStopping({ monitor: 'val_loss', patience: options.patience }),
         new tf.CustomCallback({
           onEpochEnd: async (epoch, logs) => {
             epochs = epoch + 1;
             const scores = tf.tidy(() =>
               Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()),
             );
+            const auc = prAuc(scores, validation.y);
+            if ((auc ?? 0) > best.prAuc + 1e-6) {
+              tf.dispose(best.weights);
+              best = {
+                epoch: epochs,
+                prAuc: auc ?? 0,
+                weights: model.getWeights().map((w) => w.clone()),
+              };
+            } else if (epochs - best.epoch >= options.patience) {
+              model.stopTraining = true;
+            }
             await onEpoch({
-              epoch: epoch + 1,
+              epoch: epochs,
               loss: Number(logs?.loss),
               validationLoss: Number(logs?.val_loss),
-              validationPrAuc: prAuc(scores, validation.y),
+              validationPrAuc: auc,
             });
           },
         }),
       ],
     });
+    if (best.weights.length > 0) model.setWeights(best.weights);
   } finally {
-    tf.dispose([xs, ys, vx, vy]);
+    tf.dispose([xs, ys, vx, vy, ...best.weights]);
   }
-  return { model, epochs };
+  return { model, epochs, bestEpoch: best.epoch };
 }
 
 /** Probabilities for rows of (already normalised) features. */

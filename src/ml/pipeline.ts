@@ -1,10 +1,8 @@
 import type * as TF from '@tensorflow/tfjs';
-import type { DataSource, EntityManager } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
-import { withTenant } from '../tenancy/with-tenant';
 import { alertMetrics, prAuc, type AlertMetrics, type MinuteSeries } from './alert-metrics';
+import { calibrate, fitPlatt, type Calibration } from './calibration';
 import { fitNormalization, normalize, type Normalization } from './dataset';
-import { featureRows, type FeatureRow } from './features';
+import type { FeatureRow } from './features';
 import { predict, trainMlp, type EpochReport, type MlpOptions } from './mlp';
 
 export interface EndpointRows {
@@ -24,8 +22,12 @@ export interface Evaluation {
 export interface TrainingOutcome {
   model: TF.Sequential;
   normalization: Normalization;
+  /** Platt scaling fitted on validation; `threshold` is on the calibrated scale. */
+  calibration: Calibration | null;
   threshold: number;
   epochs: number;
+  /** The epoch whose weights were kept (best validation PR-AUC). */
+  bestEpoch: number;
   evaluation: Evaluation;
   /** The held-out minutes, so an incumbent model can be judged on exactly the same ones. */
   test: EndpointRows[];
@@ -33,69 +35,63 @@ export interface TrainingOutcome {
   trainingTo: Date;
 }
 
-/** Feature rows of some endpoints over (from, to]. */
-export async function endpointFeatureRows(
-  manager: EntityManager,
-  endpoints: Endpoint[],
-  from: Date,
-  to: Date,
-  horizon: number,
-): Promise<EndpointRows[]> {
-  const result: EndpointRows[] = [];
-  for (const endpoint of endpoints)
-    result.push({
-      endpointId: endpoint.id,
-      rows: await featureRows(manager, endpoint, from, to, horizon),
-    });
-  return result;
-}
-
-/** Feature rows of every active endpoint of a tenant over (from, to]. */
-export async function tenantFeatureRows(
-  dataSource: DataSource,
-  tenantId: string,
-  from: Date,
-  to: Date,
-  horizon: number,
-): Promise<EndpointRows[]> {
-  return withTenant(dataSource, tenantId, async (manager) =>
-    endpointFeatureRows(
-      manager,
-      (await manager.find(Endpoint)).filter((e) => !e.archivedAt),
-      from,
-      to,
-      horizon,
-    ),
-  );
-}
-
-/** The times that cut all endpoints' minutes 70 / 15 / 15, so the held-out part is the latest for all. */
-function timeCuts(data: EndpointRows[]): [number, number] {
-  const times = data.flatMap((d) => d.rows.map((r) => r.minute.getTime())).sort((a, b) => a - b);
-  return [times[Math.floor(times.length * 0.7)]!, times[Math.floor(times.length * 0.85)]!];
+/**
+ * Cuts all endpoints' minutes 70 / 15 / 15 by time, so the held-out part is the latest for all:
+ * 0 train, 1 validation, 2 test per row. By rank, not by timestamp, so that many rows at one
+ * time (fabricated one-row series in the global aggregate all end "now") cannot empty a part.
+ */
+function timeSplit(data: EndpointRows[]): Uint8Array[] {
+  const order: Array<[number, number, number]> = [];
+  data.forEach((d, s) => d.rows.forEach((r, i) => order.push([r.minute.getTime(), s, i])));
+  order.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const assignment = data.map((d) => new Uint8Array(d.rows.length));
+  const trainEnd = Math.floor(order.length * 0.7);
+  const validationEnd = Math.floor(order.length * 0.85);
+  order.forEach(([, s, i], rank) => {
+    assignment[s]![i] = rank < trainEnd ? 0 : rank < validationEnd ? 1 : 2;
+  });
+  return assignment;
 }
 
 function series(parts: Array<{ rows: FeatureRow[]; firing: boolean[] }>): MinuteSeries[] {
   return parts.map(({ rows, firing }) => ({
     minutes: rows.map((r) => r.minute),
     onset: rows.map((r) => r.onset),
+    inEpisode: rows.map((r) => r.inEpisode),
     firing,
   }));
 }
 
-/** The alert threshold with the best event F1 on validation data (never on the held-out part). */
+/**
+ * Candidate thresholds: quantiles of the scores over the whole tail (levels 1 - 10^-x up to
+ * 1 - 1e-5, so a threshold can sit above all but a handful of minutes), plus every distinct score
+ * among the highest ones. Useful thresholds of rare-event alerts live far in the tail.
+ */
+export function thresholdCandidates(scores: number[]): number[] {
+  const sorted = Float64Array.from(scores).sort();
+  const n = sorted.length;
+  if (n === 0) return [0.5];
+  const at = (q: number) => sorted[Math.min(n - 1, Math.max(0, Math.floor(q * n)))]!;
+  const levels: number[] = [];
+  for (let q = 0.5; q < 0.9; q += 0.02) levels.push(q);
+  for (let x = 1; x <= 5 + 1e-9; x += 1 / 40) levels.push(1 - 10 ** -x);
+  const top = Array.from(sorted.subarray(Math.max(0, n - 200)));
+  return [...new Set([...levels.map(at), ...top])].sort((a, b) => a - b);
+}
+
+/**
+ * The alert threshold with the best event F1 on validation data (never on the held-out part),
+ * among those within the false-alert budget (per endpoint-day) when any is; ties go to the higher
+ * threshold (fewer alerts).
+ */
 export function chooseThreshold(
   parts: Array<{ rows: FeatureRow[]; scores: number[] }>,
   horizon: number,
+  falseAlertBudget = 1,
 ): number {
-  const all = parts.flatMap((p) => p.scores).sort((a, b) => a - b);
-  const candidates = [
-    ...new Set(
-      Array.from({ length: 40 }, (_, i) => all[Math.floor(((i + 60) / 100) * (all.length - 1))]!),
-    ),
-  ];
-  let best = { threshold: 0.5, f1: -1 };
-  for (const threshold of candidates) {
+  const outside = parts.flatMap((p) => p.scores.filter((_, i) => !p.rows[i]!.inEpisode));
+  let best = { threshold: 0.5, f1: -1, within: false };
+  for (const threshold of thresholdCandidates(outside)) {
     const metrics = alertMetrics(
       series(parts.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= threshold) }))),
       horizon,
@@ -103,7 +99,9 @@ export function chooseThreshold(
     const recall = metrics.eventRecall ?? 0;
     const precision = metrics.precision ?? 0;
     const f1 = recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0;
-    if (f1 > best.f1) best = { threshold, f1 };
+    const within = metrics.falseAlertsPerEndpointDay <= falseAlertBudget;
+    const better = within !== best.within ? within : f1 >= best.f1 - 1e-12;
+    if (better) best = { threshold, f1, within };
   }
   return best.threshold;
 }
@@ -127,14 +125,16 @@ function span<K extends string>(
   >;
 }
 
-/** A model with what it needs to score: its normalisation and alert threshold. */
+/** A model with what it needs to score: its normalisation, calibration and alert threshold. */
 export interface ScoringModel {
   model: TF.LayersModel;
   normalization: Normalization;
+  /** Null for models trained before calibration: their raw output is used. */
+  calibration?: Calibration | null;
   threshold: number;
 }
 
-/** Probabilities for each endpoint's rows. */
+/** Calibrated probabilities for each endpoint's rows (0 for a minute too thin to forecast). */
 export function scoreParts(
   tf: typeof TF,
   scoring: ScoringModel,
@@ -147,7 +147,7 @@ export function scoreParts(
           tf,
           scoring.model,
           d.rows.map((r) => normalize(r.features, scoring.normalization)),
-        )
+        ).map((p, i) => (d.rows[i]!.insufficient ? 0 : calibrate(p, scoring.calibration)))
       : [],
   }));
 }
@@ -166,9 +166,14 @@ export function evaluateModel(
     ),
     horizon,
   );
+  // PR-AUC over the minutes a forecast is for: outside episodes.
+  const outside = scored.map((p) => ({
+    scores: p.scores.filter((_, i) => !p.rows[i]!.inEpisode),
+    labels: p.rows.filter((r) => !r.inEpisode).map((r) => r.label),
+  }));
   const auc = prAuc(
-    scored.flatMap((p) => p.scores),
-    scored.flatMap((p) => p.rows.map((r) => r.label)),
+    outside.flatMap((p) => p.scores),
+    outside.flatMap((p) => p.labels),
   );
   return { ...metrics, threshold: scoring.threshold, prAuc: auc };
 }
@@ -182,8 +187,9 @@ export function evaluateBurnRate(parts: EndpointRows[], horizon: number): AlertM
 }
 
 /**
- * Splits by time, normalises on the training part, trains, picks the threshold on validation,
- * and evaluates the model and the burn-rate alert on the same held-out minutes.
+ * Splits by time, normalises on the training part, trains (early stopping on validation PR-AUC),
+ * calibrates and picks the threshold on validation, and evaluates the model and the burn-rate
+ * alert on the same held-out minutes. Minutes inside a breach episode are not training rows.
  */
 export async function trainAndEvaluate(
   tf: typeof TF,
@@ -193,27 +199,30 @@ export async function trainAndEvaluate(
   onEpoch?: (report: EpochReport) => void | Promise<void>,
   /** Fine-tune this model (its weights and normalisation) instead of starting from scratch. */
   base?: { model: TF.LayersModel; normalization: Normalization },
+  /** False alerts per endpoint-day the threshold should stay within on validation. */
+  falseAlertBudget = 1,
 ): Promise<TrainingOutcome> {
-  const [validationFrom, testFrom] = timeCuts(data);
-  const part = (from: number, to: number) =>
-    data.map((d) => ({
+  const assignment = timeSplit(data);
+  const part = (which: number) =>
+    data.map((d, s) => ({
       endpointId: d.endpointId,
-      rows: d.rows.filter((r) => r.minute.getTime() >= from && r.minute.getTime() < to),
+      rows: d.rows.filter((_, i) => assignment[s]![i] === which),
     }));
-  const train = part(-Infinity, validationFrom);
-  const validation = part(validationFrom, testFrom);
-  const test = part(testFrom, Infinity);
+  const train = part(0);
+  const validation = part(1);
+  const test = part(2);
 
   // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
   const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
   const labelled = (parts: EndpointRows[]) => {
-    const rows = parts.flatMap((d) => d.rows);
+    // Neither minutes inside an episode nor minutes too thin to forecast are training rows.
+    const rows = parts.flatMap((d) => d.rows.filter((r) => !r.inEpisode && !r.insufficient));
     return {
       x: rows.map((r) => normalize(r.features, normalization)),
       y: rows.map((r) => r.label),
     };
   };
-  const { model, epochs } = await trainMlp(
+  const { model, epochs, bestEpoch } = await trainMlp(
     tf,
     labelled(train),
     labelled(validation),
@@ -221,19 +230,29 @@ export async function trainAndEvaluate(
     onEpoch,
     base?.model.getWeights(),
   );
-  const threshold = chooseThreshold(
-    scoreParts(tf, { model, normalization, threshold: 0 }, validation),
-    horizon,
+  const raw = scoreParts(tf, { model, normalization, threshold: 0 }, validation);
+  const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
+  const calibration = fitPlatt(
+    raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
+    raw.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
   );
+  const calibrated = raw.map((p) => ({
+    rows: p.rows,
+    scores: p.scores.map((s) => calibrate(s, calibration)),
+  }));
+  const threshold = chooseThreshold(calibrated, horizon, falseAlertBudget);
+  const scoring = { model, normalization, calibration, threshold };
   return {
     model,
     normalization,
+    calibration,
     threshold,
     epochs,
+    bestEpoch,
     test,
     ...span(train, 'training'),
     evaluation: {
-      model: evaluateModel(tf, { model, normalization, threshold }, test, horizon),
+      model: evaluateModel(tf, scoring, test, horizon),
       burnRate: evaluateBurnRate(test, horizon),
       ...span(test, 'test'),
     },

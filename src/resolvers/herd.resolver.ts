@@ -3,8 +3,8 @@ import { ModelComparison } from '../schema/herd.types';
 import { toModelType } from '../schema/intelligence-mappers';
 import { toTenantType } from '../schema/mappers';
 import { ModelScope } from '../schema/model.types';
-import { TenantType } from '../schema/tenant.types';
-import { compareWithGlobal, setGlobalContribution } from '../services/herd';
+import { ForecastSettingsInput, TenantType } from '../schema/tenant.types';
+import { compareWithGlobal, setForecastSettings, setGlobalContribution } from '../services/herd';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
 
 @Resolver()
@@ -14,7 +14,7 @@ export class HerdResolver {
     description: 'Your model against the global one on your data, and which of them serves you.',
   })
   async modelComparison(@Ctx() context: RequestContext): Promise<ModelComparison> {
-    const { choice, own, global, compared } = await compareWithGlobal(
+    const { choice, own, global, compared, guard } = await compareWithGlobal(
       context.dataSource,
       tenantIdOf(context),
     );
@@ -26,7 +26,22 @@ export class HerdResolver {
       tenantMetrics: own?.evaluation.model ?? null,
       globalMetrics: compared?.metrics ?? null,
       featureDistance: compared?.featureDistance ?? null,
+      alerting: choice.winner === 'NONE' ? 'BURN_RATE' : guard.alerting,
+      alertingWhy: choice.winner === 'NONE' ? 'no model serves you yet' : guard.why,
+      liveFalseAlertsPerEndpointDay: guard.falseAlertsPerEndpointDay,
     };
+  }
+
+  @Authorized('admin')
+  @Mutation(() => TenantType, {
+    description:
+      'Forecast settings of your tenant: the false-alert budget of the promotion gate and serving guard, and scheduled retraining.',
+  })
+  async setForecastSettings(
+    @Arg('input') input: ForecastSettingsInput,
+    @Ctx() context: RequestContext,
+  ): Promise<TenantType> {
+    return toTenantType(await setForecastSettings(context.dataSource, tenantIdOf(context), input));
   }
 
   @Authorized('admin')

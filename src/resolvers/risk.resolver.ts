@@ -10,7 +10,7 @@ import {
   type SubscribeResolverData,
 } from 'type-graphql';
 import { channelIterator } from '../realtime/channels';
-import { Forecast, Risk, RiskChange } from '../schema/risk.types';
+import { Forecast, Risk, RiskChange, RiskLevel } from '../schema/risk.types';
 import { riskChannel, type RiskChange as RiskChangeEvent } from '../scoring/risk-events';
 import {
   assertEndpointVisible,
@@ -27,14 +27,14 @@ export class RiskResolver {
   @Query(() => Risk, {
     nullable: true,
     description:
-      "The endpoint's latest prediction; null until its tenant has an active model and the endpoint has data.",
+      "The endpoint's latest prediction (calibrated; null probability with a reason when the minute stands on too little data); null until a model (the tenant's own or the global one) has scored the endpoint.",
   })
   async risk(
     @Arg('endpointId', () => ID) endpointId: string,
     @Ctx() context: RequestContext,
   ): Promise<Risk | null> {
     const latest = await currentRisk(context.dataSource, tenantIdOf(context), endpointId);
-    return latest ? { endpointId, ...latest } : null;
+    return latest ? { endpointId, ...latest, level: latest.level as RiskLevel | null } : null;
   }
 
   @Authorized('read')

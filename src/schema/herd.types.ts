@@ -40,4 +40,20 @@ export class ModelComparison {
       "How far the tenant's features sit from the aggregate's: mean over features of |tenant mean - aggregate median|, in the aggregate's scale units.",
   })
   featureDistance!: number | null;
+
+  @Field({
+    description:
+      "Which alert pages you now: MODEL (the serving model's BREACH_PREDICTED), or BURN_RATE when the serving guard holds the model back (its live false alerts over the last day exceed your falseAlertBudget, or the global model has not yet had a full day of your data). The model keeps scoring either way.",
+  })
+  alerting!: string;
+
+  @Field()
+  alertingWhy!: string;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The serving model's false alerts per endpoint-day over the last day (null: less than a day of predictions).",
+  })
+  liveFalseAlertsPerEndpointDay!: number | null;
 }

@@ -29,6 +29,9 @@ export function toModelType(model: Model): ModelType {
     featureNames: model.featureNames,
     hiddenUnits: model.hiddenUnits,
     threshold: model.threshold,
+    calibrated: model.calibration !== null,
+    promotionDecision: model.promotionDecision,
+    refusedReason: model.refusedReason,
     trainingFrom: model.trainingFrom,
     trainingTo: model.trainingTo,
     evaluation: toModelEvaluation(model.evaluation),
@@ -47,6 +50,7 @@ export function toTrainingProgress(event: TrainingEvent): TrainingProgress {
     state: event.state as TrainingState,
     at: new Date(event.at),
     evaluation: event.evaluation ? toModelEvaluation(event.evaluation) : null,
+    phase: event.phase ?? null,
   };
 }
 
@@ -60,6 +64,7 @@ export function toTrainingJobType(job: TrainingJob): TrainingJobType {
     attempt: job.attempt,
     cancelRequested: job.cancelRequested,
     progress: toTrainingProgress(job.lastEvent),
+    events: (job.events ?? []).map(toTrainingProgress),
     modelId: job.modelId,
     reason: job.reason,
     createdAt: job.createdAt,

@@ -17,6 +17,9 @@ export function toTenantType(tenant: Tenant): TenantType {
     statusPagePublished: tenant.statusPagePublished,
     contributesToGlobal: tenant.contributesToGlobal,
     featureFlags: tenant.featureFlags,
+    falseAlertBudget: tenant.falseAlertBudget,
+    autoRetrain: tenant.autoRetrain,
+    retrainEveryDays: tenant.retrainEveryDays,
   };
 }
 

@@ -126,8 +126,31 @@ export class ModelType {
   @Field(() => [Int])
   hiddenUnits!: number[];
 
-  @Field(() => Float)
+  @Field(() => Float, {
+    description:
+      'The alert threshold, on the calibrated scale (a probability of an onset within the horizon) when the model is calibrated.',
+  })
   threshold!: number;
+
+  @Field({
+    description:
+      'Whether probabilities are calibrated (Platt scaling fitted on validation minutes): `probability` then means the chance of a breach onset within the horizon.',
+  })
+  calibrated!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the promotion gate did or did not promote this model automatically: it must beat the burn-rate alert on event F1, stay within the false-alert budget and beat the active model, all on the same held-out minutes.',
+  })
+  promotionDecision!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Set while the worker refuses to load this model (why: e.g. its record or artifact does not match its SHA-256); null once it loads.',
+  })
+  refusedReason!: string | null;
 
   @Field()
   trainingFrom!: Date;
@@ -147,7 +170,10 @@ export class ModelType {
   @Field(() => ID, { nullable: true })
   trainingJobId!: string | null;
 
-  @Field({ description: 'SHA-256 of the artifact, checked on every load.' })
+  @Field({
+    description:
+      'SHA-256 of the artifact and (models trained from this version on) of the whole record: threshold, normalisation, calibration, features, horizon, layers. Checked on every load.',
+  })
   artifactSha256!: string;
 
   @Field()

@@ -1,4 +1,15 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum RiskLevel {
+  BELOW = 'BELOW',
+  NEAR = 'NEAR',
+  ABOVE = 'ABOVE',
+}
+registerEnumType(RiskLevel, {
+  name: 'RiskLevel',
+  description:
+    'A probability against its alert threshold: ABOVE (alerting), NEAR (at least half the threshold), BELOW.',
+});
 
 @ObjectType()
 export class FeatureContributionType {
@@ -23,18 +34,46 @@ export class Risk {
   minute!: Date;
 
   @Field(() => Float, {
-    description: 'Probability that a breach episode starts within horizonMinutes.',
+    nullable: true,
+    description:
+      'Calibrated probability (0-1) that a breach episode starts within horizonMinutes. Null when the minute stands on too little data to forecast (insufficientData says why).',
   })
-  probability!: number;
+  probability!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The same probability as a percentage (0-100); null with probability.',
+  })
+  percent!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why there is no probability this minute, e.g. "only 1 sample in the last 15 minutes (at least 38 needed)".',
+  })
+  insufficientData!: string | null;
+
+  @Field(() => RiskLevel, {
+    nullable: true,
+    description:
+      'Where the probability stands against the alert threshold: ABOVE it, NEAR (at least half of it), BELOW. Null with probability.',
+  })
+  level!: RiskLevel | null;
 
   @Field(() => Int)
   horizonMinutes!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The alert threshold, on the same calibrated scale.' })
   threshold!: number;
 
   @Field()
   aboveThreshold!: boolean;
+
+  @Field(() => [String], {
+    description:
+      'What moved the probability, in words: "p95 latency now 85% of the 300 ms SLA", "error rate 3.0x its usual for this hour".',
+  })
+  explanations!: string[];
 
   @Field(() => ID)
   modelId!: string;
@@ -57,8 +96,11 @@ export class RiskChange {
   @Field()
   minute!: Date;
 
-  @Field(() => Float)
-  probability!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Calibrated probability; null when the minute stands on too little data.',
+  })
+  probability!: number | null;
 
   @Field(() => Float)
   threshold!: number;

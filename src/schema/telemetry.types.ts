@@ -11,13 +11,25 @@ export class TelemetryBucket {
   @Field(() => Int)
   errorCount!: number;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Over the successful samples only (errors count through errorCount); null when none succeeded.',
+  })
   latencyP50!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Over the successful samples only (errors count through errorCount); null when none succeeded.',
+  })
   latencyP95!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Over the successful samples only (errors count through errorCount); null when none succeeded.',
+  })
   latencyP99!: number | null;
 
   @Field(() => Float, { nullable: true })
@@ -34,7 +46,8 @@ export class SlaWindow {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Share of samples slower than the latency threshold.',
+    description:
+      'Share of the successful samples slower than the latency threshold (errors count through errorRate only).',
   })
   slowFraction!: number | null;
 }
@@ -57,7 +70,10 @@ export class BurnRates {
   h6!: number | null;
 }
 
-@ObjectType()
+@ObjectType({
+  description:
+    'A run of breached minutes; runs separated by fewer than windowMinutes good minutes are one episode (a flap is not a new incident).',
+})
 export class BreachEpisode {
   @Field({ description: 'The onset: first breached minute.' })
   start!: Date;
@@ -65,7 +81,7 @@ export class BreachEpisode {
   @Field({ description: 'The last breached minute.' })
   end!: Date;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Breached minutes in the episode.' })
   minutes!: number;
 }
 
@@ -94,7 +110,8 @@ export class SlaStatus {
 
   @Field(() => Float, {
     nullable: true,
-    description: 'Samples within the latency threshold / all samples, last 30 days.',
+    description:
+      'Successful samples within the latency threshold / successful samples, last 30 days.',
   })
   latencyCompliance30d!: number | null;
 

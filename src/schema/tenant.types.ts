@@ -1,5 +1,5 @@
-import { Matches, Length } from 'class-validator';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { CreatedApiKey } from './api-key.types';
 
 @ObjectType('Tenant')
@@ -29,6 +29,37 @@ export class TenantType {
     description: 'New model kinds and features switched on for it (Tenant0 gets them first).',
   })
   featureFlags!: string[];
+
+  @Field(() => Float, {
+    description:
+      'False alerts per endpoint-day accepted from a model (default 1): a model is promoted automatically only within it, and a served model whose live false alerts over the last day exceed it stops alerting (the burn-rate alert takes over).',
+  })
+  falseAlertBudget!: number;
+
+  @Field({ description: 'Retrains on a schedule, through the promotion gate (default on).' })
+  autoRetrain!: boolean;
+
+  @Field(() => Int, { description: 'Days between scheduled retrainings (default 7).' })
+  retrainEveryDays!: number;
+}
+
+@InputType({ description: 'Forecast settings; omitted fields stay as they are.' })
+export class ForecastSettingsInput {
+  @Field(() => Float, { nullable: true })
+  @IsOptional()
+  @Min(0.01)
+  @Max(100)
+  falseAlertBudget?: number;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  autoRetrain?: boolean;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(1)
+  @Max(90)
+  retrainEveryDays?: number;
 }
 
 @InputType()

@@ -68,6 +68,13 @@ export class TrainingProgress {
 
   @Field(() => String, { nullable: true, description: 'FAILED or CANCELLED: why.' })
   reason!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'RUNNING: COMPUTING_FEATURES (reading the data, before epoch 1), then TRAINING (each epoch).',
+  })
+  phase!: string | null;
 }
 
 @ObjectType('TrainingJob')
@@ -97,6 +104,12 @@ export class TrainingJobType {
     description: 'The latest event, as trainingProgress would send it first.',
   })
   progress!: TrainingProgress;
+
+  @Field(() => [TrainingProgress], {
+    description:
+      'Every event of the job in order, from QUEUED (a client that polls sees every epoch). Only the latest carries the evaluation.',
+  })
+  events!: TrainingProgress[];
 
   @Field(() => ID, { nullable: true })
   modelId!: string | null;

@@ -2,12 +2,17 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Logger } from '../config/logger';
 import { IsNull, Not, type DataSource } from 'typeorm';
 import { Model } from '../entities/model.entity';
-import { loadModel, TamperedArtifactError } from '../ml/artifact';
+import { canonicalJson, loadModel, TamperedArtifactError } from '../ml/artifact';
 import { FEATURE_NAMES } from '../ml/features';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
-import { activeModel, withArtifact } from '../training/model-registry';
+import { activeModel, modelRecord, withArtifact } from '../training/model-registry';
 import { chooseServing } from './serving';
 import { withTenant } from '../tenancy/with-tenant';
+
+/** What the SHA-256 covers besides the weights, for models whose digest covers it. */
+function recordKey(entry: Model): string {
+  return entry.digestVersion >= 2 ? canonicalJson(modelRecord(entry)) : '';
+}
 
 export interface ServingModel {
   entry: Model;
@@ -78,8 +83,13 @@ export class ModelCache {
 
   private async load(dataSource: DataSource, entry: Model): Promise<TF.LayersModel | null> {
     const cached = this.loaded.get(entry.id);
-    if (cached) return cached.network;
-    if (this.refused.has(entry.id)) return null;
+    // The record is read fresh every round: one that changed since it was verified (a threshold
+    // set to 0) is checked against the SHA-256 again before it serves.
+    if (cached && recordKey(cached.entry) === recordKey(entry)) return cached.network;
+    if (cached) {
+      this.loaded.delete(entry.id);
+      cached.network.dispose();
+    }
     try {
       if (entry.featureNames.join() !== FEATURE_NAMES.join())
         throw new Error(
@@ -90,19 +100,35 @@ export class ModelCache {
       );
       const network = await loadModel(stored, this.tf);
       this.loaded.set(entry.id, { entry, network });
+      if (this.refused.delete(entry.id) || entry.refusedReason)
+        await this.markRefused(dataSource, entry, null);
       return network;
     } catch (err) {
-      this.refused.add(entry.id);
       const reason =
         err instanceof TamperedArtifactError
-          ? 'artifact does not match its SHA-256 (tampered or corrupted)'
+          ? 'its record or artifact does not match its SHA-256 (tampered or corrupted)'
           : (err as Error).message;
-      this.logger.error(
-        { tenantId: entry.tenantId, modelId: entry.id, version: entry.version, reason },
-        'model refused: serving the last model that loaded',
-      );
+      if (!this.refused.has(entry.id)) {
+        this.refused.add(entry.id);
+        this.logger.error(
+          { tenantId: entry.tenantId, modelId: entry.id, version: entry.version, reason },
+          'model refused: serving the last model that loaded',
+        );
+      }
+      if (entry.refusedReason !== reason) await this.markRefused(dataSource, entry, reason);
       return null;
     }
+  }
+
+  /** Records (or clears, with null) why the worker refuses a model, in the model's own scope. */
+  private async markRefused(
+    dataSource: DataSource,
+    entry: Model,
+    reason: string | null,
+  ): Promise<void> {
+    await withTenant(dataSource, entry.tenantId, (manager) =>
+      manager.update(Model, { tenantId: entry.tenantId, id: entry.id }, { refusedReason: reason }),
+    );
   }
 
   dispose(): void {

@@ -2,7 +2,8 @@
 export interface RiskChange {
   endpointId: string;
   minute: string;
-  probability: number;
+  /** Null: too little data to forecast this minute. */
+  probability: number | null;
   threshold: number;
   aboveThreshold: boolean;
   horizonMinutes: number;

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { DataSource } from 'typeorm';
 import { activeEndpoints } from '../db/endpoint-queries';
+import { calibrate } from '../ml/calibration';
 import { explainScores, type FeatureContribution } from '../ml/explain';
 import { featureRows, type FeatureRow } from '../ml/features';
 import { normalize } from '../ml/dataset';
@@ -32,12 +33,18 @@ export const EXPLAIN_FROM_SHARE_OF_THRESHOLD = 0.8;
 export interface ScoredEndpoint {
   endpointId: string;
   minute: Date;
-  probability: number;
+  /** Calibrated; null: too little data this minute to forecast (`insufficient` says why). */
+  probability: number | null;
+  insufficient: string | null;
   aboveThreshold: boolean;
   /** The side of the threshold the endpoint's last stored prediction was on (null: none yet). */
   wasAbove: boolean | null;
   /** This minute starts a breach episode (an actual breach, for webhooks). */
   onset: boolean;
+  /** Inside a breach episode: no forecast alert (src/scoring/alert-state.ts). */
+  inEpisode: boolean;
+  /** The burn-rate alert fires this minute (the fallback while the serving guard holds). */
+  burnAlert: boolean;
   /** Empty when the row was neither above, near nor crossing the threshold. */
   top: FeatureContribution[];
 }
@@ -86,20 +93,23 @@ export async function scoreTenant(
       tf,
       network,
       inputs.map((input) => input.normalized),
-    );
+    ).map((raw) => calibrate(raw, entry.calibration));
     const scored: ScoredEndpoint[] = latest.map(({ endpointId, row }, i) => ({
       endpointId,
       minute: row.minute,
-      probability: probabilities[i]!,
-      aboveThreshold: probabilities[i]! >= entry.threshold,
+      probability: row.insufficient ? null : probabilities[i]!,
+      insufficient: row.insufficient,
+      aboveThreshold: !row.insufficient && probabilities[i]! >= entry.threshold,
       wasAbove: wasAbove.get(endpointId) ?? null,
       onset: row.onset,
+      inEpisode: row.inEpisode,
+      burnAlert: row.burnAlert,
       top: [],
     }));
     const worthExplaining = scored.flatMap((s, i) =>
       s.aboveThreshold ||
       (s.wasAbove ?? false) !== s.aboveThreshold ||
-      s.probability >= entry.threshold * EXPLAIN_FROM_SHARE_OF_THRESHOLD
+      (s.probability ?? 0) >= entry.threshold * EXPLAIN_FROM_SHARE_OF_THRESHOLD
         ? [i]
         : [],
     );
@@ -108,16 +118,18 @@ export async function scoreTenant(
       network,
       worthExplaining.map((i) => inputs[i]!),
       entry.featureNames,
+      3,
+      (raw) => calibrate(raw, entry.calibration),
     );
     worthExplaining.forEach((i, k) => (scored[i]!.top = explained[k]!.top));
     if (scored.length > 0) {
       await manager.query(
-        `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features)
-         select $1, u.endpoint_id, u.minute, $2, u.probability, u.above, u.top
-           from unnest($3::uuid[], $4::timestamptz[], $5::float8[], $6::boolean[], $7::jsonb[]) as u(endpoint_id, minute, probability, above, top)
+        `insert into predictions (tenant_id, endpoint_id, minute, model_id, probability, above_threshold, top_features, insufficient_reason)
+         select $1, u.endpoint_id, u.minute, $2, u.probability, u.above, u.top, u.reason
+           from unnest($3::uuid[], $4::timestamptz[], $5::float8[], $6::boolean[], $7::jsonb[], $8::text[]) as u(endpoint_id, minute, probability, above, top, reason)
          on conflict (tenant_id, endpoint_id, minute) do update
            set model_id = excluded.model_id, probability = excluded.probability, above_threshold = excluded.above_threshold,
-               top_features = excluded.top_features, created_at = now()`,
+               top_features = excluded.top_features, insufficient_reason = excluded.insufficient_reason, created_at = now()`,
         [
           tenantId,
           entry.id,
@@ -125,7 +137,8 @@ export async function scoreTenant(
           scored.map((s) => s.minute),
           scored.map((s) => s.probability),
           scored.map((s) => s.aboveThreshold),
-          scored.map((s) => JSON.stringify(s.top)),
+          scored.map((s) => JSON.stringify(s.insufficient ? [] : s.top)),
+          scored.map((s) => s.insufficient),
         ],
       );
     }

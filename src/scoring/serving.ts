@@ -10,6 +10,26 @@ export type ServingChoice = { winner: 'TENANT' | 'GLOBAL' | 'NONE'; why: string;
  * fallback should the first be refused at load.
  */
 export function chooseServing(own: Model | null, global: Model | null): ServingChoice {
+  const choice = choose(own, global);
+  // A model the worker refuses to load is named as such, not taken for "no model".
+  const refused = choice.order.filter((m) => m.refusedReason);
+  if (refused.length === 0) return choice;
+  const loadable = choice.order.filter((m) => !m.refusedReason);
+  const names = refused
+    .map(
+      (m) =>
+        `${m.tenantId === own?.tenantId ? 'tenant' : 'global'} model version ${m.version} is refused: ${m.refusedReason}`,
+    )
+    .join('; ');
+  return {
+    winner: loadable[0] ? (loadable[0] === own ? 'TENANT' : 'GLOBAL') : 'NONE',
+    why: `${names}${loadable[0] ? '' : '; no model can serve until its record is restored'}`,
+    // Unchanged: the cache tries a refused model again first, so a restored record serves again.
+    order: choice.order,
+  };
+}
+
+function choose(own: Model | null, global: Model | null): ServingChoice {
   if (!own && !global) return { winner: 'NONE', why: 'no active model yet', order: [] };
   if (!own)
     return { winner: 'GLOBAL', why: 'the tenant has no active model of its own', order: [global!] };

@@ -4,6 +4,7 @@ import { BadInputError, ConflictError } from '../errors/app-errors';
 import { defineJob, enqueue, type TenantScoped } from '../jobs/job-definition';
 import { latestPrediction } from '../scoring/predictions';
 import { withTenant } from '../tenancy/with-tenant';
+import { refusedActiveModel } from '../training/model-registry';
 import { getEndpoint } from './endpoints';
 
 /** A backtest reads at most a week of minutes. */
@@ -40,11 +41,20 @@ export interface ForecastResult {
   points: ForecastPoint[];
 }
 
-/** The endpoint's latest prediction, or null; NOT_FOUND for an endpoint the tenant cannot see. */
+/**
+ * The endpoint's latest prediction (calibrated, with its percentage and level against the
+ * threshold), or null; NOT_FOUND for an endpoint the tenant cannot see.
+ */
 export async function currentRisk(dataSource: DataSource, tenantId: string, endpointId: string) {
   return withTenant(dataSource, tenantId, async (manager) => {
     await getEndpoint(manager, endpointId);
-    return latestPrediction(manager, endpointId);
+    const latest = await latestPrediction(manager, endpointId);
+    return latest
+      ? {
+          ...latest,
+          percent: latest.probability === null ? null : +(latest.probability * 100).toFixed(1),
+        }
+      : null;
   });
 }
 
@@ -89,7 +99,16 @@ export async function backtest(
       ).unref(),
     ),
   ])) as ForecastResult | null;
-  if (!result)
-    throw new ConflictError('There is no active model yet: train one (trainModel) first.');
+  if (!result) {
+    // A model the worker refuses is named as such, not taken for "no model".
+    const refused = await withTenant(dataSource, tenantId, (manager) =>
+      refusedActiveModel(manager, tenantId),
+    );
+    throw new ConflictError(
+      refused
+        ? `Model version ${refused.version} is refused: ${refused.refusedReason}. Restore its record or promote another model.`
+        : 'There is no active model yet: train one (trainModel) first.',
+    );
+  }
   return result;
 }

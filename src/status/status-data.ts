@@ -226,7 +226,10 @@ async function statusEndpoint(
     latency: latency.map((b) => ({ start: b.start, p95: b.latencyP95 })),
     risk: fresh
       ? {
-          probability: Number.isFinite(fresh.probability) ? fresh.probability : null,
+          probability:
+            fresh.probability !== null && Number.isFinite(fresh.probability)
+              ? fresh.probability
+              : null,
           horizonMinutes: fresh.horizonMinutes,
           aboveThreshold: fresh.aboveThreshold,
           threshold: fresh.threshold,

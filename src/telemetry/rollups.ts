@@ -6,7 +6,9 @@ import type { TouchedRange } from './batches';
  * Recomputes the per-minute rollups of the minutes in `range` from the raw samples. Idempotent:
  * late samples simply trigger another recompute of their minute, a new latency threshold a
  * recompute of the endpoint's whole history. Percentiles are
- * percentile_cont over every sample of the minute (errors included, at their observed latency).
+ * percentile_cont over the minute's successful samples (null when all failed), and `slow_count`
+ * counts successful samples over the threshold: an errored sample counts through the error rate
+ * only (SPEC section 4), never as a slow one too.
  */
 export async function recomputeRollups(
   manager: EntityManager,
@@ -23,11 +25,11 @@ export async function recomputeRollups(
             count(*) filter (where error_kind = 'timeout'), count(*) filter (where error_kind = 'connection'),
             count(*) filter (where error_kind = 'tls'), count(*) filter (where error_kind = 'dns'),
             count(*) filter (where error_kind = 'unexpected_status'),
-            count(*) filter (where s.latency_ms > e.latency_threshold_ms),
+            count(*) filter (where s.error_kind is null and s.latency_ms > e.latency_threshold_ms),
             count(*) filter (where s.error_kind is not null or s.latency_ms > e.latency_threshold_ms),
-            percentile_cont(0.5) within group (order by latency_ms),
-            percentile_cont(0.95) within group (order by latency_ms),
-            percentile_cont(0.99) within group (order by latency_ms),
+            percentile_cont(0.5) within group (order by latency_ms) filter (where s.error_kind is null),
+            percentile_cont(0.95) within group (order by latency_ms) filter (where s.error_kind is null),
+            percentile_cont(0.99) within group (order by latency_ms) filter (where s.error_kind is null),
             max(latency_ms), now()
        from samples s join endpoints e on e.tenant_id = s.tenant_id and e.id = s.endpoint_id
       where s.endpoint_id = $2 and s.observed_at >= $3 and s.observed_at < $4

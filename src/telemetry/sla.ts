@@ -5,10 +5,18 @@ import type { Endpoint } from '../entities/endpoint.entity';
  * SLA arithmetic over the per-minute rollups (SPEC section 4).
  *
  * Minute t is breached when, over the window of `windowMinutes` minutes ending at t, the error
- * rate is above `errorRateThreshold`, or the `latencyPercentile`-th percentile of latency is above
- * `latencyThresholdMs`. The percentile is the nearest-rank one (percentile_disc): it is above the
- * threshold exactly when more than (100 - p)% of the window's samples are slower than the
- * threshold, which the rollups' `slow_count` gives without going back to raw samples.
+ * rate is above `errorRateThreshold`, or the `latencyPercentile`-th percentile of the latency of
+ * the successful samples is above `latencyThresholdMs` (an errored sample counts through the error
+ * rate only, never as a slow one too). The percentile is the nearest-rank one (percentile_disc):
+ * it is above the threshold exactly when more than (100 - p)% of the window's successful samples
+ * are slower than the threshold, which the rollups' `slow_count` (successful samples over the
+ * threshold) gives without going back to raw samples.
+ *
+ * A breach episode is a run of breached minutes where runs separated by fewer than
+ * `windowMinutes` good minutes (minutes with data, not breached) are one episode: a flap is not a
+ * new incident. Its onset is its first minute. A minute is "in an episode" when it is breached or
+ * fewer than `windowMinutes` good minutes have passed since the last breached one (the episode may
+ * still go on): such minutes are neither training rows, nor alerts, nor onsets.
  * Only minutes that have samples are evaluated; the others are "no data", neither good nor bad
  * (with a probe every minute or more often, that is every minute the endpoint was watched).
  */
@@ -22,7 +30,7 @@ export interface SlaSummary {
   current: { sampleCount: number; errorRate: number | null; slowFraction: number | null };
   /** Good minutes / minutes with data, over 30 days. */
   availability: number | null;
-  /** Samples at or under the latency threshold / all samples, over 30 days. */
+  /** Successful samples at or under the latency threshold / successful samples, over 30 days. */
   latencyCompliance: number | null;
   /** 1 = untouched, 0 = spent, below 0 = overspent (30-day budget of bad minutes). */
   errorBudgetRemaining: number | null;
@@ -38,9 +46,10 @@ export interface BreachEpisode {
 
 /** The breach test as a SQL expression over a window's sums: samples `n`, errors `e`, slow `s`. */
 export function breachSql(endpoint: Endpoint, n: string, e: string, s: string): string {
-  // Numbers from our own validated row: safe to inline.
+  // Numbers from our own validated row: safe to inline. The latency percentile is over the
+  // successful samples (n - e) only; `s` counts successful samples over the threshold.
   const slowAllowed = 1 - endpoint.latencyPercentile / 100;
-  return `(${n} > 0 and (${e}::float8 / ${n} > ${Number(endpoint.errorRateThreshold)} or ${s}::float8 / ${n} > ${slowAllowed}))`;
+  return `(${n} > 0 and (${e}::float8 / ${n} > ${Number(endpoint.errorRateThreshold)} or (${n} > ${e} and ${s}::float8 / (${n} - ${e}) > ${slowAllowed})))`;
 }
 
 /** The window frame of the SLA: the `windowMinutes` minutes ending at the current row's minute. */
@@ -136,13 +145,16 @@ export async function slaSummary(
       slowFraction: window.slowFraction,
     },
     availability: row.minutes > 0 ? 1 - row.bad / row.minutes : null,
-    latencyCompliance: samples.n > 0 ? 1 - samples.slow / samples.n : null,
+    latencyCompliance: samples.n > samples.e ? 1 - samples.slow / (samples.n - samples.e) : null,
     errorBudgetRemaining: row.minutes > 0 ? 1 - row.bad / budget : null,
     burnRates,
   };
 }
 
-/** Runs of consecutive breached minutes within (from, to]; an episode's onset is its first minute. */
+/**
+ * Breach episodes within (from, to]: runs of breached minutes, runs separated by fewer than
+ * `windowMinutes` good minutes merged into one; an episode's onset is its first minute.
+ */
 export async function breachEpisodes(
   manager: EntityManager,
   endpoint: Endpoint,
@@ -151,9 +163,12 @@ export async function breachEpisodes(
 ): Promise<BreachEpisode[]> {
   const rows: Array<{ start: Date; end: Date; minutes: number }> = await manager.query(
     `with flags as (${flagsSql(endpoint)}),
-          runs as (select minute, minute - (row_number() over (order by minute)) * interval '1 minute' as run
-                     from flags where breached)
-     select min(minute) as start, max(minute) as end, count(*)::int as minutes from runs group by run order by start`,
+          numbered as (select minute, breached, row_number() over (order by minute) as rn from flags),
+          breached as (select minute, rn, lag(rn) over (order by minute) as previous_rn from numbered where breached),
+          starts as (select minute, sum(case when previous_rn is null or rn - previous_rn - 1 >= ${Math.trunc(endpoint.windowMinutes)} then 1 else 0 end)
+                                      over (order by minute) as episode
+                       from breached)
+     select min(minute) as start, max(minute) as end, count(*)::int as minutes from starts group by episode order by start`,
     [endpoint.id, from, to],
   );
   return rows;
@@ -243,7 +258,7 @@ export async function currentWindow(
   return {
     sampleCount: n,
     errorRate: n > 0 ? row!.e! / n : null,
-    slowFraction: n > 0 ? row!.s! / n : null,
+    slowFraction: n > (row?.e ?? 0) ? row!.s! / (n - row!.e!) : null,
     breached: row?.breached === true,
   };
 }

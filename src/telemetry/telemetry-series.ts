@@ -28,9 +28,9 @@ export async function telemetrySeries(
      agg as (
        select date_bin(make_interval(mins => $4), observed_at, 'epoch') as start, count(*)::int as sample_count,
               count(error_kind)::int as error_count,
-              percentile_cont(0.5) within group (order by latency_ms) as p50,
-              percentile_cont(0.95) within group (order by latency_ms) as p95,
-              percentile_cont(0.99) within group (order by latency_ms) as p99, max(latency_ms) as max
+              percentile_cont(0.5) within group (order by latency_ms) filter (where error_kind is null) as p50,
+              percentile_cont(0.95) within group (order by latency_ms) filter (where error_kind is null) as p95,
+              percentile_cont(0.99) within group (order by latency_ms) filter (where error_kind is null) as p99, max(latency_ms) as max
          from samples where endpoint_id = $1 and observed_at >= $2 and observed_at < $3
         group by 1)
      select b.start as "start", coalesce(a.sample_count, 0) as "sampleCount", coalesce(a.error_count, 0) as "errorCount",

@@ -1,3 +1,5 @@
+import type { ModelRecord } from '../ml/artifact';
+import type { Calibration } from '../ml/calibration';
 import type { Normalization } from '../ml/dataset';
 import type { EpochReport } from '../ml/mlp';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
@@ -24,13 +26,21 @@ export interface TrainedPayload {
   normalization: Normalization;
   hiddenUnits: number[];
   threshold: number;
+  calibration: Calibration | null;
   trainingFrom: string;
   trainingTo: string;
   epochs: number;
   backend: string;
   evaluation: StoredEvaluation;
   baseModelId: string | null;
-  artifact: { topology: object; weightSpecs: object[]; weightsBase64: string; sha256: string };
+  artifact: {
+    topology: object;
+    weightSpecs: object[];
+    weightsBase64: string;
+    sha256: string;
+    /** What the SHA-256 covers besides the weights. */
+    record?: ModelRecord;
+  };
 }
 
 export type ChildMessage =

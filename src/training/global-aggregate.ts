@@ -15,6 +15,8 @@ export interface AggregateSettings {
   maxRowsPerTenant: number;
   /** The largest share of the aggregate one tenant may hold. */
   maxShare: number;
+  /** Rows a tenant needs of its own to count towards minTenants. */
+  minRowsPerTenant: number;
 }
 
 /** Too few tenants contribute: the aggregate refuses itself (SQLSTATE P0001 from the SQL). */
@@ -60,14 +62,18 @@ export async function refreshContribution(
           now,
           HORIZON,
         )
-      ).slice(-perEndpoint);
+      )
+        // Too thin to forecast: not a training row (the same rule as for tenants).
+        .filter((r) => r.insufficient === null)
+        .slice(-perEndpoint);
       const seriesId = crypto.randomUUID();
       for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
         const chunk = rows.slice(start, start + INSERT_CHUNK);
         await manager.query(
-          `insert into global_feature_rows (contributor, series_id, idx, features, label, onset, burn_alert)
-           select $1, $2, u.idx, u.features::float8[], u.label, u.onset, u.burn_alert
-             from unnest($3::int[], $4::text[], $5::boolean[], $6::boolean[], $7::boolean[]) as u(idx, features, label, onset, burn_alert)`,
+          `insert into global_feature_rows (contributor, series_id, idx, features, label, onset, burn_alert, in_episode)
+           select $1, $2, u.idx, u.features::float8[], u.label, u.onset, u.burn_alert, u.in_episode
+             from unnest($3::int[], $4::text[], $5::boolean[], $6::boolean[], $7::boolean[], $8::boolean[])
+                  as u(idx, features, label, onset, burn_alert, in_episode)`,
           [
             tenantId,
             seriesId,
@@ -76,6 +82,7 @@ export async function refreshContribution(
             chunk.map((r) => r.label === 1),
             chunk.map((r) => r.onset),
             chunk.map((r) => r.burnAlert),
+            chunk.map((r) => r.inEpisode),
           ],
         );
       }
@@ -116,12 +123,15 @@ export async function refreshAllContributions(
 
 /**
  * The aggregate as training rows, read as the platform role through `global_training_rows()`
- * (the only way in). Series become "endpoints" whose minutes are their indexes, so the time
- * split and the alert metrics work on them unchanged.
+ * (the only way in). Series become "endpoints"; a row's minute is its index counted back from
+ * `now` (each series ends at its latest contribution, which the refresh before training makes
+ * about now), so the time split, the alert metrics and the evaluation dates are real, recent
+ * dates without any timestamp leaving a tenant.
  */
 export async function globalTrainingRows(
   platform: DataSource,
   settings: AggregateSettings,
+  now = new Date(),
 ): Promise<EndpointRows[]> {
   const rows: Array<{
     series_id: string;
@@ -130,26 +140,34 @@ export async function globalTrainingRows(
     label: boolean;
     onset: boolean;
     burn_alert: boolean;
+    in_episode: boolean;
   }> = await platform
-    .query('select * from global_training_rows($1, $2, $3)', [
+    .query('select * from global_training_rows($1, $2, $3, $4)', [
       settings.minTenants,
       settings.maxRowsPerTenant,
       settings.maxShare,
+      settings.minRowsPerTenant,
     ])
     .catch((err: Error & { code?: string }) => {
       throw err.code === AGGREGATE_REFUSED ? new AggregateRefusedError(err.message) : err;
     });
+  const lastIdx = new Map<string, number>();
+  for (const row of rows)
+    lastIdx.set(row.series_id, Math.max(lastIdx.get(row.series_id) ?? 0, row.idx));
+  const end = Math.floor(now.getTime() / 60_000) * 60_000;
   const series = new Map<string, EndpointRows>();
   for (const row of rows) {
     let entry = series.get(row.series_id);
     if (!entry) series.set(row.series_id, (entry = { endpointId: row.series_id, rows: [] }));
     entry.rows.push({
-      minute: new Date(row.idx * 60_000),
+      minute: new Date(end - (lastIdx.get(row.series_id)! - row.idx) * 60_000),
       features: row.features,
       label: row.label ? 1 : 0,
       breached: false,
       onset: row.onset,
+      inEpisode: row.in_episode,
       burnAlert: row.burn_alert,
+      insufficient: null,
     });
   }
   return [...series.values()];

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Model } from '../entities/model.entity';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { ConflictError, NotFoundError } from '../errors/app-errors';
-import type { ModelArtifact } from '../ml/artifact';
+import type { ModelArtifact, ModelRecord } from '../ml/artifact';
+import type { Calibration } from '../ml/calibration';
 import type { Normalization } from '../ml/dataset';
-import { beats } from '../ml/promotion';
+import { promotionGate } from '../ml/promotion';
 import type { StoredEvaluation } from '../ml/stored-evaluation';
 import { isUuid } from '../services/ids';
 
@@ -20,6 +22,7 @@ export interface TrainedModel {
   normalization: Normalization;
   hiddenUnits: number[];
   threshold: number;
+  calibration: Calibration | null;
   trainingFrom: Date;
   trainingTo: Date;
   evaluation: StoredEvaluation;
@@ -38,6 +41,18 @@ export async function activeModel(manager: EntityManager, scopeId: string): Prom
   return manager.findOneBy(Model, { tenantId: scopeId, status: 'ACTIVE' });
 }
 
+/** The active model (the tenant's own, else the global one) when the worker refuses to load it. */
+export async function refusedActiveModel(
+  manager: EntityManager,
+  tenantId: string,
+): Promise<Model | null> {
+  for (const scope of [tenantId, GLOBAL_SCOPE_ID]) {
+    const model = await activeModel(manager, scope);
+    if (model) return model.refusedReason ? model : null;
+  }
+  return null;
+}
+
 /** A model the caller may read: its own scope's, or the global scope's when `scopeId` is omitted. */
 export async function getModel(
   manager: EntityManager,
@@ -51,7 +66,19 @@ export async function getModel(
   return model;
 }
 
-/** A model with its artifact columns, for loading it. */
+/** The part of a model's row its SHA-256 covers besides the weights (digest version 2). */
+export function modelRecord(model: Model): ModelRecord {
+  return {
+    horizonMinutes: model.horizonMinutes,
+    featureNames: model.featureNames,
+    normalization: model.normalization,
+    hiddenUnits: model.hiddenUnits,
+    threshold: model.threshold,
+    calibration: model.calibration,
+  };
+}
+
+/** A model with its artifact columns (and its record, which the SHA-256 covers), for loading it. */
 export async function withArtifact(
   manager: EntityManager,
   id: string,
@@ -61,13 +88,18 @@ export async function withArtifact(
     .addSelect(['m.topology', 'm.weightSpecs', 'm.weights'])
     .where('m.id = :id', { id })
     .getOneOrFail();
-  return Object.assign(model, { sha256: model.artifactSha256 }) as Model & ModelArtifact;
+  return Object.assign(model, {
+    sha256: model.artifactSha256,
+    ...(model.digestVersion >= 2 ? { record: modelRecord(model) } : {}),
+  }) as Model & ModelArtifact;
 }
 
 /**
- * Stores a trained model as a CANDIDATE (next version) and promotes it when asked to and it beats
- * the active model on the same held-out minutes, or when there is no active model. If the active
- * model changed after the comparison was made, the comparison is stale: no promotion.
+ * Stores a trained model as a CANDIDATE (next version) and promotes it when asked to and it passes
+ * the promotion gate (src/ml/promotion.ts: beats the burn-rate alert, within the tenant's
+ * false-alert budget, beats the active model on the same held-out minutes). If the active model
+ * changed after the comparison was made, the comparison is stale: no promotion. The decision and
+ * its reason are stored with the model.
  */
 export async function registerModel(
   manager: EntityManager,
@@ -83,12 +115,25 @@ export async function registerModel(
   )) as [{ next: number }];
   const active = await activeModel(manager, tenantId);
   const { incumbent } = trained.evaluation;
-  const promote =
-    autoPromote &&
-    (active === null ||
-      (incumbent !== null &&
-        incumbent.modelId === active.id &&
-        beats(trained.evaluation.model, incumbent.metrics)));
+  const [scope] = (await manager.query('select false_alert_budget from tenants where id = $1', [
+    tenantId,
+  ])) as Array<{ false_alert_budget: number }>;
+  const gate = promotionGate(
+    trained.evaluation.model,
+    trained.evaluation.burnRate,
+    active === null
+      ? null
+      : incumbent !== null && incumbent.modelId === active.id
+        ? incumbent.metrics
+        : undefined,
+    scope?.false_alert_budget ?? 1,
+  );
+  const promote = autoPromote && gate.promote;
+  const promotionDecision = promote
+    ? `promoted: ${gate.reason}`
+    : gate.promote
+      ? `not promoted (automatic promotion was off); it would pass: ${gate.reason}`
+      : `kept as a candidate: ${gate.reason}`;
   if (promote && active)
     await manager.update(
       Model,
@@ -106,6 +151,8 @@ export async function registerModel(
     normalization: trained.normalization,
     hiddenUnits: trained.hiddenUnits,
     threshold: trained.threshold,
+    calibration: trained.calibration,
+    digestVersion: trained.artifact.record ? 2 : 1,
     trainingFrom: trained.trainingFrom,
     trainingTo: trained.trainingTo,
     evaluation: trained.evaluation,
@@ -118,6 +165,7 @@ export async function registerModel(
     artifactSha256: trained.artifact.sha256,
     promotedAt: promote ? new Date() : null,
     retiredAt: null,
+    promotionDecision,
   });
   await manager.insert(Model, model);
   return { model: await getModel(manager, model.id, tenantId), promoted: promote };

@@ -7,12 +7,8 @@ import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact
 import type { Normalization } from '../ml/dataset';
 import { FEATURE_NAMES } from '../ml/features';
 import { DEFAULT_MLP, UnlearnableDataError, type EpochReport } from '../ml/mlp';
-import {
-  endpointFeatureRows,
-  evaluateModel,
-  trainAndEvaluate,
-  type EndpointRows,
-} from '../ml/pipeline';
+import { evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
+import { endpointFeatureRows } from './feature-data';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
 import type { FeatureFlag } from '../services/feature-flags';
 import { withTenant } from '../tenancy/with-tenant';
@@ -104,6 +100,7 @@ export async function runTraining(
       {
         model: incumbentNetwork,
         normalization: incumbent.normalization,
+        calibration: incumbent.calibration,
         threshold: incumbent.threshold,
       },
       outcome.test,
@@ -115,7 +112,12 @@ export async function runTraining(
   if (global && globalNetwork) {
     const metrics = evaluateModel(
       tf,
-      { model: globalNetwork, normalization: global.normalization, threshold: global.threshold },
+      {
+        model: globalNetwork,
+        normalization: global.normalization,
+        calibration: global.calibration,
+        threshold: global.threshold,
+      },
       outcome.test,
       request.horizonMinutes,
     );
@@ -129,14 +131,19 @@ export async function runTraining(
   incumbentNetwork?.dispose();
   globalNetwork?.dispose();
 
-  const artifact = await serializeModel(outcome.model, tf);
-  outcome.model.dispose();
-  return {
+  const record = {
     horizonMinutes: request.horizonMinutes,
     featureNames: [...FEATURE_NAMES],
     normalization: outcome.normalization,
     hiddenUnits: hidden,
     threshold: outcome.threshold,
+    calibration: outcome.calibration,
+  };
+  // The SHA-256 covers the whole record, not only the weights (digest version 2).
+  const artifact = await serializeModel(outcome.model, tf, record);
+  outcome.model.dispose();
+  return {
+    ...record,
     trainingFrom: outcome.trainingFrom.toISOString(),
     trainingTo: outcome.trainingTo.toISOString(),
     epochs: outcome.epochs,
@@ -148,6 +155,7 @@ export async function runTraining(
       weightSpecs: artifact.weightSpecs as unknown as object[],
       weightsBase64: artifact.weights.toString('base64'),
       sha256: artifact.sha256,
+      record,
     },
   };
 }

@@ -36,7 +36,15 @@ export interface TrainingEvent {
   promoted: boolean | null;
   evaluation: StoredEvaluation | null;
   reason: string | null;
+  /**
+   * RUNNING: COMPUTING_FEATURES (reading the data, before epoch 1), then TRAINING (each epoch).
+   * Absent in events stored before phases existed.
+   */
+  phase?: TrainingPhase | null;
 }
+
+export const TRAINING_PHASES = ['COMPUTING_FEATURES', 'TRAINING'] as const;
+export type TrainingPhase = (typeof TRAINING_PHASES)[number];
 
 export function trainingChannel(jobId: string): string {
   return `sentinel:training:${jobId}`;

@@ -88,7 +88,10 @@ export async function advanceJob(
             started_at = case when $7 then now() else started_at end,
             finished_at = case when $3 = any($8) then now() end,
             last_event = last_event || $9::jsonb || jsonb_build_object(
-              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)
+              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end),
+            -- The history, without the evaluation (the last event and the model keep it).
+            events = events || jsonb_build_array((last_event || $9::jsonb || jsonb_build_object(
+              'seq', seq + 1, 'state', $3::text, 'at', now(), 'attempt', attempt + case when $4 then 1 else 0 end)) - 'evaluation')
       where id = $1 and state = any($2)
       returning last_event, request, cancel_requested`,
     [
@@ -231,6 +234,7 @@ export async function requestTraining(
       promoted: null,
       evaluation: null,
       reason: null,
+      phase: null,
     };
     return manager.save(
       manager.create(TrainingJob, {
@@ -239,7 +243,12 @@ export async function requestTraining(
         state: 'QUEUED',
         request,
         seq: 1,
+        // Set here, not left to column defaults: save() does not read defaults back, and the
+        // returned job must have every field a client may select.
+        attempt: 0,
+        cancelRequested: false,
         lastEvent: queued,
+        events: [queued],
       }),
     );
   });

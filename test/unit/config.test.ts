@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       minTenants: 3,
       maxRowsPerTenant: 200_000,
       maxShare: 0.25,
+      minRowsPerTenant: 1000,
     });
     assert.equal(config.statusCacheSeconds, 60);
   });

@@ -1,0 +1,193 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Endpoint } from '../entities/endpoint.entity';
+import type { Model } from '../entities/model.entity';
+import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
+import { breachEpisodes } from '../telemetry/sla';
+import { withTenant } from '../tenancy/with-tenant';
+import { servingGuard, type GuardVerdict } from './serving-guard';
+
+/**
+ * Alerts are episodes. BREACH_PREDICTED fires once when risk rises over the threshold, and re-arms
+ * only when risk falls below REARM_FRACTION of the threshold (hysteresis: risk hovering around the
+ * threshold is one alert, not ten) or a breach episode comes and goes. Inside an episode nothing
+ * is predicted: the breach is there. BREACH_STARTED fires for every onset since the last one
+ * reported, however late scoring runs (not only at the newest scored minute).
+ */
+export const REARM_FRACTION = 0.5;
+
+/** Onsets further back than this are not reported any more (a worker down for a day). */
+const MAX_ONSET_LAG_MINUTES = 24 * 60;
+
+export interface ArmState {
+  armed: boolean;
+  fire: boolean;
+}
+
+/** The hysteresis, pure: the next armed state, and whether this minute fires. */
+export function nextArm(
+  armed: boolean,
+  above: boolean,
+  belowRearm: boolean,
+  inEpisode: boolean,
+): ArmState {
+  if (inEpisode) return { armed: true, fire: false };
+  if (armed && above) return { armed: false, fire: true };
+  if (!armed && belowRearm) return { armed: true, fire: false };
+  return { armed, fire: false };
+}
+
+export interface ScoredMinute {
+  endpointId: string;
+  minute: Date;
+  /** Null: not enough data this minute to forecast. */
+  probability: number | null;
+  inEpisode: boolean;
+  burnAlert: boolean;
+}
+
+/** Nothing scored this round: nothing to judge. */
+const NOT_JUDGED: GuardVerdict = {
+  alerting: 'MODEL',
+  falseAlertsPerEndpointDay: null,
+  budget: 1,
+  why: 'no endpoint scored this round',
+};
+
+export interface AlertOutcome {
+  /** BREACH_PREDICTED to deliver, from the model or (guard) the burn-rate alert. */
+  predicted: Array<{ endpointId: string; minute: Date; source: 'MODEL' | 'BURN_RATE' }>;
+  /** BREACH_STARTED to deliver: every onset since the last reported. */
+  started: Array<{ endpointId: string; minute: Date }>;
+  guard: GuardVerdict;
+}
+
+/**
+ * One round of alert decisions for a tenant's scored endpoints, in one transaction: updates each
+ * endpoint's alert state, logs alerts and onsets, and says what to deliver.
+ */
+export async function decideAlerts(
+  dataSource: DataSource,
+  tenantId: string,
+  entry: Model,
+  scored: ScoredMinute[],
+  now = new Date(),
+): Promise<AlertOutcome> {
+  return withTenant(dataSource, tenantId, (manager) =>
+    decideInTransaction(manager, tenantId, entry, scored, now),
+  );
+}
+
+async function decideInTransaction(
+  manager: EntityManager,
+  tenantId: string,
+  entry: Model,
+  scored: ScoredMinute[],
+  now = new Date(),
+): Promise<AlertOutcome> {
+  if (scored.length === 0) return { predicted: [], started: [], guard: NOT_JUDGED };
+  const guard = await servingGuard(manager, tenantId, entry.tenantId === GLOBAL_SCOPE_ID, now);
+  const outcome: AlertOutcome = { predicted: [], started: [], guard };
+  const states: Array<{
+    endpoint_id: string;
+    armed: boolean;
+    burn_armed: boolean;
+    onsets_checked_to: Date | null;
+  }> = await manager.query(
+    'select endpoint_id, armed, burn_armed, onsets_checked_to from alert_state where endpoint_id = any($1)',
+    [scored.map((s) => s.endpointId)],
+  );
+  const byEndpoint = new Map(states.map((s) => [s.endpoint_id, s]));
+  const endpoints = new Map(
+    (
+      await manager.findBy(
+        Endpoint,
+        scored.map((s) => ({ id: s.endpointId })),
+      )
+    ).map((e) => [e.id, e]),
+  );
+  for (const s of scored) {
+    const endpoint = endpoints.get(s.endpointId);
+    if (!endpoint) continue;
+    const state = byEndpoint.get(s.endpointId);
+    // The model's own alert is decided (and logged) whoever pages: the guard watches it.
+    const model = nextArm(
+      state?.armed ?? true,
+      s.probability !== null && s.probability >= entry.threshold,
+      s.probability !== null && s.probability < entry.threshold * REARM_FRACTION,
+      s.inEpisode,
+    );
+    const burn = nextArm(state?.burn_armed ?? true, s.burnAlert, !s.burnAlert, s.inEpisode);
+    if (model.fire) {
+      await logAlert(
+        manager,
+        s.endpointId,
+        s.minute,
+        'PREDICTED',
+        'MODEL',
+        guard.alerting === 'MODEL',
+        entry.horizonMinutes,
+      );
+      if (guard.alerting === 'MODEL')
+        outcome.predicted.push({ endpointId: s.endpointId, minute: s.minute, source: 'MODEL' });
+    }
+    if (burn.fire && guard.alerting === 'BURN_RATE') {
+      await logAlert(
+        manager,
+        s.endpointId,
+        s.minute,
+        'PREDICTED',
+        'BURN_RATE',
+        true,
+        entry.horizonMinutes,
+      );
+      outcome.predicted.push({ endpointId: s.endpointId, minute: s.minute, source: 'BURN_RATE' });
+    }
+    // Every onset since the last one reported, with enough history before it that an episode
+    // already under way is not taken for a new one.
+    const checkedTo = new Date(
+      Math.max(
+        state?.onsets_checked_to?.getTime() ?? s.minute.getTime() - 15 * 60_000,
+        s.minute.getTime() - MAX_ONSET_LAG_MINUTES * 60_000,
+      ),
+    );
+    if (checkedTo < s.minute) {
+      const lookback = Math.max(120, 2 * endpoint.windowMinutes) * 60_000;
+      const episodes = await breachEpisodes(
+        manager,
+        endpoint,
+        new Date(checkedTo.getTime() - lookback),
+        s.minute,
+      );
+      for (const episode of episodes.filter((e) => e.start > checkedTo)) {
+        await logAlert(manager, s.endpointId, episode.start, 'ONSET', 'SLA', true, 0);
+        outcome.started.push({ endpointId: s.endpointId, minute: episode.start });
+      }
+    }
+    const checked = checkedTo < s.minute ? s.minute : checkedTo;
+    await manager.query(
+      `insert into alert_state (tenant_id, endpoint_id, armed, burn_armed, onsets_checked_to, updated_at)
+       values ($1, $2, $3, $4, $5, now())
+       on conflict (tenant_id, endpoint_id) do update
+         set armed = excluded.armed, burn_armed = excluded.burn_armed,
+             onsets_checked_to = excluded.onsets_checked_to, updated_at = now()`,
+      [tenantId, s.endpointId, model.armed, burn.armed, checked],
+    );
+  }
+  return outcome;
+}
+
+async function logAlert(
+  manager: EntityManager,
+  endpointId: string,
+  minute: Date,
+  kind: 'PREDICTED' | 'ONSET',
+  source: 'MODEL' | 'BURN_RATE' | 'SLA',
+  delivered: boolean,
+  horizonMinutes: number,
+): Promise<void> {
+  await manager.query(
+    `insert into alert_log (tenant_id, endpoint_id, minute, kind, source, horizon_minutes, delivered)
+     values (current_tenant_id(), $1, $2, $3, $4, $5, $6) on conflict do nothing`,
+    [endpointId, minute, kind, source, horizonMinutes, delivered],
+  );
+}
