@@ -124,7 +124,7 @@ describe('security-definer functions against a leaked app-role login', () => {
     try {
       // The caller asks for k = 1 and no caps; the database keeps its own k (3 by default).
       await assert.rejects(
-        platform.query('select * from global_training_rows(1, 2147483647, 1)'),
+        platform.query('select * from global_training_rows(1, 2147483647, 1, 0)'),
         /at least 3 are needed/,
       );
     } finally {

@@ -106,7 +106,7 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
       /permission denied/,
     );
     await assert.rejects(
-      asRole(fx.db.appUrl, 'select * from global_training_rows(1, 10, 1)'),
+      asRole(fx.db.appUrl, 'select * from global_training_rows(1, 10, 1, 0)'),
       /permission denied/,
     );
     await assert.rejects(
@@ -161,11 +161,11 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
     }
     const rows = await asRole<{ n: string }>(
       fx.db.platformUrl,
-      'select count(*) as n from global_training_rows(3, 100000, 0.25)',
+      'select count(*) as n from global_training_rows(3, 100000, 0.25, 0)',
     );
     const flooded = await ownerQuery<{ n: string }>(
       fx.db.ownerUrl,
-      `select count(*) as n from global_training_rows(3, 100000, 0.25) g join global_feature_rows r using (series_id, idx) where r.contributor = $1`,
+      `select count(*) as n from global_training_rows(3, 100000, 0.25, 0) g join global_feature_rows r using (series_id, idx) where r.contributor = $1`,
       [tenants[0]!.id],
     );
     assert.ok(

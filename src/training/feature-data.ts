@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Endpoint } from '../entities/endpoint.entity';
+import { activeEndpoints } from '../db/endpoint-queries';
+import type { Endpoint } from '../entities/endpoint.entity';
 import { featureRows } from '../ml/features';
 import type { EndpointRows } from '../ml/pipeline';
 import { withTenant } from '../tenancy/with-tenant';
@@ -32,12 +33,6 @@ export async function tenantFeatureRows(
   horizon: number,
 ): Promise<EndpointRows[]> {
   return withTenant(dataSource, tenantId, async (manager) =>
-    endpointFeatureRows(
-      manager,
-      (await manager.find(Endpoint)).filter((e) => !e.archivedAt),
-      from,
-      to,
-      horizon,
-    ),
+    endpointFeatureRows(manager, await activeEndpoints(manager), from, to, horizon),
   );
 }
