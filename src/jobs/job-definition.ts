@@ -1,4 +1,5 @@
 import type Bull from 'bull';
+import { insideTenantTransaction } from '../tenancy/with-tenant';
 
 /** Every job that touches a tenant's rows names the tenant: its processor opens that RLS context. */
 export interface TenantScoped {
@@ -27,10 +28,18 @@ export function defineJob<P extends object>(definition: JobDefinition<P>): JobDe
   return definition;
 }
 
+/** enqueue() was called inside withTenant's work, before the COMMIT of what the job reads. */
+export class EnqueueInTransactionError extends Error {
+  constructor(queue: string) {
+    super(`a ${queue} job may only be queued after its transaction committed (not in withTenant)`);
+    this.name = 'EnqueueInTransactionError';
+  }
+}
+
 /**
- * Adds a job of `definition` to its queue. Call it after the transaction that wrote what the job
- * reads has committed (never inside withTenant), so a job never sees rows that were rolled back.
- * `extra` carries what differs per call: a job id (idempotency), a repeat schedule, a priority.
+ * Adds a job of `definition` to its queue. Only after the transaction that wrote what the job
+ * reads has committed, so a job never sees rows that were rolled back: inside withTenant's work it
+ * throws EnqueueInTransactionError (checked, not just documented). `extra` carries what differs per call: a job id (idempotency), a repeat schedule, a priority.
  */
 export async function enqueue<P extends object>(
   queue: Bull.Queue<P>,
@@ -38,6 +47,7 @@ export async function enqueue<P extends object>(
   payload: P,
   extra: Pick<Bull.JobOptions, 'jobId' | 'repeat' | 'priority'> = {},
 ): Promise<Bull.Job<P>> {
+  if (insideTenantTransaction()) throw new EnqueueInTransactionError(definition.queue);
   if (queue.name !== definition.queue)
     throw new Error(`a ${definition.queue} job cannot go into the ${queue.name} queue`);
   return queue.add(payload, {

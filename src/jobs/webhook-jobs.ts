@@ -8,20 +8,28 @@ import { recordDelivery, sendDelivery } from '../notifications/send';
 import { createProbeClient } from '../telemetry/prober';
 import { AddressPolicy } from '../telemetry/ssrf-guard';
 import { withTenant } from '../tenancy/with-tenant';
+import { defineJob, enqueue, type TenantScoped } from './job-definition';
 import type { ProcessorRegistration } from './processor';
 
 export { signature } from '../notifications/send';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
-export interface WebhookDelivery {
-  tenantId: string;
+export interface WebhookDelivery extends TenantScoped {
   webhookId: string;
   event: DeliveryEvent;
   /** Stable per event and webhook: receivers deduplicate retries by it. */
   deliveryId: string;
   payload: NoticeData;
 }
+
+/** 8 tries over about 8 minutes (2 s doubling); the latest 1000 finished jobs kept each way. */
+export const WEBHOOK_JOB = defineJob<WebhookDelivery>({
+  queue: WEBHOOK_QUEUE,
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2000 },
+  keep: { completed: 1000, failed: 1000 },
+});
 
 /**
  * Whether a webhook hears an event. PagerDuty hooks hear every ending (RECOVERED, RESOLVED) and
@@ -59,15 +67,11 @@ export async function enqueueWebhookEvent(
       .update(`${hook.id}:${event}:${key}`)
       .digest('hex')
       .slice(0, 32);
-    await queue.add(
+    await enqueue(
+      queue,
+      WEBHOOK_JOB,
       { tenantId, webhookId: hook.id, event, deliveryId, payload: prepared.data },
-      {
-        jobId: deliveryId,
-        attempts: 8,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      },
+      { jobId: deliveryId },
     );
   }
 }
@@ -83,6 +87,14 @@ export function createWebhookProcessor(allowNetworks: string[]): ProcessorRegist
     queue: WEBHOOK_QUEUE,
     concurrency: 10,
     close: () => client.close(),
+    // Each attempt is already in the delivery log; this says that no further one will follow.
+    onFinalFailure: async (job: Bull.Job<WebhookDelivery>, failure, { logger }) => {
+      const { tenantId, webhookId, event, deliveryId } = job.data;
+      logger.warn(
+        { tenantId, webhookId, event, deliveryId, stalled: failure.stalled },
+        'webhook delivery given up',
+      );
+    },
     process: async (job: Bull.Job<WebhookDelivery>, { dataSource, config }) => {
       const { tenantId, webhookId, event, deliveryId, payload } = job.data;
       const hook = await withTenant(dataSource, tenantId, (m) =>

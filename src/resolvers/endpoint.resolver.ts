@@ -1,7 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { syncProbeSchedule } from '../jobs/probe-jobs';
-import { enqueueRollups } from '../jobs/rollup-jobs';
+import { endpointJobs } from '../jobs/endpoint-jobs';
 import { CreateEndpointInput, UpdateEndpointInput } from '../schema/endpoint.inputs';
 import { EndpointConnection } from '../schema/endpoint-connection';
 import { EndpointType } from '../schema/endpoint.types';
@@ -13,11 +12,10 @@ import {
   encodeCursor,
 } from '../schema/pagination';
 import type { Endpoint } from '../entities/endpoint.entity';
-import { getEndpointRow, listEndpointRows } from '../services/endpoint-rows';
+import { readEndpointPage, readEndpointRow } from '../services/endpoint-rows';
 import * as endpoints from '../services/endpoints';
 import { selectedFields } from '../schema/selected-fields';
 import { tenantIdOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 
 @Resolver()
 export class EndpointResolver {
@@ -37,12 +35,11 @@ export class EndpointResolver {
   ): Promise<EndpointConnection> {
     assertPageSize(first);
     const afterId = after ? decodeCursor('endpoint', after) : undefined;
-    const page = await withTenant(context.dataSource, tenantIdOf(context), (manager) =>
-      listEndpointRows(
-        manager,
-        { first, afterId, includeArchived: includeArchived ?? false },
-        askedProperties(info, ['edges', 'node']),
-      ),
+    const page = await readEndpointPage(
+      context.dataSource,
+      tenantIdOf(context),
+      { first, afterId, includeArchived: includeArchived ?? false },
+      askedProperties(info, ['edges', 'node']),
     );
     // Only the asked-for properties are set; GraphQL reads no others.
     const edges = page.endpoints.map((e) => ({
@@ -62,7 +59,12 @@ export class EndpointResolver {
     @Ctx() context: RequestContext,
     @Info() info?: GraphQLResolveInfo,
   ): Promise<EndpointType> {
-    const row = await this.inTenant(context, (m) => getEndpointRow(m, id, askedProperties(info)));
+    const row = await readEndpointRow(
+      context.dataSource,
+      tenantIdOf(context),
+      id,
+      askedProperties(info),
+    );
     return toEndpointType(row as Endpoint);
   }
 
@@ -72,11 +74,11 @@ export class EndpointResolver {
     @Arg('input') input: CreateEndpointInput,
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
-    const tenantId = tenantIdOf(context);
-    const created = await this.inTenant(context, (m) =>
-      endpoints.createEndpoint(m, tenantId, input),
+    const created = await endpoints.createEndpointAndSchedule(
+      endpointDeps(context),
+      tenantIdOf(context),
+      input,
     );
-    await syncProbeSchedule(context.queues.probes, created);
     return toEndpointType(created);
   }
 
@@ -87,17 +89,12 @@ export class EndpointResolver {
     @Arg('input') input: UpdateEndpointInput,
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
-    const { endpoint: updated, previousIntervalSeconds } = await this.inTenant(context, (m) =>
-      endpoints.updateEndpoint(m, id, input),
+    const updated = await endpoints.updateEndpointAndSchedule(
+      endpointDeps(context),
+      tenantIdOf(context),
+      id,
+      input,
     );
-    await syncProbeSchedule(context.queues.probes, updated, previousIntervalSeconds);
-    if (input.sla?.latencyThresholdMs != null) {
-      // Rollups count samples over the threshold: a new threshold recomputes the whole history.
-      const from = new Date(Date.now() - context.config.telemetry.retentionDays * 86_400_000);
-      await enqueueRollups(context.queues.rollups, updated.tenantId, [
-        { endpointId: updated.id, from, to: new Date() },
-      ]);
-    }
     return toEndpointType(updated);
   }
 
@@ -109,17 +106,21 @@ export class EndpointResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() context: RequestContext,
   ): Promise<EndpointType> {
-    const archived = await this.inTenant(context, (m) => endpoints.archiveEndpoint(m, id));
-    await syncProbeSchedule(context.queues.probes, archived);
+    const archived = await endpoints.archiveEndpointAndUnschedule(
+      endpointDeps(context),
+      tenantIdOf(context),
+      id,
+    );
     return toEndpointType(archived);
   }
+}
 
-  private inTenant<T>(
-    context: RequestContext,
-    work: Parameters<typeof withTenant<T>>[2],
-  ): Promise<T> {
-    return withTenant(context.dataSource, tenantIdOf(context), work);
-  }
+function endpointDeps(context: RequestContext): endpoints.EndpointDeps {
+  return {
+    dataSource: context.dataSource,
+    jobs: endpointJobs(context.queues),
+    retentionDays: context.config.telemetry.retentionDays,
+  };
 }
 
 const SLA_PROPERTIES = [

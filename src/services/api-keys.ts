@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { Client } from 'pg';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ApiKey, type ApiKeyScope } from '../entities/api-key.entity';
 import { NotFoundError } from '../errors/app-errors';
+import { publishKeyRevoked, type KeyAuthenticator, type RevocationBus } from '../tenancy/key-cache';
 import { generateKeySecret } from '../tenancy/key-secret';
+import { withTenant } from '../tenancy/with-tenant';
 import { isUuid } from './ids';
 
 export interface IssuedKey {
@@ -11,6 +13,32 @@ export interface IssuedKey {
   /** The key itself, returned once and never stored. */
   secret: string;
 }
+
+/** Issues a key of the tenant in a transaction of its own. */
+export function issueApiKey(
+  dataSource: DataSource,
+  tenantId: string,
+  input: { name: string; scope: ApiKeyScope },
+): Promise<IssuedKey> {
+  return withTenant(dataSource, tenantId, (m) => createApiKey(m, tenantId, input));
+}
+
+/**
+ * Revokes a key of the tenant, then, after the commit, makes every API instance forget it (this
+ * one at once) and close its sockets with 4403.
+ */
+export async function revokeTenantApiKey(
+  deps: { dataSource: DataSource; keys: KeyAuthenticator; channels: RevocationBus },
+  tenantId: string,
+  id: string,
+): Promise<ApiKey> {
+  const revoked = await withTenant(deps.dataSource, tenantId, (m) => revokeApiKey(m, id));
+  deps.keys.revoke(revoked.id);
+  await publishKeyRevoked(deps.channels, { tenantId: revoked.tenantId, keyId: revoked.id });
+  return revoked;
+}
+
+// The functions below take a manager from withTenant(): RLS already limits it to one tenant.
 
 export async function createApiKey(
   manager: EntityManager,

@@ -1,10 +1,12 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Endpoint } from '../entities/endpoint.entity';
 import { BadInputError, NotFoundError } from '../errors/app-errors';
+import { withTenant } from '../tenancy/with-tenant';
 import { isUuid } from './ids';
 
 // The read paths of the API: plain rows with only the columns asked for, no entity hydration.
-// Every function takes a manager from withTenant(): RLS already limits it to one tenant.
+// The two `read...` functions open the tenant's transaction; the others take a manager from
+// withTenant(): RLS already limits it to one tenant.
 
 /** An endpoint with some of its properties: those that were asked for, plus id and createdAt. */
 export type EndpointRow = Pick<Endpoint, 'id' | 'createdAt'> & Partial<Endpoint>;
@@ -37,6 +39,26 @@ function selectList(properties: Iterable<string>): string {
     .filter(([property]) => wanted.has('*') || wanted.has(property))
     .map(([property, column]) => `${column} as "${property}"`)
     .join(', ');
+}
+
+/** A page of the tenant's endpoints (listEndpointRows) in a transaction of their own. */
+export function readEndpointPage(
+  dataSource: DataSource,
+  tenantId: string,
+  options: { first: number; afterId?: string; includeArchived: boolean },
+  properties: Iterable<string>,
+): Promise<{ endpoints: EndpointRow[]; hasNextPage: boolean }> {
+  return withTenant(dataSource, tenantId, (m) => listEndpointRows(m, options, properties));
+}
+
+/** One of the tenant's endpoints (getEndpointRow) in a transaction of its own. */
+export function readEndpointRow(
+  dataSource: DataSource,
+  tenantId: string,
+  id: string,
+  properties: Iterable<string>,
+): Promise<EndpointRow> {
+  return withTenant(dataSource, tenantId, (m) => getEndpointRow(m, id, properties));
 }
 
 /** One page in creation order, keyset-paginated after the endpoint `afterId`. */

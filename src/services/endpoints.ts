@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Endpoint, type HttpMethodName } from '../entities/endpoint.entity';
 import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
+import type { TouchedRange } from '../telemetry/batches';
+import { withTenant } from '../tenancy/with-tenant';
 import { isUuid } from './ids';
 
 /** When an endpoint is in breach (the GraphQL input carries the same fields, range-checked). */
@@ -30,7 +32,68 @@ export type EndpointPatch = {
   [K in Exclude<keyof NewEndpoint, 'sla'>]?: NewEndpoint[K] | null;
 } & { sla?: { [K in keyof EndpointSla]?: EndpointSla[K] | null } | null };
 
-// Every function here takes a manager from withTenant(): RLS already limits it to one tenant.
+/** The jobs an endpoint change sets off after its commit; the caller owns the queues. */
+export interface EndpointJobs {
+  /** Makes the endpoint's probe schedule match it; the schedule is keyed by its old interval. */
+  syncProbeSchedule(endpoint: Endpoint, previousIntervalSeconds?: number): Promise<void>;
+  /** Recomputes the rollups of these ranges from the raw samples. */
+  recomputeRollups(tenantId: string, ranges: TouchedRange[]): Promise<void>;
+}
+
+export interface EndpointDeps {
+  dataSource: DataSource;
+  jobs: EndpointJobs;
+  /** How long samples are kept: a new latency threshold recomputes the rollups of all of them. */
+  retentionDays: number;
+}
+
+// The three below are the API's path: validate, one tenant transaction, then the jobs after its
+// COMMIT (enqueue refuses inside withTenant), so a job never reads a change that was rolled back.
+
+export async function createEndpointAndSchedule(
+  deps: EndpointDeps,
+  tenantId: string,
+  input: NewEndpoint,
+): Promise<Endpoint> {
+  assertTimeoutBelowInterval(input.timeoutMs, input.probeIntervalSeconds);
+  const created = await withTenant(deps.dataSource, tenantId, (m) =>
+    createEndpoint(m, tenantId, input),
+  );
+  await deps.jobs.syncProbeSchedule(created);
+  return created;
+}
+
+export async function updateEndpointAndSchedule(
+  deps: EndpointDeps,
+  tenantId: string,
+  id: string,
+  patch: EndpointPatch,
+): Promise<Endpoint> {
+  const { endpoint, previousIntervalSeconds } = await withTenant(deps.dataSource, tenantId, (m) =>
+    updateEndpoint(m, id, patch),
+  );
+  await deps.jobs.syncProbeSchedule(endpoint, previousIntervalSeconds);
+  if (patch.sla?.latencyThresholdMs != null) {
+    // Rollups count samples over the threshold: a new threshold recomputes the whole history.
+    const from = new Date(Date.now() - deps.retentionDays * 86_400_000);
+    await deps.jobs.recomputeRollups(endpoint.tenantId, [
+      { endpointId: endpoint.id, from, to: new Date() },
+    ]);
+  }
+  return endpoint;
+}
+
+export async function archiveEndpointAndUnschedule(
+  deps: EndpointDeps,
+  tenantId: string,
+  id: string,
+): Promise<Endpoint> {
+  const archived = await withTenant(deps.dataSource, tenantId, (m) => archiveEndpoint(m, id));
+  await deps.jobs.syncProbeSchedule(archived);
+  return archived;
+}
+
+// Every function below takes a manager from withTenant(): RLS already limits it to one tenant.
 
 export async function createEndpoint(
   manager: EntityManager,

@@ -1,7 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** TypeORM's count of open transactions on a runner (protected; SAVEPOINTs nest on top of it). */
 type RunnerInternals = QueryRunner & { transactionDepth: number; isTransactionActive: boolean };
+
+/** Set while a unit of work runs: code called from inside it knows it is before COMMIT. */
+const openTransaction = new AsyncLocalStorage<true>();
+
+/**
+ * Whether the caller runs inside withTenant's work, i.e. before its COMMIT. `enqueue` refuses
+ * there, so a job can never be queued for rows that may still be rolled back.
+ */
+export function insideTenantTransaction(): boolean {
+  return openTransaction.getStore() === true;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,7 +48,7 @@ export async function withTenant<T>(
     runner.transactionDepth = 1;
     let result: T;
     try {
-      result = await work(runner.manager);
+      result = await openTransaction.run(true, () => work(runner.manager));
     } catch (err) {
       await runner.rollbackTransaction().catch(() => undefined);
       throw err;
