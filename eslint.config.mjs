@@ -93,17 +93,9 @@ export default tseslint.config(
               from: from('ml'),
               allow: { to: element('infrastructure'), dependency: { kind: 'type' } },
             },
-            // The two known exceptions, each named; nothing else in src/ml may reach out.
-            // 1. pipeline.ts reads a tenant's endpoints in its own tenant transaction. The forecast
-            //    work (issue 9) moves that read to src/training; then delete this entry.
-            {
-              from: file('src/ml/pipeline.ts'),
-              allow: {
-                to: file('src/{tenancy/with-tenant,entities/endpoint.entity}.ts'),
-              },
-            },
-            // 2. features.ts builds its SQL from the SLA's breach definition, which telemetry owns,
-            //    so that features and SLA answers can never disagree on what a breach is.
+            // The one known exception, named; nothing else in src/ml may reach out:
+            // features.ts builds its SQL from the SLA's breach definition, which telemetry owns,
+            // so that features and SLA answers can never disagree on what a breach is.
             { from: file('src/ml/features.ts'), allow: { to: file('src/telemetry/sla.ts') } },
           ],
         },
