@@ -25,11 +25,10 @@ import { requireScope } from '../tenancy/auth-checker';
 import { ForbiddenError } from '../errors/app-errors';
 import { ModelScope } from '../schema/model.types';
 import { modelScopeOf, type RequestContext } from '../tenancy/context';
-import { withTenant } from '../tenancy/with-tenant';
 import { followTraining } from '../training/follow-training';
 import type { TrainingEvent } from '../training/training-events';
-import { listTrainingJobs } from '../training/training-job-list';
-import { cancelTraining, getTrainingJob, requestTraining } from '../training/training-jobs';
+import { readTrainingJobs } from '../training/training-job-list';
+import { cancelTraining, readTrainingJob, requestTraining } from '../training/training-jobs';
 
 @Resolver()
 export class TrainingResolver {
@@ -103,9 +102,11 @@ export class TrainingResolver {
   ): Promise<TrainingJobConnection> {
     assertPageSize(first);
     const afterId = after ? decodeCursor('training-job', after) : undefined;
-    const rows = await withTenant(context.dataSource, modelScopeOf(context), (manager) =>
-      listTrainingJobs(manager, { first, afterId, state: state ?? undefined }),
-    );
+    const rows = await readTrainingJobs(context.dataSource, modelScopeOf(context), {
+      first,
+      afterId,
+      state: state ?? undefined,
+    });
     const edges = rows.slice(0, first).map((job) => ({
       cursor: encodeCursor('training-job', job.id),
       node: toTrainingJobType(job),
@@ -122,9 +123,7 @@ export class TrainingResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() context: RequestContext,
   ): Promise<TrainingJobType> {
-    return toTrainingJobType(
-      await withTenant(context.dataSource, modelScopeOf(context), (m) => getTrainingJob(m, id)),
-    );
+    return toTrainingJobType(await readTrainingJob(context.dataSource, modelScopeOf(context), id));
   }
 
   @Subscription(() => TrainingProgress, {

@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { channelIterator, type Channels } from '../realtime/channels';
-import { withTenant } from '../tenancy/with-tenant';
 import { TERMINAL_STATES, trainingChannel, type TrainingEvent } from './training-events';
-import { getTrainingJob } from './training-jobs';
+import { readTrainingJob } from './training-jobs';
 
 /**
  * A job's progress as a stream: first its current state, then every later event in order, ending
@@ -19,8 +18,7 @@ export async function followTraining(
   const live = await channelIterator<TrainingEvent>(channels, trainingChannel(jobId));
   let current: TrainingEvent;
   try {
-    current = (await withTenant(dataSource, tenantId, (manager) => getTrainingJob(manager, jobId)))
-      .lastEvent;
+    current = (await readTrainingJob(dataSource, tenantId, jobId)).lastEvent;
   } catch (err) {
     await live.return!();
     throw err;

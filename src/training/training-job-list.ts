@@ -1,5 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { TrainingJob } from '../entities/training-job.entity';
+import { withTenant } from '../tenancy/with-tenant';
 import type { TrainingState } from './training-events';
 
 /**
@@ -24,4 +25,13 @@ export async function listTrainingJobs(
     );
   }
   return query.getMany();
+}
+
+/** One page of the scope's training jobs, in a transaction of its own (the API and `sentinel jobs`). */
+export function readTrainingJobs(
+  dataSource: DataSource,
+  scopeId: string,
+  options: { first: number; afterId?: string; state?: TrainingState },
+): Promise<TrainingJob[]> {
+  return withTenant(dataSource, scopeId, (manager) => listTrainingJobs(manager, options));
 }

@@ -141,6 +141,15 @@ export async function getTrainingJob(manager: EntityManager, jobId: string): Pro
   return job;
 }
 
+/** One job of the scope, in a transaction of its own (NOT_FOUND for another scope's job). */
+export function readTrainingJob(
+  dataSource: DataSource,
+  scopeId: string,
+  jobId: string,
+): Promise<TrainingJob> {
+  return withTenant(dataSource, scopeId, (manager) => getTrainingJob(manager, jobId));
+}
+
 async function assertEnoughTelemetry(
   manager: EntityManager,
   request: TrainingRequest,
@@ -312,7 +321,7 @@ export async function cancelTraining(
   } else {
     await channels.publish(cancelChannel(jobId), { jobId });
   }
-  return withTenant(dataSource, tenantId, (manager) => getTrainingJob(manager, jobId));
+  return readTrainingJob(dataSource, tenantId, jobId);
 }
 
 /** Active endpoints the job trains on. */

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { GLOBAL_SCOPE_ID } from '../../entities/tenant.entity';
 import type { TrainingJob } from '../../entities/training-job.entity';
 import { tenantIdBySlug } from '../../services/tenants';
-import { withTenant } from '../../tenancy/with-tenant';
-import { listTrainingJobs } from '../../training/training-job-list';
+import { readTrainingJobs } from '../../training/training-job-list';
 import { TRAINING_STATES, type TrainingState } from '../../training/training-events';
 import { withAppDataSource } from '../with-services';
 
@@ -45,9 +44,10 @@ export function registerJobs(program: Command): void {
             ? GLOBAL_SCOPE_ID
             : await tenantIdBySlug(dataSource, options.tenant!);
           if (!scopeId) throw new Error(`no tenant ${options.tenant}`);
-          return withTenant(dataSource, scopeId, (manager) =>
-            listTrainingJobs(manager, { first, state: state as TrainingState | undefined }),
-          );
+          return readTrainingJobs(dataSource, scopeId, {
+            first,
+            state: state as TrainingState | undefined,
+          });
         });
         if (jobs.length === 0) console.log('no training jobs');
         for (const job of jobs.slice(0, first)) console.log(jobLine(job));

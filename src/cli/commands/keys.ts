@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../entities/api-key.entity';
-import { createApiKey, createPlatformKey } from '../../services/api-keys';
+import { createPlatformKey, issueApiKey } from '../../services/api-keys';
 import { tenantIdBySlug } from '../../services/tenants';
-import { withTenant } from '../../tenancy/with-tenant';
 import { withAppDataSource, withServices } from '../with-services';
 
 interface KeyOptions {
@@ -37,10 +36,7 @@ export function registerKeys(program: Command): void {
       const secret = await withAppDataSource(async (dataSource) => {
         const tenantId = await tenantIdBySlug(dataSource, tenant);
         if (!tenantId) throw new Error(`no tenant with slug "${tenant}"`);
-        const issued = await withTenant(dataSource, tenantId, (manager) =>
-          createApiKey(manager, tenantId, { name, scope }),
-        );
-        return issued.secret;
+        return (await issueApiKey(dataSource, tenantId, { name, scope })).secret;
       });
       console.log(`${scope} key for ${tenant}:`);
       console.log(secret);
