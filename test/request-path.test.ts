@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Endpoint } from '../src/entities/endpoint.entity';
 import { getEndpointRow, listEndpointRows } from '../src/services/endpoint-rows';
-import { createEndpoint } from '../src/services/endpoints';
+import { createEndpoint, type NewEndpoint } from '../src/services/endpoints';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { makeTenant, type TestTenant } from './helpers/factories';
 import { startTestApi, type TestApi } from './helpers/api';
 
-const INPUT = {
+const INPUT: NewEndpoint = {
   name: 'checkout',
   url: 'https://shop.example.com/health',
   method: 'GET',
@@ -24,7 +24,7 @@ const INPUT = {
     windowMinutes: 5,
     availabilityTarget: 0.999,
   },
-} as never;
+};
 
 describe('the request path', () => {
   let db: TestDatabase;
@@ -49,7 +49,7 @@ describe('the request path', () => {
 
     await assert.rejects(
       withTenant(db.dataSource, tenant.id, async (m) => {
-        await createEndpoint(m, tenant.id, { ...(INPUT as object), name: 'rolled back' } as never);
+        await createEndpoint(m, tenant.id, { ...INPUT, name: 'rolled back' });
         throw new Error('boom');
       }),
       /boom/,
@@ -59,7 +59,7 @@ describe('the request path', () => {
 
     // save() inside it uses the open transaction (a savepoint), and the commit keeps the row.
     const kept = await withTenant(db.dataSource, tenant.id, (m) =>
-      createEndpoint(m, tenant.id, { ...(INPUT as object), name: 'kept' } as never),
+      createEndpoint(m, tenant.id, { ...INPUT, name: 'kept' }),
     );
     const [row] = await db.dataSource.query(`select count(*)::int as n from pg_stat_activity
        where datname = current_database() and state = 'idle in transaction'`);

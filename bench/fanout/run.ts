@@ -57,7 +57,7 @@ async function main(): Promise<void> {
           windowMinutes: 5,
           availabilityTarget: 0.999,
         },
-      } as never),
+      }),
     );
     await dataSource.destroy();
     const ready = /"port":(\d+),"msg":"Sentinel API listening/;
