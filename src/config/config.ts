@@ -101,8 +101,12 @@ export interface Config {
     executionTimeoutMs: number;
     /** Query-cost points per key per minute, across API instances (RATE_LIMIT_KEY_POINTS). */
     rateLimitKeyPointsPerMinute: number;
+    /** Query-cost points all keys of one tenant share per minute (RATE_LIMIT_TENANT_POINTS). */
+    rateLimitTenantPointsPerMinute: number;
     /** Query-cost points per client IP per minute, keyless requests (RATE_LIMIT_IP_POINTS). */
     rateLimitIpPointsPerMinute: number;
+    /** Query-cost points per client IP per minute, keyed requests; 0: none (RATE_LIMIT_IP_KEYED_POINTS). */
+    rateLimitIpKeyedPointsPerMinute: number;
     /** Training jobs one tenant may have waiting (MAX_QUEUED_TRAINING_PER_TENANT). */
     maxQueuedTrainingPerTenant: number;
   };
@@ -229,7 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResponseBytes: intFromEnv(env, 'MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
       executionTimeoutMs: intFromEnv(env, 'GRAPHQL_EXECUTION_TIMEOUT_MS', 30_000),
       rateLimitKeyPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_KEY_POINTS', 30_000),
+      rateLimitTenantPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_TENANT_POINTS', 60_000),
       rateLimitIpPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_POINTS', 60_000),
+      rateLimitIpKeyedPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_KEYED_POINTS', 300_000, 0),
       maxQueuedTrainingPerTenant: intFromEnv(env, 'MAX_QUEUED_TRAINING_PER_TENANT', 3),
     },
   };

@@ -8,7 +8,7 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { BadInputError, ErrorCode, ExecutionTimeoutError } from '../errors/app-errors';
+import { BadInputError, ErrorCode } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { asUnavailable } from '../errors/unavailable';
 import { keyFromAuthorization } from '../tenancy/authenticate';
@@ -21,10 +21,12 @@ import { measureOperation } from './query-limits';
 import { payerOf, type RateLimits } from './rate-limits';
 import { budgetGate, queryGate } from './query-gate';
 import { currentRequestId } from './request-id';
+import { deadlineIn, enforceFieldDeadlines } from './execution-deadline';
+import { responseTooLarge } from './response-size';
 
 /**
  * Refuses too deep or too costly operations before they execute, then charges their cost to the
- * caller's key and IP budgets (429 RATE_LIMITED with Retry-After when spent).
+ * caller's key, tenant and address budgets (429 RATE_LIMITED with Retry-After when spent).
  */
 function queryLimitsPlugin(
   config: Config,
@@ -41,9 +43,11 @@ function queryLimitsPlugin(
             request.variables,
             request.operationName,
           );
+          const { principal } = contextValue;
           const payer = payerOf(
             keyFromAuthorization(request.http?.headers.get('authorization') ?? undefined),
             contextValue.clientIp,
+            principal?.kind === 'tenant' ? principal.tenantId : undefined,
           );
           // A refused operation spends what it asked for: floods of them run out of budget.
           await rateLimits.charge(payer, cost);
@@ -57,19 +61,15 @@ function queryLimitsPlugin(
 /**
  * An execution deadline: fields that start resolving after it fail at once with
  * EXECUTION_TIMEOUT, so a slow operation ends instead of running on (each statement is bounded
- * by statement_timeout as well).
+ * by statement_timeout as well). The check itself is in the schema's resolvers
+ * (enforceFieldDeadlines), shared with WebSocket operations.
  */
 function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async executionDidStart() {
-          const deadline = Date.now() + timeoutMs;
-          return {
-            willResolveField() {
-              if (Date.now() >= deadline) throw new ExecutionTimeoutError(timeoutMs);
-            },
-          };
+        async executionDidStart({ contextValue }) {
+          contextValue.deadline = deadlineIn(timeoutMs);
         },
       };
     },
@@ -86,14 +86,7 @@ function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RequestContext
           const bytes = Buffer.byteLength(JSON.stringify(response.body.singleResult));
           if (bytes <= maxBytes) return;
           response.http.status = 400;
-          response.body.singleResult = {
-            errors: [
-              {
-                message: `The answer (${bytes} bytes) is larger than ${maxBytes} bytes; ask for less (fewer fields, shorter ranges, wider buckets).`,
-                extensions: { code: ErrorCode.BAD_USER_INPUT, reason: 'RESPONSE_TOO_LARGE' },
-              },
-            ],
-          };
+          response.body.singleResult = { errors: [responseTooLarge(bytes, maxBytes)] };
         },
       };
     },
@@ -180,6 +173,7 @@ export async function createGraphqlHttpHandler(options: {
   stop: () => Promise<void>;
 }> {
   const { config, schema, dataSource, queues, channels } = options;
+  enforceFieldDeadlines(schema);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.nodeEnv !== 'production',
@@ -228,9 +222,9 @@ export async function createGraphqlHttpHandler(options: {
   });
   return {
     handler: [
-      budgetGate(options.rateLimits),
+      budgetGate(options.rateLimits, options.keys),
       express.json({ limit: config.limits.bodyLimitBytes }),
-      queryGate(config, options.rateLimits),
+      queryGate(config, options.rateLimits, options.keys),
       middleware,
     ],
     // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).

@@ -1,4 +1,5 @@
 import {
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -25,9 +26,11 @@ import { sharedSubscribe } from '../realtime/shared-subscribe';
 import { graphqlOperations } from './metrics';
 import { measureOperation } from './query-limits';
 import { withoutSuggestions } from './suggestions';
-import { payerOf, type RateLimits } from './rate-limits';
-import { aliasRefusal, MAX_TOKENS } from './query-gate';
+import { payerOf, type Payer, type RateLimits } from './rate-limits';
+import { aliasRefusal, MAX_TOKENS, REFUSAL_COST } from './query-gate';
 import { requestIdFrom } from './request-id';
+import { enforceFieldDeadlines, executeWithDeadline } from './execution-deadline';
+import { responseTooLarge, resultBytes } from './response-size';
 
 /** What a socket keeps after `connection_init`. */
 interface SocketState {
@@ -53,8 +56,12 @@ function keyFromConnectionParams(params: Record<string, unknown> | undefined): s
  * graphql-ws on the same port and path as HTTP. Authenticates in connection_init (no or bad
  * key: close 4403), authenticates again for every subscribe (a key revoked meanwhile stops
  * working), closes the open sockets of a revoked key with 4403 (`closeKey`), and applies the same
- * validation, depth and cost limits as HTTP. Parsed and validated documents are kept (by query
- * text), so subscribing again with the same document costs no parse or validation.
+ * controls as HTTP: a spent key, tenant or address is refused before its document is parsed;
+ * the token and alias caps, validation (no suggestions in production), depth and cost limits;
+ * the rate budgets, which refusals spend too; the execution deadline, per operation and per
+ * subscription event; the response-size cap, per answer and per event. Parsed and validated
+ * documents are kept (by query text), so subscribing again with the same document costs no parse
+ * or validation.
  */
 export function attachGraphqlWs(options: {
   config: Config;
@@ -84,6 +91,8 @@ export function attachGraphqlWs(options: {
     config.limits.maxQueryAliases,
     config.nodeEnv === 'production',
   );
+  const { executionTimeoutMs, maxResponseBytes } = config.limits;
+  enforceFieldDeadlines(schema);
   const stateOf = (extra: object): SocketState => {
     let state = states.get(extra);
     if (!state) states.set(extra, (state = { connectionId: requestIdFrom(undefined) }));
@@ -93,12 +102,22 @@ export function attachGraphqlWs(options: {
   const server = useServer(
     {
       schema,
-      // One execution per event for all subscribers of the same operation in the same tenant.
+      // Queries answer EXECUTION_TIMEOUT at their deadline; a mutation runs its started writes out.
+      execute: (args) =>
+        executeWithDeadline(
+          args,
+          executionTimeoutMs,
+          getOperationAST(args.document, args.operationName)?.operation !== 'mutation',
+        ),
+      // One execution per event for all subscribers of the same operation in the same tenant,
+      // each event under a deadline of its own.
       subscribe: (args) => {
         const { principal } = args.contextValue as RequestContext;
         const audience =
           principal?.kind === 'tenant' ? `${principal.tenantId}:${principal.scope}` : 'platform';
-        return sharedSubscribe(args, audience);
+        return sharedSubscribe(args, audience, (event) =>
+          executeWithDeadline(event, executionTimeoutMs, true),
+        );
       },
       onConnect: async (ctx) => {
         const state = stateOf(ctx.extra);
@@ -121,8 +140,28 @@ export function attachGraphqlWs(options: {
       },
       onSubscribe: async (ctx, _id, payload) => {
         const state = stateOf(ctx.extra);
+        const clientIp = (ctx.extra as { request?: http.IncomingMessage }).request?.socket
+          .remoteAddress;
+        const payer = (): Payer =>
+          payerOf(
+            state.apiKey,
+            clientIp,
+            state.principal?.kind === 'tenant' ? state.principal.tenantId : undefined,
+          );
+        const refused = (err: unknown) => [new GraphQLError('', { originalError: err as Error })];
+        // A spent key, tenant or address costs no parse or validation.
+        try {
+          await options.rateLimits.assertBudgetLeft(payer());
+        } catch (err) {
+          return refused(err);
+        }
         const parsed = documents.get(payload.query);
-        if (!('document' in parsed)) return parsed.errors;
+        if (!('document' in parsed)) {
+          // Too many tokens or aliases: refused cheaply, but not for free (as on HTTP).
+          if (parsed.chargeable)
+            await options.rateLimits.charge(payer(), REFUSAL_COST).catch(() => undefined);
+          return parsed.errors;
+        }
         const { document } = parsed;
         const measured = measureOperation(
           config.limits,
@@ -131,17 +170,16 @@ export function attachGraphqlWs(options: {
           payload.variables ?? undefined,
           payload.operationName,
         );
-        if (measured.errors.length > 0) return measured.errors;
         state.principal = await keys.authenticate(state.apiKey);
         if (!state.principal)
           return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
-        const clientIp = (ctx.extra as { request?: http.IncomingMessage }).request?.socket
-          .remoteAddress;
+        // A refused operation spends what it asked for: floods of them run out of budget.
         try {
-          await options.rateLimits.charge(payerOf(state.apiKey, clientIp), measured.cost);
+          await options.rateLimits.charge(payer(), measured.cost);
         } catch (err) {
-          return [new GraphQLError('', { originalError: err as Error })];
+          return refused(err);
         }
+        if (measured.errors.length > 0) return measured.errors;
         const contextValue: RequestContext = {
           requestId: state.connectionId,
           principal: state.principal,
@@ -162,11 +200,15 @@ export function attachGraphqlWs(options: {
       },
       onNext: (ctx, _id, _payload, args, result) => {
         const requestId = stateOf(ctx.extra).connectionId;
+        // Each answer, and each event of a subscription, is capped like an HTTP answer.
+        const bytes = resultBytes(result);
+        const tooLarge = bytes > maxResponseBytes;
         graphqlOperations.inc({
           transport: 'ws',
           type: operationType(args.document),
-          outcome: result.errors?.length ? 'error' : 'ok',
+          outcome: tooLarge ? 'RESPONSE_TOO_LARGE' : result.errors?.length ? 'error' : 'ok',
         });
+        if (tooLarge) return { errors: [responseTooLarge(bytes, maxResponseBytes)] };
         if (!result.errors) return result;
         return {
           ...result,
@@ -200,12 +242,12 @@ function operationType(document: DocumentNode): string {
   return operation && 'operation' in operation ? operation.operation : 'unknown';
 }
 
+/** A usable document, or why not; `chargeable`: a refusal of size (tokens, aliases). */
+type Parsed = { document: DocumentNode } | { errors: readonly GraphQLError[]; chargeable?: boolean };
+
 /** Parsed and validated documents by query text, least recently used out first. */
 class DocumentCache {
-  private readonly entries = new Map<
-    string,
-    { document: DocumentNode } | { errors: readonly GraphQLError[] }
-  >();
+  private readonly entries = new Map<string, Parsed>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -216,20 +258,23 @@ class DocumentCache {
     private readonly capacity = 500,
   ) {}
 
-  get(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+  get(query: string): Parsed {
     const hit = this.entries.get(query);
     if (hit) {
       this.entries.delete(query);
       this.entries.set(query, hit);
       return hit;
     }
-    let entry: { document: DocumentNode } | { errors: readonly GraphQLError[] };
+    let entry: Parsed;
     try {
       const document = parse(query, { maxTokens: MAX_TOKENS });
       // Before validation, which is quadratic in aliased fields of one name; not kept either.
       const aliases = aliasRefusal(document, this.maxAliases);
       if (aliases)
-        return { errors: [new GraphQLError(aliases.message, { originalError: aliases })] };
+        return {
+          errors: [new GraphQLError(aliases.message, { originalError: aliases })],
+          chargeable: true,
+        };
       const errors = validate(this.schema, document, this.rules);
       entry =
         errors.length > 0
@@ -237,7 +282,8 @@ class DocumentCache {
           : { document };
     } catch (err) {
       // A syntax error is not kept: it costs nothing to find again and could fill the cache.
-      return { errors: [err as GraphQLError] };
+      // Past MAX_TOKENS, it is a refusal of size, which HTTP charges too.
+      return { errors: [err as GraphQLError], chargeable: query.length > MAX_TOKENS };
     }
     this.entries.set(query, entry);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);

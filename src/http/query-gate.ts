@@ -3,12 +3,13 @@ import { GraphQLError, Kind, parse, visit, type DocumentNode } from 'graphql';
 import type { Config } from '../config/config';
 import { AppError, BadInputError, RateLimitedError } from '../errors/app-errors';
 import { keyFromAuthorization } from '../tenancy/authenticate';
-import { payerOf, type RateLimits } from './rate-limits';
+import type { KeyAuthenticator } from '../tenancy/key-cache';
+import { payerOf, type Payer, type RateLimits } from './rate-limits';
 
 /** Tokens one document may have; graphql-js stops parsing past it (linear work, bounded). */
 export const MAX_TOKENS = 20_000;
 /** What a request refused here costs its payer, so that a flood spends its budget quickly. */
-const REFUSAL_COST = 100;
+export const REFUSAL_COST = 100;
 
 /** Aliased fields in a document (each alias is another execution of its field). */
 export function aliasCount(document: DocumentNode): number {
@@ -34,16 +35,25 @@ export function aliasRefusal(
   );
 }
 
+/** The payer of an HTTP request, with its tenant when this instance has the key cached. */
+export function requestPayer(req: express.Request, keys: KeyAuthenticator): Payer {
+  const apiKey = keyFromAuthorization(req.headers.authorization);
+  const principal = keys.cached(apiKey);
+  return payerOf(
+    apiKey,
+    req.ip ?? req.socket.remoteAddress,
+    principal?.kind === 'tenant' ? principal.tenantId : undefined,
+  );
+}
+
 /**
- * Before the body is even read: a payer whose budget is spent gets 429 at once (one Redis read,
- * no body parsing, no database work). The unread body is not drained: the connection closes.
+ * Before the body is even read: a payer whose key, tenant or address budget is spent gets 429 at
+ * once (Redis reads only, no body parsing, no database work). The unread body is not drained:
+ * the connection closes.
  */
-export function budgetGate(rateLimits: RateLimits): express.RequestHandler {
+export function budgetGate(rateLimits: RateLimits, keys: KeyAuthenticator): express.RequestHandler {
   return async (req, res, next) => {
-    const payer = payerOf(
-      keyFromAuthorization(req.headers.authorization),
-      req.ip ?? req.socket.remoteAddress,
-    );
+    const payer = requestPayer(req, keys);
     try {
       await rateLimits.assertBudgetLeft(payer);
       next();
@@ -63,12 +73,13 @@ export function budgetGate(rateLimits: RateLimits): express.RequestHandler {
  * fields of one name): a document with too many tokens or aliases is refused after one bounded,
  * linear parse, and the refusal is charged to its payer.
  */
-export function queryGate(config: Config, rateLimits: RateLimits): express.RequestHandler {
+export function queryGate(
+  config: Config,
+  rateLimits: RateLimits,
+  keys: KeyAuthenticator,
+): express.RequestHandler {
   return async (req, res, next) => {
-    const payer = payerOf(
-      keyFromAuthorization(req.headers.authorization),
-      req.ip ?? req.socket.remoteAddress,
-    );
+    const payer = requestPayer(req, keys);
     try {
       const query =
         req.method === 'GET'

@@ -5,33 +5,60 @@ import { RateLimitedError } from '../errors/app-errors';
 import { queuePrefix } from '../jobs/queues';
 
 export interface RateLimitSettings {
-  /** Query-cost points one API key may spend per minute. */
+  /** Query-cost points one API key may spend per minute (RATE_LIMIT_KEY_POINTS). */
   rateLimitKeyPointsPerMinute: number;
-  /** Query-cost points one client IP may spend per minute on keyless requests (statusPage). */
+  /** Query-cost points all keys of one tenant may spend together per minute (RATE_LIMIT_TENANT_POINTS). */
+  rateLimitTenantPointsPerMinute: number;
+  /** Query-cost points one client IP may spend per minute on keyless requests (RATE_LIMIT_IP_POINTS). */
   rateLimitIpPointsPerMinute: number;
+  /** Query-cost points one client IP may spend per minute on keyed requests; 0: no such limit (RATE_LIMIT_IP_KEYED_POINTS). */
+  rateLimitIpKeyedPointsPerMinute: number;
 }
 
 /**
- * Who pays for a request: its API key (by hash, so no database lookup is needed to refuse a
- * spent key), or for keyless requests the client's address. A key is the identity when there is
- * one, so clients behind one NAT do not spend each other's budget.
+ * Who pays for a request. A keyed request pays from its key's budget (the key by hash, so no
+ * database lookup is needed to refuse a spent key), its tenant's budget, which all the tenant's
+ * keys share (so more keys buy no more work), and a generous budget of its client address (so
+ * that one address cannot multiply budgets with many keys or tenants either). A keyless request
+ * pays from its address's keyless budget. The tenant is unknown for a key not yet authenticated
+ * (not in this instance's key cache): its request is charged to it once it is.
  */
-export type Payer = { kind: 'key'; id: string } | { kind: 'address'; id: string };
-
-export function payerOf(apiKey: string | undefined, address: string | undefined): Payer {
-  return apiKey
-    ? { kind: 'key', id: crypto.createHash('sha256').update(apiKey).digest('hex').slice(0, 32) }
-    : { kind: 'address', id: address ?? 'unknown' };
+export interface Payer {
+  /** SHA-256 prefix of the presented key; absent for keyless requests. */
+  keyHash?: string;
+  /** The key's tenant, once known; platform and unknown keys have none. */
+  tenantId?: string;
+  address: string;
 }
 
+export function payerOf(
+  apiKey: string | undefined,
+  address: string | undefined,
+  tenantId?: string,
+): Payer {
+  return {
+    keyHash: apiKey
+      ? crypto.createHash('sha256').update(apiKey).digest('hex').slice(0, 32)
+      : undefined,
+    tenantId: apiKey ? tenantId : undefined,
+    address: address ?? 'unknown',
+  };
+}
+
+type Budget = 'key' | 'tenant' | 'address';
+
 /**
- * Budgets of query-cost points per minute, per key and per address, kept in Redis so that they
- * hold across API instances (rate-limiter-flexible, atomic). Each operation spends its cost, so
- * one expensive request uses the budget of many cheap ones; a refused one (too costly) spends
- * what it asked for. If Redis is unreachable an in-process budget of the same size stands in.
+ * Budgets of query-cost points per minute, kept in Redis so that they hold across API instances
+ * (rate-limiter-flexible, atomic). Each operation spends its cost from every budget its payer
+ * has, so one expensive request uses the budget of many cheap ones; a refused one (too costly)
+ * spends what it asked for. If Redis is unreachable an in-process budget of the same size
+ * stands in.
  */
 export class RateLimits {
-  private readonly limiters: Record<Payer['kind'], RateLimiterRedis>;
+  private readonly key: RateLimiterRedis;
+  private readonly tenant: RateLimiterRedis;
+  private readonly keylessAddress: RateLimiterRedis;
+  private readonly keyedAddress: RateLimiterRedis | undefined;
 
   constructor(redis: Redis, settings: RateLimitSettings) {
     const limiter = (name: string, points: number) =>
@@ -42,35 +69,66 @@ export class RateLimits {
         duration: 60,
         insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
       });
-    this.limiters = {
-      key: limiter('key', settings.rateLimitKeyPointsPerMinute),
-      address: limiter('ip', settings.rateLimitIpPointsPerMinute),
-    };
+    this.key = limiter('key', settings.rateLimitKeyPointsPerMinute);
+    this.tenant = limiter('tenant', settings.rateLimitTenantPointsPerMinute);
+    this.keylessAddress = limiter('ip', settings.rateLimitIpPointsPerMinute);
+    this.keyedAddress =
+      settings.rateLimitIpKeyedPointsPerMinute > 0
+        ? limiter('ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
+        : undefined;
   }
 
-  /** Spends `cost` points of the payer's budget, or throws RateLimitedError (429). */
+  /** Spends `cost` points of each of the payer's budgets, or throws RateLimitedError (429). */
   async charge(payer: Payer, cost: number): Promise<void> {
-    try {
-      await this.limiters[payer.kind].consume(payer.id, Math.max(1, Math.ceil(cost)));
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      throw this.refusal(payer, err.msBeforeNext);
+    const points = Math.max(1, Math.ceil(cost));
+    const outcomes = await Promise.allSettled(
+      this.budgetsOf(payer).map(async ([budget, limiter, id]) => {
+        try {
+          await limiter.consume(id, points);
+        } catch (err) {
+          if (!(err instanceof RateLimiterRes)) throw err;
+          return { budget, msBeforeNext: err.msBeforeNext };
+        }
+        return undefined;
+      }),
+    );
+    const spent: Array<{ budget: Budget; msBeforeNext: number }> = [];
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      if (outcome.value) spent.push(outcome.value);
     }
+    if (spent.length > 0) throw this.refusal(spent);
   }
 
-  /** Throws RateLimitedError if the payer's budget is spent already (spends nothing). */
+  /** Throws RateLimitedError if any of the payer's budgets is spent already (spends nothing). */
   async assertBudgetLeft(payer: Payer): Promise<void> {
-    const limiter = this.limiters[payer.kind];
-    const state = await limiter.get(payer.id).catch(() => null);
-    if (state && state.consumedPoints >= limiter.points)
-      throw this.refusal(payer, state.msBeforeNext);
+    const spent = await Promise.all(
+      this.budgetsOf(payer).map(async ([budget, limiter, id]) => {
+        const state = await limiter.get(id).catch(() => null);
+        return state && state.consumedPoints >= limiter.points
+          ? { budget, msBeforeNext: state.msBeforeNext }
+          : undefined;
+      }),
+    );
+    const refused = spent.filter((s) => s !== undefined);
+    if (refused.length > 0) throw this.refusal(refused);
   }
 
-  private refusal(payer: Payer, msBeforeNext: number): RateLimitedError {
+  private budgetsOf(payer: Payer): Array<[Budget, RateLimiterRedis, string]> {
+    if (!payer.keyHash) return [['address', this.keylessAddress, payer.address]];
+    const budgets: Array<[Budget, RateLimiterRedis, string]> = [['key', this.key, payer.keyHash]];
+    if (payer.tenantId) budgets.push(['tenant', this.tenant, payer.tenantId]);
+    if (this.keyedAddress) budgets.push(['address', this.keyedAddress, payer.address]);
+    return budgets;
+  }
+
+  /** The refusal names the budget that frees up last, and waits for it. */
+  private refusal(spent: Array<{ budget: Budget; msBeforeNext: number }>): RateLimitedError {
+    const last = spent.reduce((a, b) => (b.msBeforeNext > a.msBeforeNext ? b : a));
     return new RateLimitedError(
-      `Too many requests (or too costly ones) for this ${payer.kind}; retry later.`,
-      msBeforeNext / 1000,
-      { budget: payer.kind },
+      `Too many requests (or too costly ones) for this ${last.budget === 'address' ? 'client address' : last.budget}; retry later.`,
+      last.msBeforeNext / 1000,
+      { budget: last.budget },
     );
   }
 }

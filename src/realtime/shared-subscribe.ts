@@ -15,10 +15,12 @@ import {
  *
  * `audience` must name everything a resolver below the subscription may read from the context
  * (the tenant and the key's scope): subscribers with another audience never share a result.
+ * `executeEvent` runs one event's execution (the API gives each its own deadline).
  */
 export async function sharedSubscribe(
   args: ExecutionArgs,
   audience: string,
+  executeEvent: (args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult> = execute,
 ): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
@@ -28,7 +30,7 @@ export async function sharedSubscribe(
   )}\n${audience}`;
 
   const resultFor = (payload: unknown): Promise<ExecutionResult> => {
-    const run = async () => execute({ ...args, rootValue: payload });
+    const run = async () => executeEvent({ ...args, rootValue: payload });
     if (typeof payload !== 'object' || payload === null) return run();
     let perEvent = results.get(payload);
     if (!perEvent) results.set(payload, (perEvent = new Map()));

@@ -22,6 +22,16 @@ export interface RequestContext {
   logger: Logger;
   /** The client's address, for per-IP rate limits (absent for internal operations). */
   clientIp?: string;
+  /** When this execution must stop (src/http/execution-deadline.ts); set per operation or event. */
+  deadline?: ExecutionDeadline;
+}
+
+/** An execution deadline: fields that start at or after `at` fail with EXECUTION_TIMEOUT. */
+export interface ExecutionDeadline {
+  /** Epoch milliseconds. */
+  at: number;
+  /** The timeout it came from, for the error message. */
+  ms: number;
 }
 
 /** The caller's tenant; platform keys have none and get FORBIDDEN. */

@@ -56,6 +56,19 @@ export class KeyAuthenticator {
     return principal && this.isRevoked(principal, Date.now()) ? null : principal;
   }
 
+  /**
+   * The principal of a key this instance has looked up lately, without asking the database; for
+   * refusing a spent tenant's requests before any work. Undefined when not cached.
+   */
+  cached(presentedKey: string | undefined): Principal | undefined {
+    if (!presentedKey || this.ttlMs <= 0) return undefined;
+    const hit = this.cache.get(hashKey(presentedKey).toString('base64'));
+    const now = Date.now();
+    return hit && hit.expires > now && !this.isRevoked(hit.principal, now)
+      ? hit.principal
+      : undefined;
+  }
+
   /** Forgets a revoked key on this instance. */
   revoke(keyId: string): void {
     this.revoked.set(keyId, Date.now() + this.ttlMs);
