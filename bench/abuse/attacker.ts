@@ -14,7 +14,7 @@ interface Plan {
 }
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
-const stats = { uploadsHeld: 0, refused: 0, limited: 0, served: 0 };
+const stats = { uploadsHeld: 0, refused: 0, limited: 0, served: 0, failed: 0 };
 let attacking = true;
 const timers: NodeJS.Timeout[] = [];
 const requests: http.ClientRequest[] = [];
@@ -61,7 +61,11 @@ if (plan.parts.includes('flood')) {
             },
             body,
           }).catch(() => undefined);
-          if (!res) continue;
+          if (!res) {
+            // The server answered before reading the body and closed the connection.
+            stats.failed++;
+            continue;
+          }
           const answer = (await res.json().catch(() => ({}))) as {
             errors?: Array<{ extensions?: { code?: string } }>;
           };

@@ -7,11 +7,18 @@
  * fails). Measured: the victim's `{ me }` p99 over sequential requests, and its ingestion round
  * (1000 samples through POST /ingest, then the rollup job, which runs beside the poisoned one).
  *
+ * Also printed: the CPU time the API and the attacking process used in each phase, so that what
+ * the server spends on the attack can be told from the cores the attacker's own process takes
+ * from everyone on this machine. ABUSE_ATTACKER_NICE=19 runs the attacker at that niceness: it
+ * then mostly gets the cores the API and the victim leave idle.
+ *
  *   npm run bench:abuse [requests=150] [rounds=5]
  */
 import 'reflect-metadata';
 import type Bull from 'bull';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { logger } from '../../src/config/logger';
 import { createAppDataSource } from '../../src/db/data-source';
@@ -38,6 +45,18 @@ function median(values: number[]): number {
   return percentile(values, 50);
 }
 
+/** User + system CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 runBench(async (env) => {
   const dataSource = await createAppDataSource(env.appUrl, 4).initialize();
   const queues = openApiQueues(env.services.redisUrl);
@@ -49,7 +68,10 @@ runBench(async (env) => {
   const flooder = await tenant('flooder');
   const poisoned = await tenant('poisoned');
   const uploaders = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => tenant(`uploader-${i}`)));
-  const { match } = await env.startChild('api', /"port":(\d+),"msg":"Sentinel API listening/);
+  const { child: api, match } = await env.startChild(
+    'api',
+    /"port":(\d+),"msg":"Sentinel API listening/,
+  );
   const base = `http://127.0.0.1:${match[1]}`;
 
   const gql = async (key: string, query: string, variables?: unknown) => {
@@ -152,7 +174,12 @@ runBench(async (env) => {
   // The poisoned tenant has ordinary samples too, so its rollup has rows to (fail to) write.
   await ingest(poisoned, poisonedEndpoint, 40);
   await measure(); // warm-up
+  const quietStarted = { at: performance.now(), api: cpuSeconds(api.pid) };
   const quiet = await measure();
+  const quietCpu = {
+    seconds: (performance.now() - quietStarted.at) / 1000,
+    api: cpuSeconds(api.pid) - quietStarted.api,
+  };
 
   // The attack, from a process of its own.
   const parts = (process.env.ABUSE_PARTS ?? 'uploads,flood,poison').split(',');
@@ -170,6 +197,8 @@ runBench(async (env) => {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const niceness = process.env.ABUSE_ATTACKER_NICE;
+  if (niceness) os.setPriority(attacker.pid!, Number(niceness));
   let attackerOut = '';
   attacker.stdout!.on('data', (chunk: Buffer) => (attackerOut += chunk));
   await new Promise<void>((resolve) => {
@@ -178,7 +207,17 @@ runBench(async (env) => {
   });
   await new Promise((r) => setTimeout(r, 1000)); // let the uploads and the flood get going
   poisonOn = parts.includes('poison');
+  const attackStarted = {
+    at: performance.now(),
+    api: cpuSeconds(api.pid),
+    attacker: cpuSeconds(attacker.pid),
+  };
   const attacked = await measure();
+  const attackCpu = {
+    seconds: (performance.now() - attackStarted.at) / 1000,
+    api: cpuSeconds(api.pid) - attackStarted.api,
+    attacker: cpuSeconds(attacker.pid) - attackStarted.attacker,
+  };
   const exited = new Promise((resolve) => attacker.once('exit', resolve));
   attacker.kill('SIGTERM');
   await exited;
@@ -198,5 +237,9 @@ runBench(async (env) => {
   );
   console.log(
     `  ingest+rollup  : ${quiet.round.toFixed(0)} ms quiet, ${attacked.round.toFixed(0)} ms attacked, ratio ${ratio(attacked.round, quiet.round)} (median round)`,
+  );
+  const share = (cpu: number, seconds: number) => `${((100 * cpu) / seconds).toFixed(0)}%`;
+  console.log(
+    `  cpu            : api ${quietCpu.api.toFixed(2)} s in ${quietCpu.seconds.toFixed(1)} s quiet (${share(quietCpu.api, quietCpu.seconds)} of a core), ${attackCpu.api.toFixed(2)} s in ${attackCpu.seconds.toFixed(1)} s attacked (${share(attackCpu.api, attackCpu.seconds)}); attacker process ${attackCpu.attacker.toFixed(2)} s (${share(attackCpu.attacker, attackCpu.seconds)}${niceness ? `, nice ${niceness}` : ''}); ${stats.failed ?? 0} flood requests cut off`,
   );
 });

@@ -27,7 +27,8 @@ import { graphqlOperations } from './metrics';
 import { measureOperation } from './query-limits';
 import { withoutSuggestions } from './suggestions';
 import { payerOf, type Payer, type RateLimits } from './rate-limits';
-import { aliasRefusal, MAX_TOKENS, REFUSAL_COST } from './query-gate';
+import { REFUSAL_COST } from './query-gate';
+import { documentSizeRefusal, MAX_TOKENS } from './document-precheck';
 import { requestIdFrom } from './request-id';
 import { enforceFieldDeadlines, executeWithDeadline } from './execution-deadline';
 import { responseTooLarge, resultBytes } from './response-size';
@@ -243,7 +244,8 @@ function operationType(document: DocumentNode): string {
 }
 
 /** A usable document, or why not; `chargeable`: a refusal of size (tokens, aliases). */
-type Parsed = { document: DocumentNode } | { errors: readonly GraphQLError[]; chargeable?: boolean };
+type Parsed =
+  { document: DocumentNode } | { errors: readonly GraphQLError[]; chargeable?: boolean };
 
 /** Parsed and validated documents by query text, least recently used out first. */
 class DocumentCache {
@@ -265,16 +267,16 @@ class DocumentCache {
       this.entries.set(query, hit);
       return hit;
     }
+    // Too many tokens or aliases: refused before parsing, and not kept either.
+    const refusal = documentSizeRefusal(query, this.maxAliases);
+    if (refusal)
+      return {
+        errors: [new GraphQLError(refusal.message, { originalError: refusal })],
+        chargeable: true,
+      };
     let entry: Parsed;
     try {
       const document = parse(query, { maxTokens: MAX_TOKENS });
-      // Before validation, which is quadratic in aliased fields of one name; not kept either.
-      const aliases = aliasRefusal(document, this.maxAliases);
-      if (aliases)
-        return {
-          errors: [new GraphQLError(aliases.message, { originalError: aliases })],
-          chargeable: true,
-        };
       const errors = validate(this.schema, document, this.rules);
       entry =
         errors.length > 0
@@ -282,8 +284,7 @@ class DocumentCache {
           : { document };
     } catch (err) {
       // A syntax error is not kept: it costs nothing to find again and could fill the cache.
-      // Past MAX_TOKENS, it is a refusal of size, which HTTP charges too.
-      return { errors: [err as GraphQLError], chargeable: query.length > MAX_TOKENS };
+      return { errors: [err as GraphQLError] };
     }
     this.entries.set(query, entry);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);

@@ -1,39 +1,13 @@
 import type express from 'express';
-import { GraphQLError, Kind, parse, visit, type DocumentNode } from 'graphql';
 import type { Config } from '../config/config';
-import { AppError, BadInputError, RateLimitedError } from '../errors/app-errors';
+import { AppError, RateLimitedError } from '../errors/app-errors';
 import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
+import { documentSizeRefusal } from './document-precheck';
 import { payerOf, type Payer, type RateLimits } from './rate-limits';
 
-/** Tokens one document may have; graphql-js stops parsing past it (linear work, bounded). */
-export const MAX_TOKENS = 20_000;
 /** What a request refused here costs its payer, so that a flood spends its budget quickly. */
 export const REFUSAL_COST = 100;
-
-/** Aliased fields in a document (each alias is another execution of its field). */
-export function aliasCount(document: DocumentNode): number {
-  let aliases = 0;
-  visit(document, {
-    [Kind.FIELD]: (node) => {
-      if (node.alias) aliases++;
-    },
-  });
-  return aliases;
-}
-
-/** The refusal for a document with too many aliases, or undefined. */
-export function aliasRefusal(
-  document: DocumentNode,
-  maxAliases: number,
-): BadInputError | undefined {
-  const aliases = aliasCount(document);
-  if (aliases <= maxAliases) return undefined;
-  return new BadInputError(
-    [{ field: 'query', message: `${aliases} aliases; at most ${maxAliases} per operation` }],
-    'TOO_MANY_ALIASES',
-  );
-}
 
 /** The payer of an HTTP request, with its tenant when this instance has the key cached. */
 export function requestPayer(req: express.Request, keys: KeyAuthenticator): Payer {
@@ -70,8 +44,8 @@ export function budgetGate(rateLimits: RateLimits, keys: KeyAuthenticator): expr
 
 /**
  * Before Apollo parses and validates a /graphql request (validation is quadratic in aliased
- * fields of one name): a document with too many tokens or aliases is refused after one bounded,
- * linear parse, and the refusal is charged to its payer.
+ * fields of one name): a document with too many tokens or aliases is refused by one lexer pass
+ * that stops at the limit (documentSizeRefusal), and the refusal is charged to its payer.
  */
 export function queryGate(
   config: Config,
@@ -86,15 +60,7 @@ export function queryGate(
           ? req.query.query
           : (req.body as { query?: unknown } | undefined)?.query;
       if (typeof query === 'string') {
-        let document: DocumentNode | undefined;
-        try {
-          document = parse(query, { maxTokens: MAX_TOKENS });
-        } catch (err) {
-          // Too many tokens is ours to refuse; other syntax errors Apollo reports as usual.
-          if (err instanceof GraphQLError && query.length > MAX_TOKENS)
-            throw new BadInputError([{ field: 'query', message: err.message }], 'QUERY_TOO_LARGE');
-        }
-        const refusal = document && aliasRefusal(document, config.limits.maxQueryAliases);
+        const refusal = documentSizeRefusal(query, config.limits.maxQueryAliases);
         if (refusal) throw refusal;
       }
       next();
