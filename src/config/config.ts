@@ -33,6 +33,8 @@ export interface Config {
     workerStatementTimeoutMs: number;
     /** idle_in_transaction_session_timeout of every app-role connection. */
     idleInTransactionTimeoutMs: number;
+    /** Units of work one tenant may run at once on an API process's pool (DB_CONNECTIONS_PER_TENANT). */
+    connectionsPerTenant: number;
   };
   /**
    * Seconds a tenant's /metrics/tenant answer is reused (TENANT_METRICS_CACHE_SECONDS): the
@@ -197,6 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statementTimeoutMs: intFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000),
       workerStatementTimeoutMs: intFromEnv(env, 'WORKER_DB_STATEMENT_TIMEOUT_MS', 600_000),
       idleInTransactionTimeoutMs: intFromEnv(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
+      // Half the pool: one tenant's burst leaves the other half to everyone else.
+      connectionsPerTenant: intFromEnv(
+        env,
+        'DB_CONNECTIONS_PER_TENANT',
+        Math.max(1, Math.floor(intFromEnv(env, 'DB_POOL_SIZE', 10) / 2)),
+      ),
     },
     tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
     keyCacheMs: intFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000, 0),

@@ -25,6 +25,7 @@ import { buildSentinelSchema } from './schema';
 import { statusRoute } from '../status/status-route';
 import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { KEY_REVOKED_CHANNEL, KeyAuthenticator, type KeyRevoked } from '../tenancy/key-cache';
+import { limitTenantConcurrency } from '../tenancy/tenant-slots';
 import { openConnections, type ServiceUrls } from './connections';
 
 export interface RunningApi {
@@ -47,6 +48,12 @@ export async function startApi(
     idleInTransactionTimeoutMs: config.database.idleInTransactionTimeoutMs,
   });
   const { dataSource, redis } = connections;
+  // One tenant's burst (many aliased fields, many requests) leaves connections for the others.
+  limitTenantConcurrency(
+    dataSource,
+    config.database.connectionsPerTenant,
+    config.database.acquireTimeoutMs,
+  );
   const schema = await buildSentinelSchema();
   const queues = openApiQueues(urls.redisUrl);
   const channels = new Channels(urls.redisUrl, redis, logger);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { tenantSlotsOf } from './tenant-slots';
 
 /** TypeORM's count of open transactions on a runner (protected; SAVEPOINTs nest on top of it). */
 type RunnerInternals = QueryRunner & { transactionDepth: number; isTransactionActive: boolean };
@@ -27,6 +28,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * it is checked to be a uuid first. TypeORM is then told its runner is inside a transaction, so
  * `save()` and nested `transaction()` calls use savepoints as they would under
  * `dataSource.transaction()`.
+ *
+ * Where the pool caps each tenant's concurrent work (tenant-slots.ts, the API), the unit waits for
+ * one of its tenant's slots first; work nested inside another unit does not (it would wait for
+ * a slot its own caller holds).
  */
 export async function withTenant<T>(
   dataSource: DataSource,
@@ -35,6 +40,20 @@ export async function withTenant<T>(
 ): Promise<T> {
   // Tenant ids come from our own rows and key lookups; anything else is a bug, not user input.
   if (!UUID.test(tenantId)) throw new TypeError(`withTenant: not a tenant id: ${tenantId}`);
+  const slots = insideTenantTransaction() ? undefined : tenantSlotsOf(dataSource);
+  const release = await slots?.acquire(tenantId);
+  try {
+    return await runAsTenant(dataSource, tenantId, work);
+  } finally {
+    release?.();
+  }
+}
+
+async function runAsTenant<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner() as RunnerInternals;
   try {
     try {
