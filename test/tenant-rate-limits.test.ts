@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig, type Config } from '../src/config/config';
 import { startTestApi, wsRequest, type GraphqlResponse, type TestApi } from './helpers/api';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { makeTenant, type TestTenant } from './helpers/factories';
+import { makeTenant } from './helpers/factories';
 
 const ME = '{ me { slug } }';
 /** `{ me { slug } }` costs 2 points (a point a field). */
