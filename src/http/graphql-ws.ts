@@ -152,7 +152,7 @@ export function attachGraphqlWs(options: {
         const refused = (err: unknown) => [new GraphQLError('', { originalError: err as Error })];
         // A spent key, tenant or address costs no parse or validation.
         try {
-          await options.rateLimits.assertBudgetLeft(payer());
+          options.rateLimits.assertBudgetLeft(payer());
         } catch (err) {
           return refused(err);
         }

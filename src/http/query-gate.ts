@@ -21,16 +21,14 @@ export function requestPayer(req: express.Request, keys: KeyAuthenticator): Paye
 }
 
 /**
- * Before the body is even read: a payer whose key, tenant or address budget is spent gets 429 at
- * once (Redis reads only, no body parsing, no database work). The unread body is not drained:
- * the connection closes.
+ * Before the body is even read: a payer whose key, tenant or address budget this instance has
+ * seen run out gets 429 at once (no Redis call, no body parsing, no database work). The unread
+ * body is not drained: the connection closes.
  */
 export function budgetGate(rateLimits: RateLimits, keys: KeyAuthenticator): express.RequestHandler {
-  return async (req, res, next) => {
-    const payer = requestPayer(req, keys);
+  return (req, res, next) => {
     try {
-      await rateLimits.assertBudgetLeft(payer);
-      next();
+      rateLimits.assertBudgetLeft(requestPayer(req, keys));
     } catch (err) {
       if (!(err instanceof RateLimitedError)) return next(err);
       res.setHeader('retry-after', String(err.retryAfter));
@@ -38,7 +36,9 @@ export function budgetGate(rateLimits: RateLimits, keys: KeyAuthenticator): expr
       res.status(429).json({
         errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }],
       });
+      return;
     }
+    next();
   };
 }
 

@@ -53,8 +53,14 @@ type Budget = 'key' | 'tenant' | 'address';
  * has, so one expensive request uses the budget of many cheap ones; a refused one (too costly)
  * spends what it asked for. If Redis is unreachable an in-process budget of the same size
  * stands in.
+ *
+ * A budget this instance has seen run out is remembered until it refills, so the payer's next
+ * requests are refused without asking Redis (a flood of them costs no Redis calls at all); on
+ * another instance, the first request after the budget ran out is charged and refused there.
  */
 export class RateLimits {
+  /** Budgets seen spent, by limiter prefix and id: when they refill (epoch ms). */
+  private readonly spentUntil = new Map<string, { budget: Budget; until: number }>();
   private readonly key: RateLimiterRedis;
   private readonly tenant: RateLimiterRedis;
   private readonly keylessAddress: RateLimiterRedis;
@@ -87,6 +93,7 @@ export class RateLimits {
           await limiter.consume(id, points);
         } catch (err) {
           if (!(err instanceof RateLimiterRes)) throw err;
+          this.remember(budget, `${limiter.keyPrefix}:${id}`, err.msBeforeNext);
           return { budget, msBeforeNext: err.msBeforeNext };
         }
         return undefined;
@@ -100,18 +107,26 @@ export class RateLimits {
     if (spent.length > 0) throw this.refusal(spent);
   }
 
-  /** Throws RateLimitedError if any of the payer's budgets is spent already (spends nothing). */
-  async assertBudgetLeft(payer: Payer): Promise<void> {
-    const spent = await Promise.all(
-      this.budgetsOf(payer).map(async ([budget, limiter, id]) => {
-        const state = await limiter.get(id).catch(() => null);
-        return state && state.consumedPoints >= limiter.points
-          ? { budget, msBeforeNext: state.msBeforeNext }
-          : undefined;
-      }),
-    );
-    const refused = spent.filter((s) => s !== undefined);
-    if (refused.length > 0) throw this.refusal(refused);
+  /**
+   * Throws RateLimitedError if one of the payer's budgets ran out, as far as this instance has
+   * seen (spends nothing, asks nothing of Redis).
+   */
+  assertBudgetLeft(payer: Payer): void {
+    const now = Date.now();
+    const spent: Array<{ budget: Budget; msBeforeNext: number }> = [];
+    for (const [budget, limiter, id] of this.budgetsOf(payer)) {
+      const seen = this.spentUntil.get(`${limiter.keyPrefix}:${id}`);
+      if (seen && seen.until > now) spent.push({ budget, msBeforeNext: seen.until - now });
+    }
+    if (spent.length > 0) throw this.refusal(spent);
+  }
+
+  private remember(budget: Budget, name: string, msBeforeNext: number): void {
+    const now = Date.now();
+    this.spentUntil.set(name, { budget, until: now + msBeforeNext });
+    if (this.spentUntil.size > 10_000)
+      for (const [name, seen] of this.spentUntil)
+        if (seen.until <= now) this.spentUntil.delete(name);
   }
 
   private budgetsOf(payer: Payer): Array<[Budget, RateLimiterRedis, string]> {
