@@ -190,6 +190,7 @@ export function attachGraphqlWs(options: {
           channels,
           keys,
           logger: logger.child({ requestId: state.connectionId }),
+          clientIp,
         };
         return {
           schema,
