@@ -1,7 +1,8 @@
 /**
  * The attacking clients of bench/abuse, in a process of their own so that their CPU use does not
  * slow down the victim's client in the measuring process. Runs until SIGTERM, then prints its
- * counts as one JSON line. Input (argv[2]): { base, uploaderKeys, flooderKey, endpointId, parts }.
+ * counts as one JSON line. Input (argv[2]): { base, uploaderKeys, flooderKey, endpointId, parts,
+ * floodFields }.
  */
 import http from 'node:http';
 
@@ -11,6 +12,8 @@ interface Plan {
   flooderKey: string;
   endpointId: string;
   parts: string[];
+  /** Aliased fields per flood connection, one connection each. */
+  floodFields: number[];
 }
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
@@ -48,7 +51,7 @@ if (plan.parts.includes('flood')) {
         `t${i}: telemetry(endpointId: "${plan.endpointId}", from: "${from.toISOString()}", to: "${to.toISOString()}") { latencyP95 }`,
     ).join(' ')} }`;
   // Aliases far beyond any limit, and the largest operation the cost limit accepts.
-  for (const fields of [620, 13, 620, 13]) {
+  for (const fields of plan.floodFields) {
     const body = JSON.stringify({ query: query(fields) });
     loops.push(
       (async () => {

@@ -10,7 +10,9 @@
  * Also printed: the CPU time the API and the attacking process used in each phase, so that what
  * the server spends on the attack can be told from the cores the attacker's own process takes
  * from everyone on this machine. ABUSE_ATTACKER_NICE=19 runs the attacker at that niceness: it
- * then mostly gets the cores the API and the victim leave idle.
+ * then mostly gets the cores the API and the victim leave idle. ABUSE_FLOOD_FIELDS (default
+ * 620,13,620,13) sets the aliased fields each of the flood's four connections sends: 620 is
+ * refused for its aliases, 13 is the largest operation the cost limit accepts.
  *
  *   npm run bench:abuse [requests=150] [rounds=5]
  */
@@ -193,6 +195,7 @@ runBench(async (env) => {
         flooderKey: flooder.key,
         endpointId: flooderEndpoint,
         parts,
+        floodFields: (process.env.ABUSE_FLOOD_FIELDS ?? '620,13,620,13').split(',').map(Number),
       }),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
