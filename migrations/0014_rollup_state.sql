@@ -59,7 +59,7 @@ begin
   -- The window frame is an integer from a checked column (1-1440): formatted in, as frame
   -- offsets are. Everything else is a bind parameter.
   execute format($q$
-    with base as (
+    with base as materialized (
       select r.minute, r.breached, r.run_rows, r.run_n, r.run_e, r.run_s, r.run_b, r.run_f,
              r.run_p95, r.run_p95_rows, r.run_breached, r.prev_breach, r.prev_breach_rows
         from public.rollups_minute r
