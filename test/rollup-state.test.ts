@@ -165,8 +165,14 @@ describe('incremental rollup state', () => {
     const flags = await withT((m) => featureRows(m, endpoint, at(-300), at(0), 15));
     // The data must exercise what is compared: breaches, onsets within and between episodes.
     assert.ok(flags.filter((r) => r.onset).length >= 3, 'several onsets in the compared range');
-    assert.ok(flags.some((r) => r.inEpisode && !r.breached), 'a good minute inside an episode');
-    assert.ok(flags.some((r) => r.burnAlert), 'the burn-rate alert fires');
+    assert.ok(
+      flags.some((r) => r.inEpisode && !r.breached),
+      'a good minute inside an episode',
+    );
+    assert.ok(
+      flags.some((r) => r.burnAlert),
+      'the burn-rate alert fires',
+    );
     assert.ok(await compareLast(300), 'minutes compared');
     assert.ok((await compareLast(1440, 7)) > 150);
   });
