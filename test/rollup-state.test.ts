@@ -231,6 +231,41 @@ describe('incremental rollup state', () => {
     assert.deepEqual(afterRace, before);
   });
 
+  it('recomputes a batch touching more endpoints than one transaction takes locks for', async () => {
+    // 120 endpoints: three transactions of at most 50 endpoint locks each (src/telemetry/rollups.ts).
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const created = await withT((m) =>
+        createEndpoint(m, tenant.id, {
+          name: `many ${i}`,
+          url: `https://example.com/many/${i}`,
+          method: 'GET',
+          expectedStatusCodes: [200],
+          probeEnabled: false,
+          public: false,
+          probeIntervalSeconds: 60,
+          timeoutMs: 1000,
+          sla: SLA,
+        }),
+      );
+      ids.push(created.id);
+    }
+    const samples = ids.flatMap((endpointId) =>
+      [-2, -1, 0].map((m) => ({
+        minute: m,
+        sample: { endpointId, observedAt: at(m).toISOString(), latencyMs: 100, statusCode: 200 },
+      })),
+    );
+    await load(samples, 'many');
+    const rows = await ownerQuery<{ endpoint_id: string; run_rows: string }>(
+      db.ownerUrl,
+      'select endpoint_id, run_rows from rollups_minute where endpoint_id = any($1) and minute = $2',
+      [ids, at(0)],
+    );
+    assert.equal(rows.length, 120);
+    assert.ok(rows.every((r) => r.run_rows === '3'));
+  });
+
   it("cannot touch another tenant's rows through refresh_rollup_state", async () => {
     const other = await makeTenant(db.dataSource, 'attacker');
     const count = () =>
