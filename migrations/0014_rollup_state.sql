@@ -59,7 +59,7 @@ begin
   -- The window frame is an integer from a checked column (1-1440): formatted in, as frame
   -- offsets are. Everything else is a bind parameter.
   execute format($q$
-    with base as (
+    with base as materialized (
       select r.minute, r.breached, r.run_rows, r.run_n, r.run_e, r.run_s, r.run_b, r.run_f,
              r.run_p95, r.run_p95_rows, r.run_breached, r.prev_breach, r.prev_breach_rows
         from public.rollups_minute r
@@ -120,6 +120,18 @@ end
 $fn$;
 revoke all on function refresh_rollup_state(uuid, timestamptz) from public;
 grant execute on function refresh_rollup_state(uuid, timestamptz) to sentinel_app;
+
+-- Every tenant with a live endpoint, for the scoring round: a tenant that no model serves yet
+-- is still told of its breaches (onsets, the burn-rate alert) from the rollup flags above. The
+-- app role cannot list other tenants' endpoints itself (RLS): only their tenant ids leave here.
+create function tenants_with_live_endpoints() returns setof uuid
+  language sql stable security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+    select distinct e.tenant_id from public.endpoints e where e.archived_at is null
+  $$;
+revoke all on function tenants_with_live_endpoints() from public;
+grant execute on function tenants_with_live_endpoints() to sentinel_app;
 
 -- Existing history gets its state now, so the first scoring round after the upgrade does not.
 select refresh_rollup_state(e.id, '-infinity') from endpoints e;

@@ -44,10 +44,14 @@ runBench(async (env) => {
   );
   // The rollup job writes rows with their running totals; these were loaded directly, so the
   // totals are computed here, once, outside the timed scrapes.
-  await ownerSql(
-    env.ownerUrl,
-    `select refresh_rollup_state(id, '-infinity') from endpoints where tenant_id = $1`,
-    [tenant.id],
+  await Promise.all(
+    ['<', '>='].map((op) =>
+      ownerSql(
+        env.ownerUrl,
+        `select refresh_rollup_state(id, '-infinity') from endpoints where tenant_id = $1 and id::text ${op} '8'`,
+        [tenant.id],
+      ),
+    ),
   );
   await ownerSql(env.ownerUrl, 'analyze');
   // Every scrape computes: the answer cache would otherwise time only the first one.

@@ -7,7 +7,10 @@ import type { EntityManager } from 'typeorm';
  * advisory lock, taken BEFORE the rollups are written: a pass rewrites every later row, and two
  * interleaved passes would each build on a total the other is about to change.
  */
-export async function lockEndpointRollups(manager: EntityManager, endpointId: string): Promise<void> {
+export async function lockEndpointRollups(
+  manager: EntityManager,
+  endpointId: string,
+): Promise<void> {
   await manager.query(`select pg_advisory_xact_lock(hashtextextended('rollup-state:' || $1, 0))`, [
     endpointId,
   ]);
