@@ -3,7 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
@@ -22,6 +22,59 @@ import { payerOf, type RateLimits } from './rate-limits';
 import { budgetGate, queryGate } from './query-gate';
 import { currentRequestId } from './request-id';
 
+/** Operations and variables remembered per document; past it that document's entries start over. */
+const MAX_MEASURES_PER_DOCUMENT = 64;
+/** Longer scalar variables (as JSON) are measured every time rather than kept as a cache key. */
+const MAX_KEY_CHARS = 1024;
+
+/**
+ * The cache key of an operation and its variables, or undefined when the variables hold objects
+ * or lists (mutation inputs, ingested samples: large, and seldom repeated as they are).
+ */
+function measureKey(
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): string | undefined {
+  for (const name in variables) {
+    const value = variables[name];
+    if (typeof value === 'object' && value !== null) return undefined;
+  }
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? null)}`;
+  return key.length <= MAX_KEY_CHARS ? key : undefined;
+}
+
+/**
+ * measureOperation, remembered for operations it lets through. Apollo's document store hands out
+ * the same parsed and validated DocumentNode for the same query text, so a repeated operation with
+ * the same variables is measured once (a validate() pass and a complexity walk saved per request).
+ * Refusals are measured every time: they are rare, and their errors are not shared between
+ * requests. The cost depends on the document, the operation and the variables only (the schema
+ * and the limits are fixed for the server's life).
+ */
+function measuredOnce(
+  config: Config,
+): (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+) => { errors: GraphQLError[]; cost: number } {
+  const byDocument = new WeakMap<DocumentNode, Map<string, number>>();
+  return (schema, document, variables, operationName) => {
+    const key = measureKey(variables, operationName);
+    const known = byDocument.get(document);
+    const cost = key === undefined ? undefined : known?.get(key);
+    if (cost !== undefined) return { errors: [], cost };
+    const measured = measureOperation(config.limits, schema, document, variables, operationName);
+    if (measured.errors.length === 0 && key !== undefined) {
+      const costs = known && known.size < MAX_MEASURES_PER_DOCUMENT ? known : new Map();
+      costs.set(key, measured.cost);
+      byDocument.set(document, costs);
+    }
+    return measured;
+  };
+}
+
 /**
  * Refuses too deep or too costly operations before they execute, then charges their cost to the
  * caller's key and IP budgets (429 RATE_LIMITED with Retry-After when spent).
@@ -30,12 +83,12 @@ function queryLimitsPlugin(
   config: Config,
   rateLimits: RateLimits,
 ): ApolloServerPlugin<RequestContext> {
+  const measure = measuredOnce(config);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, contextValue }) {
-          const { errors, cost } = measureOperation(
-            config.limits,
+          const { errors, cost } = measure(
             schema,
             document,
             request.variables,
