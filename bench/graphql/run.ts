@@ -12,9 +12,12 @@
  *
  *   npm run build && node dist/bench/graphql/run.js [seconds=10] [concurrency=16] [sentinel bin]
  *     [--runs=5] [--connections=16,64] [--compare-seconds=5] [--no-postgraphile] [--compare-only]
+ *     [--cpu-prof=DIR]
  *
  * The optional third argument runs the API from another checkout's bin/sentinel.js (built), to
- * measure a before/after on the same database and machine.
+ * measure a before/after on the same database and machine. `--cpu-prof=DIR` writes a V8 CPU
+ * profile of every server process into DIR (Sentinel's API then runs from this checkout's
+ * bin/sentinel.js, as with the third argument).
  */
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
@@ -31,7 +34,13 @@ import {
   POSTGRAPHILE_LIST_QUERY,
   POSTGRAPHILE_ONE_QUERY,
 } from './queries';
-import { startBaseline, startOtherApi, startPostgraphile, type Server } from './servers';
+import {
+  serverNodeArgs,
+  startBaseline,
+  startOtherApi,
+  startPostgraphile,
+  type Server,
+} from './servers';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -39,12 +48,15 @@ const flag = (name: string) =>
   flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3);
 const SECONDS = Number(positional[0] ?? 10);
 const CONCURRENCY = Number(positional[1] ?? 16);
-const SENTINEL_BIN = positional[2];
 const RUNS = Number(flag('runs') ?? 5);
 const CONNECTIONS = (flag('connections') ?? '16,64').split(',').map(Number);
 const COMPARE_SECONDS = Number(flag('compare-seconds') ?? 5);
 const WITH_POSTGRAPHILE = !flags.includes('--no-postgraphile');
 const COMPARE_ONLY = flags.includes('--compare-only');
+const CPU_PROF_DIR = flag('cpu-prof');
+if (CPU_PROF_DIR) serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`);
+const SENTINEL_BIN =
+  positional[2] ?? (CPU_PROF_DIR ? path.resolve(__dirname, '../../../bin/sentinel.js') : undefined);
 
 const line = (label: string, result: Load, note = '') =>
   console.log(

@@ -2,6 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Node options for every server started here: `--cpu-prof` flags when the benchmark is asked
+ * to profile (run.ts `--cpu-prof=DIR`); NODE_OPTIONS may not carry them.
+ */
+export const serverNodeArgs: string[] = [];
+
 export interface Server {
   child: ChildProcess;
   port: number;
@@ -33,14 +39,18 @@ function startProcess(
 
 /** A baseline server of this folder (built), as a child process. */
 export function startBaseline(file: string, args: string[] = []): Promise<Server> {
-  return startProcess(process.execPath, [path.join(__dirname, file), ...args], /listening (\d+)/);
+  return startProcess(
+    process.execPath,
+    [...serverNodeArgs, path.join(__dirname, file), ...args],
+    /listening (\d+)/,
+  );
 }
 
 /** `sentinel api` from another checkout's bin/sentinel.js (built). */
 export function startOtherApi(bin: string, env: NodeJS.ProcessEnv): Promise<Server> {
   return startProcess(
     process.execPath,
-    [bin, 'api'],
+    [...serverNodeArgs, bin, 'api'],
     /"port":(\d+),"msg":"Sentinel API listening/,
     env,
   );
@@ -82,7 +92,7 @@ export async function startPostgraphile(appUrl: string): Promise<Server> {
   }
   return startProcess(
     POSTGRAPHILE_NODE,
-    [path.join(POSTGRAPHILE_DIR, 'server.mjs'), appUrl],
+    [...serverNodeArgs, path.join(POSTGRAPHILE_DIR, 'server.mjs'), appUrl],
     /listening (\d+)/,
     // Grafast's production mode (its default, said explicitly to skip its notice about it).
     { ...process.env, GRAPHILE_ENV: process.env.GRAPHILE_ENV ?? 'production' },
