@@ -1,5 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -217,6 +220,21 @@ const retryablePlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/**
+ * Every answer is one tenant's own data: no cache may keep it. Apollo's cache-control plugin
+ * said the same (`no-store`, as no field has a cache hint), but at a cost on every field of every
+ * answer; it is disabled and the header set here.
+ */
+const notCachedPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
 /** Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking. */
 export async function createGraphqlHttpHandler(options: {
   config: Config;
@@ -247,6 +265,8 @@ export async function createGraphqlHttpHandler(options: {
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      notCachedPlugin,
       queryLimitsPlugin(config, options.rateLimits),
       subscriptionsOverWebSocket,
       executionTimeoutPlugin(config.limits.executionTimeoutMs),
