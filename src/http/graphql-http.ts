@@ -6,7 +6,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import type { DocumentNode, FormattedExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
@@ -132,14 +132,47 @@ function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<RequestCo
   };
 }
 
+/**
+ * The JSON of answers measured by responseSizePlugin, kept for Apollo's serialisation
+ * (`stringifyResult`) so that an answer is not stringified twice. Keyed by the answer's `data`
+ * and checked against its `errors` and `extensions`: if anything replaced them after the
+ * measurement, the answer is stringified afresh.
+ */
+class MeasuredAnswers {
+  private readonly texts = new WeakMap<
+    object,
+    { errors: unknown; extensions: unknown; text: string }
+  >();
+
+  /** The answer as Apollo sends it (its field order, a final newline). */
+  text(result: FormattedExecutionResult): string {
+    const { errors, data, extensions } = result;
+    const text = JSON.stringify({ errors, data, extensions }) + '\n';
+    if (data) this.texts.set(data, { errors, extensions, text });
+    return text;
+  }
+
+  /** Apollo's `stringifyResult`: the measured JSON when it is still the answer's. */
+  readonly stringify = (result: FormattedExecutionResult): string => {
+    const known = result.data ? this.texts.get(result.data) : undefined;
+    if (known && known.errors === result.errors && known.extensions === result.extensions)
+      return known.text;
+    return JSON.stringify(result) + '\n';
+  };
+}
+
 /** Answers larger than the limit are replaced by a refusal, rather than built up and sent. */
-function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RequestContext> {
+function responseSizePlugin(
+  maxBytes: number,
+  answers: MeasuredAnswers,
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
-          const bytes = Buffer.byteLength(JSON.stringify(response.body.singleResult));
+          // Less the final newline: the size of the JSON itself.
+          const bytes = Buffer.byteLength(answers.text(response.body.singleResult)) - 1;
           if (bytes <= maxBytes) return;
           response.http.status = 400;
           response.body.singleResult = {
@@ -251,8 +284,10 @@ export async function createGraphqlHttpHandler(options: {
   stop: () => Promise<void>;
 }> {
   const { config, schema, dataSource, queues, channels } = options;
+  const answers = new MeasuredAnswers();
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    stringifyResult: answers.stringify,
     introspection: config.nodeEnv !== 'production',
     // No "Did you mean ..." field suggestions in production: they spell out the schema.
     hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
@@ -272,7 +307,7 @@ export async function createGraphqlHttpHandler(options: {
       executionTimeoutPlugin(config.limits.executionTimeoutMs),
       metricsPlugin,
       retryablePlugin,
-      responseSizePlugin(config.limits.maxResponseBytes),
+      responseSizePlugin(config.limits.maxResponseBytes, answers),
     ],
   });
   await apollo.start();
