@@ -28,15 +28,10 @@ comment on column rollups_minute.run_f is
 comment on column rollups_minute.run_p95_rows is
   'Running count of minutes with a p95 (a minute whose samples all failed has none).';
 
--- Rows still without state: written by an older version or loaded directly. Tiny, so finding
--- the first one is one index probe.
-create index rollups_minute_stateless on rollups_minute (tenant_id, endpoint_id, minute)
-  where run_rows is null;
-
--- Brings the state of one endpoint's rows up to date from p_from (or from its first row still
--- without state, if earlier) to its last row, in one pass. Called in the transaction that wrote
--- the rollups (src/telemetry/rollups.ts), after an SLA change, and by readers that find a row
--- without state. Runs as the caller: RLS applies, and another tenant's endpoint is not found.
+-- Brings the state of one endpoint's rows up to date from p_from to its last row, in one pass.
+-- Called in the transaction that wrote the rollups (src/telemetry/rollups.ts), after an SLA
+-- change (from '-infinity'), and by readers whose endpoint's newest row has no state (rows
+-- loaded directly, or by an older version). Runs as the caller: RLS applies, and another tenant's endpoint is not found.
 -- The caller serialises passes per endpoint (an advisory lock), so two never interleave.
 create function refresh_rollup_state(p_endpoint uuid, p_from timestamptz) returns integer
   language plpgsql
@@ -53,7 +48,6 @@ declare
   v_window integer;
   v_error_rate double precision;
   v_slow_allowed double precision;
-  v_from timestamptz;
   v_rows integer;
 begin
   select e.tenant_id, e.window_minutes, e.error_rate_threshold, 1 - e.latency_percentile / 100
@@ -62,14 +56,10 @@ begin
   if not found then
     return 0;
   end if;
-  select least(p_from, min(r.minute)) into v_from
-    from public.rollups_minute r
-   where r.tenant_id = v_tenant and r.endpoint_id = p_endpoint and r.run_rows is null;
-  v_from := coalesce(v_from, p_from);
   -- The window frame is an integer from a checked column (1-1440): formatted in, as frame
   -- offsets are. Everything else is a bind parameter.
   execute format($q$
-    with base as (
+    with base as materialized (
       select r.minute, r.breached, r.run_rows, r.run_n, r.run_e, r.run_s, r.run_b, r.run_f,
              r.run_p95, r.run_p95_rows, r.run_breached, r.prev_breach, r.prev_breach_rows
         from public.rollups_minute r
@@ -123,7 +113,7 @@ begin
       from done d
      where r.tenant_id = $1 and r.endpoint_id = $2 and r.minute >= $3 and r.minute = d.minute
     $q$, v_window, v_window - 1)
-    using v_tenant, p_endpoint, v_from, v_error_rate, v_slow_allowed;
+    using v_tenant, p_endpoint, p_from, v_error_rate, v_slow_allowed;
   get diagnostics v_rows = row_count;
   return v_rows;
 end

@@ -87,6 +87,9 @@ export async function latestFeatureRows(
     `${delta(part, w)}::float8 / nullif(${delta(whole, w)}, 0)`;
   const avgP95 = (w: string) =>
     `${delta('run_p95', w)}::float8 / nullif(${delta('run_p95_rows', w)}, 0) / e.thr`;
+  // Thousands of cheap index probes look expensive to the planner; compiling them (JIT) would
+  // cost more than running them.
+  await manager.query('set local jit = off');
   const rows: Array<{
     endpoint_id: string;
     minute: Date;

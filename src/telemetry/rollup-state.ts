@@ -7,39 +7,47 @@ import type { EntityManager } from 'typeorm';
  * advisory lock, taken BEFORE the rollups are written: a pass rewrites every later row, and two
  * interleaved passes would each build on a total the other is about to change.
  */
-export async function lockEndpointRollups(manager: EntityManager, endpointId: string): Promise<void> {
+export async function lockEndpointRollups(
+  manager: EntityManager,
+  endpointId: string,
+): Promise<void> {
   await manager.query(`select pg_advisory_xact_lock(hashtextextended('rollup-state:' || $1, 0))`, [
     endpointId,
   ]);
 }
 
 /**
- * Advances the state of the endpoint's rows from `from` (or from its first row without state, if
- * earlier) to its newest row; call with the lock. '-infinity' redoes the whole history (an SLA
- * change), 'infinity' only the rows without state.
+ * Advances the state of the endpoint's rows from `from` to its newest row; call with the lock.
+ * '-infinity' redoes the whole history (an SLA change, a repair).
  */
 export async function refreshRollupState(
   manager: EntityManager,
   endpointId: string,
-  from: Date | 'infinity' | '-infinity',
+  from: Date | '-infinity',
 ): Promise<void> {
   await manager.query('select refresh_rollup_state($1, $2::timestamptz)', [endpointId, from]);
 }
 
 /**
- * Rows written without state (by an older version, or loaded into rollups_minute directly) get
- * it before they are read: one probe of a partial index per call, a pass only where needed.
+ * Endpoints whose newest rollup row has no state (loaded into rollups_minute directly, or written
+ * by an older version) get it before they are read: one index probe per endpoint, a whole pass
+ * only where needed. The rollup job keeps the state current up to the newest row, so a newest row
+ * with state means an endpoint with state.
  */
 export async function ensureRollupState(
   manager: EntityManager,
   endpointIds: string[],
 ): Promise<void> {
-  const stale: Array<{ endpoint_id: string }> = await manager.query(
-    `select distinct endpoint_id from rollups_minute where run_rows is null and endpoint_id = any($1::uuid[])`,
+  const stale: Array<{ id: string }> = await manager.query(
+    `select e.id from unnest($1::uuid[]) as e(id)
+      cross join lateral (select r.run_rows from rollups_minute r where r.endpoint_id = e.id
+                           order by r.minute desc limit 1) newest
+      where newest.run_rows is null
+      order by e.id`,
     [endpointIds],
   );
-  for (const { endpoint_id } of stale.sort((a, b) => a.endpoint_id.localeCompare(b.endpoint_id))) {
-    await lockEndpointRollups(manager, endpoint_id);
-    await refreshRollupState(manager, endpoint_id, 'infinity');
+  for (const { id } of stale) {
+    await lockEndpointRollups(manager, id);
+    await refreshRollupState(manager, id, '-infinity');
   }
 }

@@ -65,7 +65,7 @@ export async function recomputeTouched(
   return withTenant(dataSource, tenantId, async (manager) => {
     let minutes = 0;
     // Endpoint locks in one order, so two jobs touching the same endpoints cannot deadlock.
-    const ordered = [...ranges].sort((a, b) => a.endpointId.localeCompare(b.endpointId));
+    const ordered = [...ranges].sort((a, b) => (a.endpointId < b.endpointId ? -1 : 1));
     for (const range of ordered) minutes += await recomputeRollups(manager, tenantId, range);
     return minutes;
   });
