@@ -34,6 +34,7 @@ function startProcess(
       }
     });
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+    child.once('error', reject); // e.g. the command is missing
   });
 }
 
