@@ -7,6 +7,9 @@ import { payerOf, type RateLimits } from './rate-limits';
 
 /** Tokens one document may have; graphql-js stops parsing past it (linear work, bounded). */
 export const MAX_TOKENS = 20_000;
+/** Query texts the gate remembers as let through, and the longest it remembers. */
+const MAX_REMEMBERED = 500;
+const MAX_REMEMBERED_CHARS = 4096;
 /** What a request refused here costs its payer, so that a flood spends its budget quickly. */
 const REFUSAL_COST = 100;
 
@@ -64,6 +67,9 @@ export function budgetGate(rateLimits: RateLimits): express.RequestHandler {
  * linear parse, and the refusal is charged to its payer.
  */
 export function queryGate(config: Config, rateLimits: RateLimits): express.RequestHandler {
+  // Query texts let through lately: a client repeating an operation is not parsed here each time
+  // (Apollo's document store spares it the second parse and the validation).
+  const passed = new Set<string>();
   return async (req, res, next) => {
     const payer = payerOf(
       keyFromAuthorization(req.headers.authorization),
@@ -74,7 +80,7 @@ export function queryGate(config: Config, rateLimits: RateLimits): express.Reque
         req.method === 'GET'
           ? req.query.query
           : (req.body as { query?: unknown } | undefined)?.query;
-      if (typeof query === 'string') {
+      if (typeof query === 'string' && !passed.has(query)) {
         let document: DocumentNode | undefined;
         try {
           document = parse(query, { maxTokens: MAX_TOKENS });
@@ -85,6 +91,10 @@ export function queryGate(config: Config, rateLimits: RateLimits): express.Reque
         }
         const refusal = document && aliasRefusal(document, config.limits.maxQueryAliases);
         if (refusal) throw refusal;
+        if (document && query.length <= MAX_REMEMBERED_CHARS) {
+          if (passed.size >= MAX_REMEMBERED) passed.clear();
+          passed.add(query);
+        }
       }
       next();
     } catch (err) {
