@@ -204,4 +204,31 @@ describe('cost, rate limits and fair queues', () => {
       await queues.close();
     }
   });
+
+  it('measures a repeated operation with each request’s own variables', async () => {
+    // A tenant of its own: refusals spend its key's budget.
+    const tenant = await makeTenant(fx.db.dataSource);
+    const page = 'query Page($n: Int!) { endpoints(first: $n) { edges { node { id } } } }';
+    const ask = (n: number) => fx.api.gql(page, { n }, tenant.adminKey);
+    // The cost of a document, operation and variables is remembered (src/http/graphql-http.ts):
+    // another page size must still be measured on its own, before and after.
+    assert.equal((await ask(10)).errors, undefined);
+    assert.equal((await ask(10)).errors, undefined);
+    const costly = await ask(2000); // 1 + 3 × 2000 points > MAX_QUERY_COST (5000)
+    assert.equal(reasonOf(costly), 'QUERY_TOO_COSTLY');
+    assert.equal(reasonOf(await ask(2000)), 'QUERY_TOO_COSTLY');
+    assert.equal((await ask(10)).errors, undefined);
+  });
+
+  it('charges a remembered operation’s cost on every request', async () => {
+    await withApi({ rateLimitKeyPointsPerMinute: 100 }, async (api) => {
+      const tenant = await makeTenant(fx.db.dataSource);
+      const page = 'query Page($n: Int!) { endpoints(first: $n) { edges { node { id } } } }';
+      const statuses: number[] = [];
+      // 1 + 3 × 10 = 31 points a request: three fit in 100, the fourth does not.
+      for (let i = 0; i < 4; i++)
+        statuses.push((await api.gql(page, { n: 10 }, tenant.adminKey)).status);
+      assert.deepEqual(statuses, [200, 200, 200, 429]);
+    });
+  });
 });

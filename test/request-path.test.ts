@@ -116,5 +116,21 @@ describe('the request path', () => {
       );
       assert.equal(bad.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     });
+
+    it('tells caches to keep no answer, a success or a refusal', async () => {
+      const ask = (query: string) =>
+        fetch(`${api.url}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tenant.adminKey}`,
+          },
+          body: JSON.stringify({ query }),
+        });
+      for (const query of ['{ me { slug } }', '{ endpoint(id: "nope") { id } }', '{ nope }']) {
+        const response = await ask(query);
+        assert.equal(response.headers.get('cache-control'), 'no-store', query);
+      }
+    });
   });
 });

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { Pool } from 'pg';
 import { hashKey } from '../../src/tenancy/key-secret';
-import { ME_QUERY } from './queries';
+import { ME_QUERY, ONE_QUERY } from './queries';
 
 const pool = new Pool({ connectionString: process.argv[2], max: 10 });
 const keys = new Map<string, { tenantId: string; expires: number }>();
@@ -27,7 +27,11 @@ async function tenantOf(key: string): Promise<string | undefined> {
   return tenantId;
 }
 
-async function answer(query: string, tenantId: string): Promise<unknown> {
+async function answer(
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  tenantId: string,
+): Promise<unknown> {
   const client = await pool.connect();
   try {
     await client.query(`begin; select set_config('app.tenant_id', '${tenantId}', true)`);
@@ -37,6 +41,12 @@ async function answer(query: string, tenantId: string): Promise<unknown> {
         tenantId,
       ]);
       data = { me: { slug: rows[0].slug } };
+    } else if (query === ONE_QUERY) {
+      const { rows } = await client.query(
+        'select id as "id", name as "name", url as "url", created_at as "createdAt" from endpoints where id = $1',
+        [variables?.id],
+      );
+      data = { endpoint: { id: rows[0].id, name: rows[0].name, url: rows[0].url } };
     } else {
       const { rows } = await client.query(
         `select id as "id", name as "name", url as "url", created_at as "createdAt" from endpoints
@@ -67,14 +77,17 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk: Buffer) => (body += chunk));
   req.on('end', async () => {
     try {
-      const { query } = JSON.parse(body) as { query: string };
+      const { query, variables } = JSON.parse(body) as {
+        query: string;
+        variables?: Record<string, unknown>;
+      };
       const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
       const tenantId = key ? await tenantOf(key) : undefined;
       if (!tenantId) {
         res.writeHead(401).end();
         return;
       }
-      const data = await answer(query, tenantId);
+      const data = await answer(query, variables, tenantId);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data }));
     } catch (err) {

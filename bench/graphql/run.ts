@@ -6,106 +6,57 @@
  * lookup, tenant transaction, the same SQL; bench/graphql/raw-pg-server.ts): the ratio is what
  * the framework (express, Apollo, graphql-js, type-graphql, TypeORM) costs.
  *
+ * Then the comparison with PostGraphile 5 (bench/graphql/postgraphile, installed there on first
+ * use): the 50-row list and one endpoint, on Sentinel, PostGraphile and raw pg, in interleaved
+ * runs at each connection count, with the median and the spread of each and the ratios.
+ *
  *   npm run build && node dist/bench/graphql/run.js [seconds=10] [concurrency=16] [sentinel bin]
+ *     [--runs=5] [--connections=16,64] [--compare-seconds=5] [--no-postgraphile] [--compare-only]
+ *     [--cpu-prof=DIR]
  *
  * The optional third argument runs the API from another checkout's bin/sentinel.js (built), to
- * measure a before/after on the same database and machine.
+ * measure a before/after on the same database and machine. `--cpu-prof=DIR` writes a V8 CPU
+ * profile of every server process into DIR (Sentinel's API then runs from this checkout's
+ * bin/sentinel.js, as with the third argument).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createAppDataSource } from '../../src/db/data-source';
 import { createTenant } from '../../src/services/tenants';
 import { openBenchEnv, ownerSql } from '../lib/bench-env';
-import { LIST_QUERY, ME_QUERY } from './queries';
+import { compare, type Contender } from './compare';
+import { load, type Load, type Target } from './load';
+import {
+  LIST_QUERY,
+  ME_QUERY,
+  ONE_QUERY,
+  POSTGRAPHILE_LIST_QUERY,
+  POSTGRAPHILE_ONE_QUERY,
+} from './queries';
+import {
+  serverNodeArgs,
+  startBaseline,
+  startOtherApi,
+  startPostgraphile,
+  type Server,
+} from './servers';
 
-const SECONDS = Number(process.argv[2] ?? 10);
-const CONCURRENCY = Number(process.argv[3] ?? 16);
-const SENTINEL_BIN = process.argv[4];
-
-interface Load {
-  rps: number;
-  p99Ms: number;
-  /** CPU time (user + system) the server process spent per request, when its pid is known. */
-  cpuMsPerRequest?: number;
-}
-
-/** A process's CPU time so far, in ms (utime + stime from /proc, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Keeps CONCURRENCY requests of `query` in flight for SECONDS; requests per second and p99. */
-async function load(url: string, key?: string, query = ME_QUERY, pid?: number): Promise<Load> {
-  const headers = {
-    'content-type': 'application/json',
-    ...(key ? { authorization: `Bearer ${key}` } : {}),
-  };
-  const body = JSON.stringify({ query });
-  const deadline = Date.now() + SECONDS * 1000;
-  const latencies: number[] = [];
-  const worker = async () => {
-    while (Date.now() < deadline) {
-      const began = performance.now();
-      const response = await fetch(url, { method: 'POST', headers, body });
-      const answer = (await response.json()) as {
-        data?: { me?: { slug?: string }; endpoints?: { edges: unknown[] } };
-      };
-      if (!answer.data?.me?.slug && answer.data?.endpoints?.edges.length !== 50)
-        throw new Error(`unexpected answer: ${JSON.stringify(answer).slice(0, 300)}`);
-      latencies.push(performance.now() - began);
-    }
-  };
-  const started = Date.now();
-  const cpuBefore = pid ? cpuMs(pid) : 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const cpu = pid ? cpuMs(pid) - cpuBefore : NaN;
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: latencies.length / ((Date.now() - started) / 1000),
-    p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
-    ...(pid ? { cpuMsPerRequest: cpu / latencies.length } : {}),
-  };
-}
-
-/** A baseline server, as a child process; resolves with its port. */
-function startServer(
-  file: string,
-  args: string[] = [],
-): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, file), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(String(chunk));
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
-
-/** `sentinel api` from another checkout; resolves with its port. */
-function startOtherApi(
-  bin: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'api'], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const match = /"port":(\d+),"msg":"Sentinel API listening/.exec(out);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`api (${bin}) exited with ${code}`)));
-  });
-}
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const flag = (name: string) =>
+  flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3);
+const SECONDS = Number(positional[0] ?? 10);
+const CONCURRENCY = Number(positional[1] ?? 16);
+const RUNS = Number(flag('runs') ?? 5);
+const CONNECTIONS = (flag('connections') ?? '16,64').split(',').map(Number);
+const COMPARE_SECONDS = Number(flag('compare-seconds') ?? 5);
+const WITH_POSTGRAPHILE = !flags.includes('--no-postgraphile');
+const COMPARE_ONLY = flags.includes('--compare-only');
+const CPU_PROF_DIR = flag('cpu-prof');
+if (CPU_PROF_DIR) serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`);
+const SENTINEL_BIN =
+  positional[2] ?? (CPU_PROF_DIR ? path.resolve(__dirname, '../../../bin/sentinel.js') : undefined);
 
 const line = (label: string, result: Load, note = '') =>
   console.log(
@@ -117,12 +68,52 @@ const cpuRatio = (sentinel: Load, raw: Load) =>
     `  CPU per request Sentinel / raw pg: ${(sentinel.cpuMsPerRequest! / raw.cpuMsPerRequest!).toFixed(2)}`,
   );
 
+/** The first section: `me` and the list against the bare and raw-pg baselines (lines kept stable). */
+async function overhead(
+  bareUrl: string,
+  sentinel: (query: string) => Target,
+  raw: (query: string) => Target,
+): Promise<void> {
+  const bare: Target = { url: bareUrl, request: { query: ME_QUERY }, check: (a) => !!a.data?.me };
+  const run = (target: Target) => load(target, SECONDS, CONCURRENCY);
+  for (const target of [bare, sentinel(ME_QUERY), sentinel(LIST_QUERY), raw(ME_QUERY)])
+    await run({ ...target, pid: undefined }); // warm-up
+  await run({ ...raw(LIST_QUERY), pid: undefined });
+  const bareMe = await run(bare);
+  const sentinelMe = await run(sentinel(ME_QUERY));
+  const rawMe = await run(raw(ME_QUERY));
+  const sentinelList = await run(sentinel(LIST_QUERY));
+  const rawList = await run(raw(LIST_QUERY));
+
+  console.log(`GraphQL { me { slug } }, ${SECONDS}s each, concurrency ${CONCURRENCY}`);
+  console.log(`  bare graphql-js server : ${bareMe.rps.toFixed(0)} req/s`);
+  console.log(
+    `  Sentinel API           : ${sentinelMe.rps.toFixed(0)} req/s (auth lookup + RLS transaction + Apollo)`,
+  );
+  console.log(`  ratio Sentinel / bare  : ${(sentinelMe.rps / bareMe.rps).toFixed(3)}`);
+  line('Sentinel API', sentinelMe);
+  line('raw pg, same work', rawMe, ' (key lookup + tenant transaction + same SQL)');
+  console.log(`  ratio Sentinel / raw pg: ${(sentinelMe.rps / rawMe.rps).toFixed(3)}`);
+  cpuRatio(sentinelMe, rawMe);
+  console.log(`GraphQL ${LIST_QUERY} (50 of 60 rows)`);
+  line('Sentinel API', sentinelList);
+  line('raw pg, same work', rawList);
+  console.log(`  ratio Sentinel / raw pg: ${(sentinelList.rps / rawList.rps).toFixed(3)}`);
+  cpuRatio(sentinelList, rawList);
+}
+
 async function main(): Promise<void> {
+  // The benchmark sends far more than a key's per-minute query-cost budget (the API children
+  // inherit this); the charge itself, one Redis call per request, still happens.
+  process.env.RATE_LIMIT_KEY_POINTS ??= String(1e9);
   const env = await openBenchEnv();
-  const bare = await startServer('bare-server.js');
-  const raw = await startServer('raw-pg-server.js', [env.appUrl]);
+  const servers: Server[] = [];
   const others: ChildProcess[] = [];
   try {
+    const bare = await startBaseline('bare-server.js');
+    servers.push(bare);
+    const raw = await startBaseline('raw-pg-server.js', [env.appUrl]);
+    servers.push(raw);
     const dataSource = await createAppDataSource(env.appUrl, 1).initialize();
     const { tenant, adminKey } = await createTenant(dataSource, { slug: 'bench', name: 'bench' });
     await dataSource.destroy();
@@ -134,55 +125,93 @@ async function main(): Promise<void> {
          from generate_series(1, 60) i`,
       [tenant.id],
     );
-    let sentinelPort: number;
-    let sentinelPid: number;
+    const [one] = await ownerSql(env.ownerUrl, 'select id from endpoints where name = $1', [
+      'endpoint 30',
+    ]);
+    const endpointId = String(one!.id);
+    let sentinel: Server;
     if (SENTINEL_BIN) {
-      const other = await startOtherApi(path.resolve(SENTINEL_BIN), env.childEnv);
-      others.push(other.child);
-      sentinelPort = other.port;
-      sentinelPid = other.child.pid!;
+      sentinel = await startOtherApi(path.resolve(SENTINEL_BIN), env.childEnv);
+      others.push(sentinel.child);
     } else {
       const { child, match } = await env.startChild(
         'api',
         /"port":(\d+),"msg":"Sentinel API listening/,
       );
-      sentinelPort = Number(match[1]);
-      sentinelPid = child.pid!;
+      sentinel = { child, port: Number(match[1]) };
     }
-    const sentinelUrl = `http://127.0.0.1:${sentinelPort}/graphql`;
-    const bareUrl = `http://127.0.0.1:${bare.port}/graphql`;
-    const rawUrl = `http://127.0.0.1:${raw.port}/graphql`;
     const key = adminKey.secret;
+    const urlOf = (server: Server) => `http://127.0.0.1:${server.port}/graphql`;
+    /** Sentinel's and raw pg's answers have the same shape. */
+    const sameWork =
+      (server: Server) =>
+      (query: string): Target => ({
+        url: urlOf(server),
+        key,
+        pid: server.child.pid,
+        request: { query, ...(query === ONE_QUERY ? { variables: { id: endpointId } } : {}) },
+        check: (a) =>
+          query === ME_QUERY
+            ? !!a.data?.me?.slug
+            : query === ONE_QUERY
+              ? a.data?.endpoint?.id === endpointId
+              : a.data?.endpoints?.edges.length === 50,
+      });
 
-    await load(bareUrl); // warm-up every server
-    await load(sentinelUrl, key);
-    await load(sentinelUrl, key, LIST_QUERY);
-    await load(rawUrl, key);
-    await load(rawUrl, key, LIST_QUERY);
-    const bareMe = await load(bareUrl);
-    const sentinelMe = await load(sentinelUrl, key, ME_QUERY, sentinelPid);
-    const rawMe = await load(rawUrl, key, ME_QUERY, raw.child.pid);
-    const sentinelList = await load(sentinelUrl, key, LIST_QUERY, sentinelPid);
-    const rawList = await load(rawUrl, key, LIST_QUERY, raw.child.pid);
+    if (!COMPARE_ONLY) await overhead(urlOf(bare), sameWork(sentinel), sameWork(raw));
 
-    console.log(`GraphQL { me { slug } }, ${SECONDS}s each, concurrency ${CONCURRENCY}`);
-    console.log(`  bare graphql-js server : ${bareMe.rps.toFixed(0)} req/s`);
+    const contenders: Contender[] = [
+      {
+        name: 'Sentinel API',
+        targets: { list: sameWork(sentinel)(LIST_QUERY), one: sameWork(sentinel)(ONE_QUERY) },
+      },
+    ];
+    let postgraphileNote = 'not run (--no-postgraphile)';
+    if (WITH_POSTGRAPHILE) {
+      try {
+        const pgl = await startPostgraphile(env.appUrl);
+        servers.push(pgl);
+        const target = (query: string, variables?: Record<string, unknown>) => ({
+          url: urlOf(pgl),
+          key,
+          pid: pgl.child.pid,
+          request: { query, variables },
+        });
+        contenders.push({
+          name: 'PostGraphile 5',
+          targets: {
+            list: {
+              ...target(POSTGRAPHILE_LIST_QUERY),
+              check: (a) => a.data?.allEndpoints?.edges.length === 50,
+            },
+            one: {
+              ...target(POSTGRAPHILE_ONE_QUERY, { tenantId: tenant.id, id: endpointId }),
+              check: (a) => a.data?.endpointByTenantIdAndRowId?.rowId === endpointId,
+            },
+          },
+        });
+        postgraphileNote = 'PostGraphile 5 (bench/graphql/postgraphile)';
+      } catch (err) {
+        postgraphileNote = `PostGraphile 5 skipped: ${(err as Error).message}`;
+      }
+    }
+    contenders.push({
+      name: 'raw pg',
+      targets: { list: sameWork(raw)(LIST_QUERY), one: sameWork(raw)(ONE_QUERY) },
+    });
     console.log(
-      `  Sentinel API           : ${sentinelMe.rps.toFixed(0)} req/s (auth lookup + RLS transaction + Apollo)`,
+      `Same reads, same role, RLS and key lookup: list = 50-row endpoint list, one = one endpoint; ` +
+        `${RUNS} interleaved runs of ${COMPARE_SECONDS}s at ${CONNECTIONS.join(', ')} connections; ` +
+        postgraphileNote,
     );
-    console.log(`  ratio Sentinel / bare  : ${(sentinelMe.rps / bareMe.rps).toFixed(3)}`);
-    line('Sentinel API', sentinelMe);
-    line('raw pg, same work', rawMe, ' (key lookup + tenant transaction + same SQL)');
-    console.log(`  ratio Sentinel / raw pg: ${(sentinelMe.rps / rawMe.rps).toFixed(3)}`);
-    cpuRatio(sentinelMe, rawMe);
-    console.log(`GraphQL ${LIST_QUERY} (50 of 60 rows)`);
-    line('Sentinel API', sentinelList);
-    line('raw pg, same work', rawList);
-    console.log(`  ratio Sentinel / raw pg: ${(sentinelList.rps / rawList.rps).toFixed(3)}`);
-    cpuRatio(sentinelList, rawList);
+    await compare(contenders, {
+      reads: ['list', 'one'],
+      connections: CONNECTIONS,
+      runs: RUNS,
+      seconds: COMPARE_SECONDS,
+    });
   } finally {
-    bare.child.kill('SIGTERM');
-    raw.child.kill('SIGTERM');
+    for (const server of servers) server.child.kill('SIGTERM');
     for (const child of others) child.kill('SIGTERM');
     await env.close();
   }

@@ -1,9 +1,12 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, FormattedExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
@@ -24,6 +27,59 @@ import { currentRequestId } from './request-id';
 import { deadlineIn, enforceFieldDeadlines } from './execution-deadline';
 import { responseTooLarge } from './response-size';
 
+/** Operations and variables remembered per document; past it that document's entries start over. */
+const MAX_MEASURES_PER_DOCUMENT = 64;
+/** Longer scalar variables (as JSON) are measured every time rather than kept as a cache key. */
+const MAX_KEY_CHARS = 1024;
+
+/**
+ * The cache key of an operation and its variables, or undefined when the variables hold objects
+ * or lists (mutation inputs, ingested samples: large, and seldom repeated as they are).
+ */
+function measureKey(
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): string | undefined {
+  for (const name in variables) {
+    const value = variables[name];
+    if (typeof value === 'object' && value !== null) return undefined;
+  }
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? null)}`;
+  return key.length <= MAX_KEY_CHARS ? key : undefined;
+}
+
+/**
+ * measureOperation, remembered for operations it lets through. Apollo's document store hands out
+ * the same parsed and validated DocumentNode for the same query text, so a repeated operation with
+ * the same variables is measured once (a validate() pass and a complexity walk saved per request).
+ * Refusals are measured every time: they are rare, and their errors are not shared between
+ * requests. The cost depends on the document, the operation and the variables only (the schema
+ * and the limits are fixed for the server's life).
+ */
+function measuredOnce(
+  config: Config,
+): (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+) => { errors: GraphQLError[]; cost: number } {
+  const byDocument = new WeakMap<DocumentNode, Map<string, number>>();
+  return (schema, document, variables, operationName) => {
+    const key = measureKey(variables, operationName);
+    const known = byDocument.get(document);
+    const cost = key === undefined ? undefined : known?.get(key);
+    if (cost !== undefined) return { errors: [], cost };
+    const measured = measureOperation(config.limits, schema, document, variables, operationName);
+    if (measured.errors.length === 0 && key !== undefined) {
+      const costs = known && known.size < MAX_MEASURES_PER_DOCUMENT ? known : new Map();
+      costs.set(key, measured.cost);
+      byDocument.set(document, costs);
+    }
+    return measured;
+  };
+}
+
 /**
  * Refuses too deep or too costly operations before they execute, then charges their cost to the
  * caller's key, tenant and address budgets (429 RATE_LIMITED with Retry-After when spent).
@@ -32,12 +88,12 @@ function queryLimitsPlugin(
   config: Config,
   rateLimits: RateLimits,
 ): ApolloServerPlugin<RequestContext> {
+  const measure = measuredOnce(config);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, contextValue }) {
-          const { errors, cost } = measureOperation(
-            config.limits,
+          const { errors, cost } = measure(
             schema,
             document,
             request.variables,
@@ -76,14 +132,47 @@ function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<RequestCo
   };
 }
 
+/**
+ * The JSON of answers measured by responseSizePlugin, kept for Apollo's serialisation
+ * (`stringifyResult`) so that an answer is not stringified twice. Keyed by the answer's `data`
+ * and checked against its `errors` and `extensions`: if anything replaced them after the
+ * measurement, the answer is stringified afresh.
+ */
+class MeasuredAnswers {
+  private readonly texts = new WeakMap<
+    object,
+    { errors: unknown; extensions: unknown; text: string }
+  >();
+
+  /** The answer as Apollo sends it (its field order, a final newline). */
+  text(result: FormattedExecutionResult): string {
+    const { errors, data, extensions } = result;
+    const text = JSON.stringify({ errors, data, extensions }) + '\n';
+    if (data) this.texts.set(data, { errors, extensions, text });
+    return text;
+  }
+
+  /** Apollo's `stringifyResult`: the measured JSON when it is still the answer's. */
+  readonly stringify = (result: FormattedExecutionResult): string => {
+    const known = result.data ? this.texts.get(result.data) : undefined;
+    if (known && known.errors === result.errors && known.extensions === result.extensions)
+      return known.text;
+    return JSON.stringify(result) + '\n';
+  };
+}
+
 /** Answers larger than the limit are replaced by a refusal, rather than built up and sent. */
-function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RequestContext> {
+function responseSizePlugin(
+  maxBytes: number,
+  answers: MeasuredAnswers,
+): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
-          const bytes = Buffer.byteLength(JSON.stringify(response.body.singleResult));
+          // Less the final newline: the size of the JSON itself.
+          const bytes = Buffer.byteLength(answers.text(response.body.singleResult)) - 1;
           if (bytes <= maxBytes) return;
           response.http.status = 400;
           response.body.singleResult = { errors: [responseTooLarge(bytes, maxBytes)] };
@@ -157,6 +246,21 @@ const retryablePlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/**
+ * Every answer is one tenant's own data: no cache may keep it. Apollo's cache-control plugin
+ * said the same (`no-store`, as no field has a cache hint), but at a cost on every field of every
+ * answer; it is disabled and the header set here.
+ */
+const notCachedPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
 /** Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking. */
 export async function createGraphqlHttpHandler(options: {
   config: Config;
@@ -174,8 +278,10 @@ export async function createGraphqlHttpHandler(options: {
 }> {
   const { config, schema, dataSource, queues, channels } = options;
   enforceFieldDeadlines(schema);
+  const answers = new MeasuredAnswers();
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    stringifyResult: answers.stringify,
     introspection: config.nodeEnv !== 'production',
     // No "Did you mean ..." field suggestions in production: they spell out the schema.
     hideSchemaDetailsFromClientErrors: config.nodeEnv === 'production',
@@ -188,12 +294,14 @@ export async function createGraphqlHttpHandler(options: {
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       // Apollo's landing page loads from a CDN; Sentinel serves its own explorer (src/http/explorer.ts).
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      notCachedPlugin,
       queryLimitsPlugin(config, options.rateLimits),
       subscriptionsOverWebSocket,
       executionTimeoutPlugin(config.limits.executionTimeoutMs),
       metricsPlugin,
       retryablePlugin,
-      responseSizePlugin(config.limits.maxResponseBytes),
+      responseSizePlugin(config.limits.maxResponseBytes, answers),
     ],
   });
   await apollo.start();

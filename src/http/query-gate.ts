@@ -6,6 +6,9 @@ import type { KeyAuthenticator } from '../tenancy/key-cache';
 import { documentSizeRefusal } from './document-precheck';
 import { payerOf, type Payer, type RateLimits } from './rate-limits';
 
+/** Query texts the gate remembers as let through, and the longest it remembers. */
+const MAX_REMEMBERED = 500;
+const MAX_REMEMBERED_CHARS = 4096;
 /** What a request refused here costs its payer, so that a flood spends its budget quickly. */
 export const REFUSAL_COST = 100;
 
@@ -52,6 +55,9 @@ export function queryGate(
   rateLimits: RateLimits,
   keys: KeyAuthenticator,
 ): express.RequestHandler {
+  // Query texts let through lately: a client repeating an operation is not checked here each
+  // time (Apollo's document store spares it the second parse and the validation).
+  const passed = new Set<string>();
   return async (req, res, next) => {
     const payer = requestPayer(req, keys);
     try {
@@ -59,9 +65,13 @@ export function queryGate(
         req.method === 'GET'
           ? req.query.query
           : (req.body as { query?: unknown } | undefined)?.query;
-      if (typeof query === 'string') {
+      if (typeof query === 'string' && !passed.has(query)) {
         const refusal = documentSizeRefusal(query, config.limits.maxQueryAliases);
         if (refusal) throw refusal;
+        if (query.length <= MAX_REMEMBERED_CHARS) {
+          if (passed.size >= MAX_REMEMBERED) passed.clear();
+          passed.add(query);
+        }
       }
       next();
     } catch (err) {
