@@ -103,9 +103,13 @@ async function overhead(
 }
 
 async function main(): Promise<void> {
-  // The benchmark sends far more than a key's per-minute query-cost budget (the API children
-  // inherit this); the charge itself, one Redis call per request, still happens.
+  // The benchmark sends far more than a key's, a tenant's and an address's per-minute query-cost
+  // budgets (the API children inherit these); the charges themselves, Redis calls per request,
+  // still happen. One tenant is the only client, so it may use the whole pool.
   process.env.RATE_LIMIT_KEY_POINTS ??= String(1e9);
+  process.env.RATE_LIMIT_TENANT_POINTS ??= String(1e9);
+  process.env.RATE_LIMIT_IP_KEYED_POINTS ??= String(1e9);
+  process.env.DB_CONNECTIONS_PER_TENANT ??= process.env.DB_POOL_SIZE ?? '10';
   const env = await openBenchEnv();
   const servers: Server[] = [];
   const others: ChildProcess[] = [];
