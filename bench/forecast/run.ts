@@ -27,11 +27,20 @@ import { tenantFeatureRows } from '../../src/training/feature-data';
 import { withTenant } from '../../src/tenancy/with-tenant';
 import { ownerSql, runBench, type BenchEnv } from '../lib/bench-env';
 import type { DataSource } from 'typeorm';
+import { saveRows } from './row-cache';
 import { endpointSpecs, generateRollups, type EndpointSpec } from './generator';
 
 const DAYS = Number(process.argv[2] ?? 14);
 const SEEDS = (process.argv[3] ?? '1,2,3').split(',').map(Number);
 const HORIZON = 15;
+/**
+ * The data ends at a fixed instant, not "now": the generator's daily pattern and nightly batch,
+ * and the time-of-day features, follow the wall clock, so a run started at another hour trained
+ * on different data (the cause of the run-to-run spread measured before). FORECAST_TO moves it.
+ */
+const TO = new Date(process.env.FORECAST_TO ?? '2026-11-01T00:00:00Z');
+/** A directory to keep each tenant's feature rows in (bench/forecast/variants.ts reads them). */
+const CACHE = process.env.FORECAST_CACHE;
 
 async function seedTenant(
   env: BenchEnv,
@@ -119,7 +128,7 @@ function summary(name: string, results: AlertMetrics[]): string {
 runBench(async (env) => {
   const dataSource = await createAppDataSource(env.appUrl, 2).initialize();
   const { tf, backend } = await loadTf(logger);
-  const to = new Date();
+  const to = TO;
   const started = Date.now();
   const perSeed: Result[] = [];
   const tenantData = new Map<number, EndpointRows[]>();
@@ -143,6 +152,7 @@ runBench(async (env) => {
       HORIZON,
     );
     tenantData.set(seed, data);
+    if (CACHE) saveRows(CACHE, `seed-${seed}`, data);
     const t0 = Date.now();
     const outcome = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, seed });
     outcome.model.dispose();
@@ -187,6 +197,7 @@ runBench(async (env) => {
       HORIZON,
     )
   ).map((d) => ({ ...d, rows: d.rows.slice(1440) }));
+  if (CACHE) saveRows(CACHE, 'newcomer', newcomer);
   const global = await trainAndEvaluate(tf, [...tenantData.values()].flat(), HORIZON, {
     ...DEFAULT_MLP,
     seed: 7,

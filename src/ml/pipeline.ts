@@ -10,6 +10,39 @@ export interface EndpointRows {
   rows: FeatureRow[];
 }
 
+/**
+ * How training rows are labelled and weighted, beyond the network itself. The evaluation always
+ * uses the real labels (an onset within `horizon`); these only shape what the network learns.
+ */
+export interface LabelOptions {
+  /**
+   * A minute this many minutes or fewer before an onset is a positive training row (at least the
+   * horizon). A longer one teaches the network the first signs of a ramp, not only its end.
+   */
+  labelHorizon?: number;
+  /**
+   * Positive rows weigh more the earlier they are: a row k minutes before its onset counts
+   * 1 + earlyWeight * (k - 1) / (horizon - 1) times, rounded (0: all the same).
+   */
+  earlyWeight?: number;
+}
+
+export type PipelineOptions = MlpOptions & LabelOptions;
+
+const MINUTE = 60_000;
+
+/** Minutes from each row to the next onset after it on its endpoint (Infinity: none). */
+export function minutesToNextOnset(rows: FeatureRow[]): number[] {
+  const out = new Array<number>(rows.length);
+  let next = Infinity;
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const t = rows[i]!.minute.getTime();
+    out[i] = (next - t) / MINUTE;
+    if (rows[i]!.onset) next = t;
+  }
+  return out;
+}
+
 export type ModelMetrics = AlertMetrics & { prAuc: number | null; threshold: number };
 
 export interface Evaluation {
@@ -29,6 +62,8 @@ export interface TrainingOutcome {
   /** The epoch whose weights were kept (best validation PR-AUC). */
   bestEpoch: number;
   evaluation: Evaluation;
+  /** The minutes the calibration and the threshold were chosen on. */
+  validation: EndpointRows[];
   /** The held-out minutes, so an incumbent model can be judged on exactly the same ones. */
   test: EndpointRows[];
   trainingFrom: Date;
@@ -195,7 +230,7 @@ export async function trainAndEvaluate(
   tf: typeof TF,
   data: EndpointRows[],
   horizon: number,
-  options: MlpOptions,
+  options: PipelineOptions,
   onEpoch?: (report: EpochReport) => void | Promise<void>,
   /** Fine-tune this model (its weights and normalisation) instead of starting from scratch. */
   base?: { model: TF.LayersModel; normalization: Normalization },
@@ -214,18 +249,34 @@ export async function trainAndEvaluate(
 
   // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
   const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
-  const labelled = (parts: EndpointRows[]) => {
+  // Over each endpoint's whole series: the onset after the last training minute is in validation.
+  const toOnset = new Map<FeatureRow, number>();
+  for (const d of data) {
+    const minutes = minutesToNextOnset(d.rows);
+    d.rows.forEach((r, i) => toOnset.set(r, minutes[i]!));
+  }
+  const labelHorizon = Math.max(horizon, options.labelHorizon ?? horizon);
+  const earlyWeight = options.earlyWeight ?? 0;
+  const labelled = (parts: EndpointRows[], shaped: boolean) => {
     // Neither minutes inside an episode nor minutes too thin to forecast are training rows.
     const rows = parts.flatMap((d) => d.rows.filter((r) => !r.inEpisode && !r.insufficient));
-    return {
-      x: rows.map((r) => normalize(r.features, normalization)),
-      y: rows.map((r) => r.label),
-    };
+    const y = rows.map((r): 0 | 1 =>
+      r.label === 1 || (shaped && toOnset.get(r)! <= labelHorizon) ? 1 : 0,
+    );
+    const copies = rows.map((r, i) =>
+      shaped && y[i] === 1 && earlyWeight > 0
+        ? Math.round(
+            1 + (earlyWeight * (Math.min(toOnset.get(r)!, horizon) - 1)) / Math.max(1, horizon - 1),
+          )
+        : 1,
+    );
+    return { x: rows.map((r) => normalize(r.features, normalization)), y, copies };
   };
   const { model, epochs, bestEpoch } = await trainMlp(
     tf,
-    labelled(train),
-    labelled(validation),
+    labelled(train, true),
+    // Early stopping judges the real question: an onset within the horizon.
+    labelled(validation, false),
     options,
     onEpoch,
     base?.model.getWeights(),
@@ -249,6 +300,7 @@ export async function trainAndEvaluate(
     threshold,
     epochs,
     bestEpoch,
+    validation,
     test,
     ...span(train, 'training'),
     evaluation: {
