@@ -1,5 +1,14 @@
 import type * as TF from '@tensorflow/tfjs';
-import { alertMetrics, prAuc, type AlertMetrics, type MinuteSeries } from './alert-metrics';
+import {
+  alertCounts,
+  alertMetrics,
+  metricsOf,
+  prAuc,
+  type AlertCounts,
+  type AlertMetrics,
+  type MinuteSeries,
+} from './alert-metrics';
+import { servedAlert } from './alert-rule';
 import { calibrate, fitPlatt, type Calibration } from './calibration';
 import { fitNormalization, normalize, type Normalization } from './dataset';
 import type { FeatureRow } from './features';
@@ -27,7 +36,13 @@ export interface LabelOptions {
   earlyWeight?: number;
 }
 
-export type PipelineOptions = MlpOptions & LabelOptions;
+export type PipelineOptions = MlpOptions &
+  LabelOptions & {
+    /** What the threshold search maximises on validation (default DEFAULT_THRESHOLD_OBJECTIVE). */
+    thresholdObjective?: ThresholdObjective;
+  };
+
+export const DEFAULT_THRESHOLD_OBJECTIVE: ThresholdObjective = 'LEAD_F1';
 
 const MINUTE = 60_000;
 
@@ -115,28 +130,56 @@ export function thresholdCandidates(scores: number[]): number[] {
 }
 
 /**
- * The alert threshold with the best event F1 on validation data (never on the held-out part),
+ * What the threshold search maximises on validation, from the alert counts at one threshold.
+ * EVENT_F1: recall and precision alike. LEAD_F1: the same, but a caught onset counts for
+ * min(1, lead / FULL_LEAD_MINUTES) in the recall, so an alert that leaves time to act beats one a
+ * minute before the breach (docs/DECISIONS.md: why).
+ */
+export type ThresholdObjective = 'EVENT_F1' | 'LEAD_F1';
+
+/** The lead at which a caught onset counts in full for LEAD_F1. */
+export const FULL_LEAD_MINUTES = 10;
+
+export function objectiveValue(objective: ThresholdObjective, counts: AlertCounts): number {
+  const { onsets, alerts, trueAlerts, leads } = counts;
+  const caught =
+    objective === 'LEAD_F1'
+      ? leads.reduce((sum, lead) => sum + Math.min(1, lead / FULL_LEAD_MINUTES), 0)
+      : leads.length;
+  const recall = onsets > 0 ? caught / onsets : 0;
+  const precision = alerts > 0 ? trueAlerts / alerts : 0;
+  return recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0;
+}
+
+/** The served alert (src/ml/alert-rule.ts) of scored minutes at a threshold, for the metrics. */
+function servedSeries(
+  parts: Array<{ rows: FeatureRow[]; scores: number[] }>,
+  threshold: number,
+): MinuteSeries[] {
+  return series(
+    parts.map((p) => ({ rows: p.rows, firing: servedAlert(p.rows, p.scores, threshold) })),
+  );
+}
+
+/**
+ * The alert threshold with the best objective on validation data (never on the held-out part),
  * among those within the false-alert budget (per endpoint-day) when any is; ties go to the higher
- * threshold (fewer alerts).
+ * threshold (fewer alerts). Alerts are judged as served: with the re-arm hysteresis.
  */
 export function chooseThreshold(
   parts: Array<{ rows: FeatureRow[]; scores: number[] }>,
   horizon: number,
   falseAlertBudget = 1,
+  objective: ThresholdObjective = DEFAULT_THRESHOLD_OBJECTIVE,
 ): number {
   const outside = parts.flatMap((p) => p.scores.filter((_, i) => !p.rows[i]!.inEpisode));
-  let best = { threshold: 0.5, f1: -1, within: false };
+  let best = { threshold: 0.5, value: -1, within: false };
   for (const threshold of thresholdCandidates(outside)) {
-    const metrics = alertMetrics(
-      series(parts.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= threshold) }))),
-      horizon,
-    );
-    const recall = metrics.eventRecall ?? 0;
-    const precision = metrics.precision ?? 0;
-    const f1 = recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0;
-    const within = metrics.falseAlertsPerEndpointDay <= falseAlertBudget;
-    const better = within !== best.within ? within : f1 >= best.f1 - 1e-12;
-    if (better) best = { threshold, f1, within };
+    const counts = alertCounts(servedSeries(parts, threshold), horizon);
+    const value = objectiveValue(objective, counts);
+    const within = metricsOf(counts).falseAlertsPerEndpointDay <= falseAlertBudget;
+    const better = within !== best.within ? within : value >= best.value - 1e-12;
+    if (better) best = { threshold, value, within };
   }
   return best.threshold;
 }
@@ -187,18 +230,28 @@ export function scoreParts(
   }));
 }
 
-/** The model's alert (at its threshold) on some minutes, with its PR-AUC. */
+/**
+ * The model's alert (at its threshold) on some minutes, with its PR-AUC. SERVED: the alert as
+ * Sentinel sends it (with the re-arm hysteresis); RAW: every rise over the threshold (how the
+ * benchmark counted before the hysteresis was shared, kept for comparison).
+ */
 export function evaluateModel(
   tf: typeof TF,
   scoring: ScoringModel,
   parts: EndpointRows[],
   horizon: number,
+  alert: 'SERVED' | 'RAW' = 'SERVED',
 ): ModelMetrics {
   const scored = scoreParts(tf, scoring, parts);
   const metrics = alertMetrics(
-    series(
-      scored.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= scoring.threshold) })),
-    ),
+    alert === 'SERVED'
+      ? servedSeries(scored, scoring.threshold)
+      : series(
+          scored.map((p) => ({
+            rows: p.rows,
+            firing: p.scores.map((x) => x >= scoring.threshold),
+          })),
+        ),
     horizon,
   );
   // PR-AUC over the minutes a forecast is for: outside episodes.
@@ -291,7 +344,12 @@ export async function trainAndEvaluate(
     rows: p.rows,
     scores: p.scores.map((s) => calibrate(s, calibration)),
   }));
-  const threshold = chooseThreshold(calibrated, horizon, falseAlertBudget);
+  const threshold = chooseThreshold(
+    calibrated,
+    horizon,
+    falseAlertBudget,
+    options.thresholdObjective,
+  );
   const scoring = { model, normalization, calibration, threshold };
   return {
     model,
