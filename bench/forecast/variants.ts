@@ -61,13 +61,13 @@ export function countsAt(parts: Scored, threshold: number): AlertCounts {
 
 /** F1 whose recall counts each caught onset by min(1, lead / full): late catches count less. */
 const leadWeightedF1 =
-  (full: number, budget = 1): Policy =>
+  (full: number, budget = 1, minPrecision = 0): Policy =>
   (parts) => {
     let best = { t: 0.5, v: -Infinity, within: false };
     for (const t of candidatesOf(parts)) {
       const c = countsAt(parts, t);
       const m = metricsOf(c);
-      const within = m.falseAlertsPerEndpointDay <= budget;
+      const within = m.falseAlertsPerEndpointDay <= budget && (m.precision ?? 0) >= minPrecision;
       const r = c.onsets ? c.leads.reduce((a, l) => a + Math.min(1, l / full), 0) / c.onsets : 0;
       const p = m.precision ?? 0;
       const v = r + p > 0 ? (2 * r * p) / (r + p) : 0;
@@ -154,6 +154,8 @@ const POLICIES: Record<string, Policy> = {
   'f1 x lead/15': (p) => argbest(p, leadF1(15)),
   'lead-weighted F1 /10': leadWeightedF1(10),
   'lead-weighted F1 /15': leadWeightedF1(15),
+  'lead-weighted F1 /10 P>=0.6': leadWeightedF1(10, 1, 0.6),
+  'lead-weighted F1 /12': leadWeightedF1(12),
 };
 
 async function main(): Promise<void> {
@@ -177,7 +179,8 @@ async function main(): Promise<void> {
     // The tag names the variant: lh<minutes> label horizon, ew<n> early weight, e.g. lh20ew2.
     const labelHorizon = Number(/lh(\d+)/.exec(tag)?.[1] ?? HORIZON);
     const earlyWeight = Number(/ew([\d.]+)/.exec(tag)?.[1] ?? 0);
-    const variant = { labelHorizon, earlyWeight };
+    const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
+    const variant = { labelHorizon, earlyWeight, earlyStopping };
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
     const kept: Kept[] = [];
     const all: EndpointRows[][] = [];

@@ -98,6 +98,11 @@ export async function trainMlp(
   onEpoch: (report: EpochReport) => void | Promise<void> = () => undefined,
   /** Start from these weights (fine-tuning); the network must have the same shape. */
   initialWeights?: TF.Tensor[],
+  /**
+   * What early stopping keeps the best of (higher is better), given the model after an epoch and
+   * the validation scores of `validation.x`; default: their PR-AUC.
+   */
+  judge?: (model: TF.Sequential, scores: number[]) => number,
 ): Promise<{ model: TF.Sequential; epochs: number; bestEpoch: number }> {
   const rows = train.x.flatMap((_, i) => Array<number>(train.copies?.[i] ?? 1).fill(i));
   const positives = rows.filter((i) => train.y[i] === 1).length;
@@ -111,7 +116,7 @@ export async function trainMlp(
   const vx = tf.tensor2d(validation.x);
   const vy = tf.tensor2d(validation.y.map((y) => [y]));
   let epochs = 0;
-  let best = { epoch: 0, prAuc: -Infinity, weights: [] as TF.Tensor[] };
+  let best = { epoch: 0, value: -Infinity, weights: [] as TF.Tensor[] };
   try {
     await model.fit(xs, ys, {
       epochs: options.epochs,
@@ -128,11 +133,12 @@ export async function trainMlp(
               Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()),
             );
             const auc = prAuc(scores, validation.y);
-            if ((auc ?? 0) > best.prAuc + 1e-6) {
+            const value = judge ? judge(model, scores) : (auc ?? 0);
+            if (value > best.value + 1e-6) {
               tf.dispose(best.weights);
               best = {
                 epoch: epochs,
-                prAuc: auc ?? 0,
+                value,
                 weights: model.getWeights().map((w) => w.clone()),
               };
             } else if (epochs - best.epoch >= options.patience) {

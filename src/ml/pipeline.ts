@@ -40,6 +40,11 @@ export type PipelineOptions = MlpOptions &
   LabelOptions & {
     /** What the threshold search maximises on validation (default DEFAULT_THRESHOLD_OBJECTIVE). */
     thresholdObjective?: ThresholdObjective;
+    /**
+     * What early stopping keeps the best epoch of: PR_AUC of the validation minutes (default), or
+     * ALERT, the threshold objective the calibrated served alert reaches on validation.
+     */
+    earlyStopping?: 'PR_AUC' | 'ALERT';
   };
 
 export const DEFAULT_THRESHOLD_OBJECTIVE: ThresholdObjective = 'LEAD_F1';
@@ -325,6 +330,26 @@ export async function trainAndEvaluate(
     );
     return { x: rows.map((r) => normalize(r.features, normalization)), y, copies };
   };
+  const objective = options.thresholdObjective ?? DEFAULT_THRESHOLD_OBJECTIVE;
+  /** Calibration and threshold fitted on validation, and the objective they reach there. */
+  const fitAlert = (network: TF.LayersModel) => {
+    const raw = scoreParts(tf, { model: network, normalization, threshold: 0 }, validation);
+    const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
+    const calibration = fitPlatt(
+      raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
+      raw.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
+    );
+    const calibrated = raw.map((p) => ({
+      rows: p.rows,
+      scores: p.scores.map((x) => calibrate(x, calibration)),
+    }));
+    const threshold = chooseThreshold(calibrated, horizon, falseAlertBudget, objective);
+    const value = objectiveValue(
+      objective,
+      alertCounts(servedSeries(calibrated, threshold), horizon),
+    );
+    return { calibration, threshold, value };
+  };
   const { model, epochs, bestEpoch } = await trainMlp(
     tf,
     labelled(train, true),
@@ -333,23 +358,9 @@ export async function trainAndEvaluate(
     options,
     onEpoch,
     base?.model.getWeights(),
+    options.earlyStopping === 'ALERT' ? (network) => fitAlert(network).value : undefined,
   );
-  const raw = scoreParts(tf, { model, normalization, threshold: 0 }, validation);
-  const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
-  const calibration = fitPlatt(
-    raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
-    raw.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
-  );
-  const calibrated = raw.map((p) => ({
-    rows: p.rows,
-    scores: p.scores.map((s) => calibrate(s, calibration)),
-  }));
-  const threshold = chooseThreshold(
-    calibrated,
-    horizon,
-    falseAlertBudget,
-    options.thresholdObjective,
-  );
+  const { calibration, threshold } = fitAlert(model);
   const scoring = { model, normalization, calibration, threshold };
   return {
     model,
