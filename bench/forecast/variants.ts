@@ -176,11 +176,10 @@ async function main(): Promise<void> {
     return;
   }
   if (mode === 'score') {
-    // The tag names the variant: lh<minutes> label horizon, ew<n> early weight, e.g. lh20ew2.
-    const labelHorizon = Number(/lh(\d+)/.exec(tag)?.[1] ?? HORIZON);
-    const earlyWeight = Number(/ew([\d.]+)/.exec(tag)?.[1] ?? 0);
+    // The tag names the variant: "esalert" stops early on the served alert's objective.
+    // (Label shaping, tags lh<minutes> and ew<n>, was tried at commit 84c48ef and dropped.)
     const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
-    const variant = { labelHorizon, earlyWeight, earlyStopping };
+    const variant = { earlyStopping };
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
     const kept: Kept[] = [];
     const all: EndpointRows[][] = [];

@@ -40,11 +40,6 @@ export interface EpochReport {
 export interface LabelledSet {
   x: number[][];
   y: Array<0 | 1>;
-  /**
-   * How many times each row counts in training (a whole-number sample weight: TF.js `fit` has no
-   * sampleWeight, so a row of weight 3 is shown three times per epoch). Absent: once each.
-   */
-  copies?: number[];
 }
 
 /** input -> dense ReLU layers -> one sigmoid unit: the probability of a breach onset within H. */
@@ -99,16 +94,18 @@ export async function trainMlp(
   /** Start from these weights (fine-tuning); the network must have the same shape. */
   initialWeights?: TF.Tensor[],
   /**
-   * What early stopping keeps the best of (higher is better), given the model after an epoch and
-   * the validation scores of `validation.x`; default: their PR-AUC.
+   * What early stopping keeps the best of (higher is better), given the model after an epoch;
+   * default: the PR-AUC of its scores on `validation`.
    */
-  judge?: (model: TF.Sequential, scores: number[]) => number,
+  judge?: (model: TF.Sequential) => number,
 ): Promise<{ model: TF.Sequential; epochs: number; bestEpoch: number }> {
-  const rows = train.x.flatMap((_, i) => Array<number>(train.copies?.[i] ?? 1).fill(i));
-  const positives = rows.filter((i) => train.y[i] === 1).length;
-  if (positives === 0 || positives === rows.length)
+  const positives = train.y.filter((y) => y === 1).length;
+  if (positives === 0 || positives === train.y.length)
     throw new UnlearnableDataError('training data needs both breach and quiet minutes');
-  const order = shuffled(rows, options.seed);
+  const order = shuffled(
+    train.x.map((_, i) => i),
+    options.seed,
+  );
   const model = buildMlp(tf, train.x[0]!.length, options);
   if (initialWeights) model.setWeights(initialWeights);
   const xs = tf.tensor2d(order.map((i) => train.x[i]!));
@@ -123,7 +120,7 @@ export async function trainMlp(
       batchSize: options.batchSize,
       shuffle: false,
       validationData: [vx, vy],
-      classWeight: { 0: 1, 1: (rows.length - positives) / positives },
+      classWeight: { 0: 1, 1: (train.y.length - positives) / positives },
       verbose: 0,
       callbacks: [
         new tf.CustomCallback({
@@ -133,7 +130,7 @@ export async function trainMlp(
               Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()),
             );
             const auc = prAuc(scores, validation.y);
-            const value = judge ? judge(model, scores) : (auc ?? 0);
+            const value = judge ? judge(model) : (auc ?? 0);
             if (value > best.value + 1e-6) {
               tf.dispose(best.weights);
               best = {

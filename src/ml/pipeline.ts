@@ -19,49 +19,17 @@ export interface EndpointRows {
   rows: FeatureRow[];
 }
 
-/**
- * How training rows are labelled and weighted, beyond the network itself. The evaluation always
- * uses the real labels (an onset within `horizon`); these only shape what the network learns.
- */
-export interface LabelOptions {
+export type PipelineOptions = MlpOptions & {
+  /** What the threshold search maximises on validation (default DEFAULT_THRESHOLD_OBJECTIVE). */
+  thresholdObjective?: ThresholdObjective;
   /**
-   * A minute this many minutes or fewer before an onset is a positive training row (at least the
-   * horizon). A longer one teaches the network the first signs of a ramp, not only its end.
+   * What early stopping keeps the best epoch of: PR_AUC of the validation minutes (default), or
+   * ALERT, the threshold objective the calibrated served alert reaches on validation.
    */
-  labelHorizon?: number;
-  /**
-   * Positive rows weigh more the earlier they are: a row k minutes before its onset counts
-   * 1 + earlyWeight * (k - 1) / (horizon - 1) times, rounded (0: all the same).
-   */
-  earlyWeight?: number;
-}
-
-export type PipelineOptions = MlpOptions &
-  LabelOptions & {
-    /** What the threshold search maximises on validation (default DEFAULT_THRESHOLD_OBJECTIVE). */
-    thresholdObjective?: ThresholdObjective;
-    /**
-     * What early stopping keeps the best epoch of: PR_AUC of the validation minutes (default), or
-     * ALERT, the threshold objective the calibrated served alert reaches on validation.
-     */
-    earlyStopping?: 'PR_AUC' | 'ALERT';
-  };
+  earlyStopping?: 'PR_AUC' | 'ALERT';
+};
 
 export const DEFAULT_THRESHOLD_OBJECTIVE: ThresholdObjective = 'LEAD_F1';
-
-const MINUTE = 60_000;
-
-/** Minutes from each row to the next onset after it on its endpoint (Infinity: none). */
-export function minutesToNextOnset(rows: FeatureRow[]): number[] {
-  const out = new Array<number>(rows.length);
-  let next = Infinity;
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const t = rows[i]!.minute.getTime();
-    out[i] = (next - t) / MINUTE;
-    if (rows[i]!.onset) next = t;
-  }
-  return out;
-}
 
 export type ModelMetrics = AlertMetrics & { prAuc: number | null; threshold: number };
 
@@ -307,28 +275,13 @@ export async function trainAndEvaluate(
 
   // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
   const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
-  // Over each endpoint's whole series: the onset after the last training minute is in validation.
-  const toOnset = new Map<FeatureRow, number>();
-  for (const d of data) {
-    const minutes = minutesToNextOnset(d.rows);
-    d.rows.forEach((r, i) => toOnset.set(r, minutes[i]!));
-  }
-  const labelHorizon = Math.max(horizon, options.labelHorizon ?? horizon);
-  const earlyWeight = options.earlyWeight ?? 0;
-  const labelled = (parts: EndpointRows[], shaped: boolean) => {
+  const labelled = (parts: EndpointRows[]) => {
     // Neither minutes inside an episode nor minutes too thin to forecast are training rows.
     const rows = parts.flatMap((d) => d.rows.filter((r) => !r.inEpisode && !r.insufficient));
-    const y = rows.map((r): 0 | 1 =>
-      r.label === 1 || (shaped && toOnset.get(r)! <= labelHorizon) ? 1 : 0,
-    );
-    const copies = rows.map((r, i) =>
-      shaped && y[i] === 1 && earlyWeight > 0
-        ? Math.round(
-            1 + (earlyWeight * (Math.min(toOnset.get(r)!, horizon) - 1)) / Math.max(1, horizon - 1),
-          )
-        : 1,
-    );
-    return { x: rows.map((r) => normalize(r.features, normalization)), y, copies };
+    return {
+      x: rows.map((r) => normalize(r.features, normalization)),
+      y: rows.map((r) => r.label),
+    };
   };
   const objective = options.thresholdObjective ?? DEFAULT_THRESHOLD_OBJECTIVE;
   /** Calibration and threshold fitted on validation, and the objective they reach there. */
@@ -352,9 +305,8 @@ export async function trainAndEvaluate(
   };
   const { model, epochs, bestEpoch } = await trainMlp(
     tf,
-    labelled(train, true),
-    // Early stopping judges the real question: an onset within the horizon.
-    labelled(validation, false),
+    labelled(train),
+    labelled(validation),
     options,
     onEpoch,
     base?.model.getWeights(),

@@ -3,12 +3,7 @@ import { describe, it } from 'node:test';
 import { alertCounts, alertMetrics } from '../../src/ml/alert-metrics';
 import { nextArm, REARM_FRACTION, servedAlert } from '../../src/ml/alert-rule';
 import type { FeatureRow } from '../../src/ml/features';
-import {
-  chooseThreshold,
-  minutesToNextOnset,
-  objectiveValue,
-  FULL_LEAD_MINUTES,
-} from '../../src/ml/pipeline';
+import { chooseThreshold, objectiveValue, FULL_LEAD_MINUTES } from '../../src/ml/pipeline';
 
 const MINUTE = 60_000;
 const BASE = Date.UTC(2026, 0, 1);
@@ -122,10 +117,5 @@ describe('the threshold objective', () => {
       15,
     );
     assert.ok(counts.alerts - counts.trueAlerts <= 6);
-  });
-
-  it('measures minutes to the next onset after each minute', () => {
-    const rows = [0, 1, 2, 5, 6].map((i) => row(i, { onset: i === 2 || i === 6 }));
-    assert.deepEqual(minutesToNextOnset(rows), [2, 1, 4, 1, Infinity]);
   });
 });
