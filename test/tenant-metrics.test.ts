@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Endpoint } from '../src/entities/endpoint.entity';
 import { slaSummary } from '../src/telemetry/sla';
+import { ingestSamples } from '../src/telemetry/ingest-samples';
+import { recomputeTouched } from '../src/telemetry/rollups';
 import { tenantSlo } from '../src/telemetry/tenant-slo';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
@@ -101,46 +103,39 @@ describe('GET /metrics/tenant', () => {
     assert.equal(other.risk, null);
   });
 
-  it('counts complete days kept in availability_daily, and keeps days it had to compute', async () => {
+  it('counts 30 days from running totals, also when old minutes arrive after newer ones', async () => {
     const old = await endpointWithHistory(fx, {
       sla: SLA,
       anchor: ANCHOR,
       firstMinute: -5,
       sample: () => ({ latencyMs: 50 }),
     });
-    // Ten minutes four days ago, all with errors: ten bad minutes on a settled day.
-    const day = new Date(Math.floor(ANCHOR.getTime() / 86_400_000) * 86_400_000 - 4 * 86_400_000);
-    await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
-      m.query(
-        `insert into rollups_minute (tenant_id, endpoint_id, minute, sample_count, error_count, errors_timeout,
-           errors_connection, errors_tls, errors_dns, errors_unexpected_status, slow_count, bad_count,
-           latency_p50, latency_p95, latency_p99, latency_max)
-         select $1, $2, $3::timestamptz + g * interval '1 minute' + interval '12 hours', 10, 10, 0, 0, 0, 0, 10, 0, 10, 50, 50, 50, 50
-           from generate_series(0, 9) g`,
-        [fx.tenant.id, old.id, day],
-      ),
-    );
-    const first = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, ANCHOR));
-    const slo = first.find((s) => s.endpointId === old.id)!;
+    // Ten minutes four days ago, all with errors, loaded after the recent ones: the rollup pass
+    // must carry the totals forward over the rows already there.
+    const day = Math.floor(ANCHOR.getTime() / 86_400_000) * 86_400_000 - 4 * 86_400_000;
+    const samples = Array.from({ length: 100 }, (_, i) => ({
+      endpointId: old.id,
+      observedAt: new Date(day + 12 * 3_600_000 + i * 6000).toISOString(),
+      latencyMs: 50,
+      statusCode: 503,
+      errorKind: 'unexpected_status',
+    }));
+    const { touched } = await ingestSamples(fx.db.dataSource, fx.tenant.id, 'late', samples, {
+      ...fx.api.config.telemetry,
+      maxRows: samples.length,
+    });
+    await recomputeTouched(fx.db.dataSource, fx.tenant.id, touched);
+    const slo = (await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, ANCHOR))).find(
+      (s) => s.endpointId === old.id,
+    )!;
     assert.equal(slo.availability, 1 - 10 / 16);
-    const kept: Array<{ minutes: number; bad: number }> = await withTenant(
-      fx.db.dataSource,
-      fx.tenant.id,
-      (m) =>
-        m.query('select minutes, bad from availability_daily where endpoint_id = $1 and day = $2', [
-          old.id,
-          day.toISOString().slice(0, 10),
-        ]),
+    // Only the recent minutes are in the burn windows.
+    assert.equal(slo.burnRates.h6, 0);
+    // A minute older than 30 days is outside the figure.
+    const older = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+      tenantSlo(m, new Date(day + 30 * 86_400_000 + 13 * 3_600_000)),
     );
-    assert.deepEqual(kept, [{ minutes: 10, bad: 10 }]);
-    // A second scrape reads the kept day rather than recomputing it: change the rollups under it.
-    await ownerQuery(
-      fx.db.ownerUrl,
-      'update availability_daily set bad = 0 where endpoint_id = $1 and day = $2',
-      [old.id, day.toISOString().slice(0, 10)],
-    );
-    const second = await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, ANCHOR));
-    assert.equal(second.find((s) => s.endpointId === old.id)!.availability, 1);
+    assert.equal(older.find((s) => s.endpointId === old.id)!.availability, 1);
   });
 
   it('answers the Prometheus text format with escaped names to a read key', async () => {

@@ -42,6 +42,17 @@ runBench(async (env) => {
       where e.tenant_id = $1`,
     [tenant.id, MINUTES],
   );
+  // The rollup job writes rows with their running totals; these were loaded directly, so the
+  // totals are computed here, once, outside the timed scrapes.
+  await Promise.all(
+    ['<', '>='].map((op) =>
+      ownerSql(
+        env.ownerUrl,
+        `select refresh_rollup_state(id, '-infinity') from endpoints where tenant_id = $1 and id::text ${op} '8'`,
+        [tenant.id],
+      ),
+    ),
+  );
   await ownerSql(env.ownerUrl, 'analyze');
   // Every scrape computes: the answer cache would otherwise time only the first one.
   env.childEnv.TENANT_METRICS_CACHE_SECONDS = '0';
@@ -59,7 +70,7 @@ runBench(async (env) => {
       series: body.split('\n').filter((l) => l.startsWith('sentinel_')).length,
     };
   };
-  const first = await scrape(); // also keeps the 28 settled days (here: zero minutes) per endpoint
+  const first = await scrape();
   const runs = [await scrape(), await scrape(), await scrape()];
   const steady = runs.map((r) => r.seconds).sort((a, b) => a - b)[1]!;
 
@@ -77,7 +88,7 @@ runBench(async (env) => {
     `Tenant metrics: ${ENDPOINTS.toLocaleString('en')} endpoints, ${MINUTES} minutes of rollups each, one scrape over HTTP with a read key`,
   );
   console.log(
-    `  first scrape (keeps 28 settled days per endpoint): ${first.seconds.toFixed(2)} s, ${first.series.toLocaleString('en')} series, ${(first.bytes / 1048576).toFixed(1)} MiB`,
+    `  first scrape (the first after the API started): ${first.seconds.toFixed(2)} s, ${first.series.toLocaleString('en')} series, ${(first.bytes / 1048576).toFixed(1)} MiB`,
   );
   console.log(
     `  steady scrape (median of 3): ${steady.toFixed(2)} s (runs ${runs.map((r) => r.seconds.toFixed(2)).join(', ')})`,

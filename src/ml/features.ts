@@ -77,8 +77,32 @@ export interface FeatureRow {
  * training and in scoring alike, so no window may look further: since_breach saturates at a day.
  * The usual level at this hour reads hourly aggregates of the USUAL_DAYS days before.
  */
-const DAY_MINUTES = 1440;
-const USUAL_DAYS = 3;
+export const DAY_MINUTES = 1440;
+export const USUAL_DAYS = 3;
+
+/**
+ * The feature vector, in FEATURE_NAMES order, from one row `l` of window aggregates (p95r,
+ * p95r_5m, ... as both the batch query below and src/ml/latest-features.ts name them) and `u`,
+ * the usual level at this hour. One expression for both, so they cannot drift apart.
+ * `slowAllowed` and `errorRate` are SQL for 1 - percentile/100 and the error-rate threshold.
+ */
+export function featureVectorSql(slowAllowed: string, errorRate: string): string {
+  const day = DAY_MINUTES;
+  return `array[
+              l.p95r, l.p95r_5m, l.p95r_max5, l.p95r_5m - l.p95r_15m, l.p95r_15m - l.p95r_60m, l.p95r_60m - l.p95r_4h,
+              l.p95r_15m / nullif(u.usual_p95r, 0) - 1,
+              l.spread_5m, l.slow_5m / ${slowAllowed}, l.slow_15m / ${slowAllowed}, l.slow_4h / ${slowAllowed},
+              l.err_5m / ${errorRate}, l.err_15m / ${errorRate}, l.err_60m / ${errorRate}, l.err_4h / ${errorRate}, l.err_max5 / ${errorRate},
+              (l.err_15m - l.err_60m) / ${errorRate},
+              ln((coalesce(l.err_60m, 0) + 0.05 * ${errorRate}) / (coalesce(u.usual_err, l.err_4h, 0) + 0.05 * ${errorRate})),
+              l.fail_15m / ${errorRate},
+              l.p95r_5m / nullif(l.p95r_1d, 0) - 1, l.traffic_5m / nullif(l.traffic_60m, 0) - 1,
+              least(1, l.n15 / nullif(l.usual15, 0)),
+              sin(2 * pi() * extract(epoch from l.minute)::float8 / 86400), cos(2 * pi() * extract(epoch from l.minute)::float8 / 86400),
+              sin(2 * pi() * (extract(epoch from l.minute)::float8 / 86400 + 4) / 7), cos(2 * pi() * (extract(epoch from l.minute)::float8 / 86400 + 4) / 7),
+              least(1, ln(1 + coalesce(extract(epoch from l.minute - l.last_breach) / 60, ${day})) / ln(1 + ${day}))
+            ]::float8[]`;
+}
 
 /** Share of successful samples over the latency threshold in a window (errors excluded). */
 function slow(window: string): string {
@@ -170,28 +194,21 @@ export async function featureRows(
        window before as (order by minute rows between unbounded preceding and 1 preceding)),
      -- Episodes: runs of breached minutes separated by fewer than windowMinutes good minutes are
      -- one (src/telemetry/sla.ts). A good minute within that many of a breach is still inside.
+     -- A breach a day or more before is no longer one (since_breach saturates there too), so a
+     -- row does not depend on how far back the query happens to reach.
+     recent as (
+       select *, coalesce(last_breach > minute - interval '1 day', false) as recent_breach from marks),
      flagged as (
        select *,
-              breached and (last_breach_rn is null or rn - last_breach_rn - 1 >= ${win}) as onset,
-              breached or (last_breach_rn is not null and rn - last_breach_rn < ${win}) as in_episode
-         from marks),
+              breached and (not recent_breach or rn - last_breach_rn - 1 >= ${win}) as onset,
+              breached or (recent_breach and rn - last_breach_rn < ${win}) as in_episode
+         from recent),
      labelled as (
        select *,
               bool_or(onset) over (order by minute range between interval '1 minute' following and interval '${h} minutes' following) as label
          from flagged)
-     select l.minute, l.label, l.breached, l.onset, l.in_episode, l.burn_alert, l.n15::int as n15, l.usual15, array[
-              l.p95r, l.p95r_5m, l.p95r_max5, l.p95r_5m - l.p95r_15m, l.p95r_15m - l.p95r_60m, l.p95r_60m - l.p95r_4h,
-              l.p95r_15m / nullif(u.usual_p95r, 0) - 1,
-              l.spread_5m, l.slow_5m / $7, l.slow_15m / $7, l.slow_4h / $7,
-              l.err_5m / $8, l.err_15m / $8, l.err_60m / $8, l.err_4h / $8, l.err_max5 / $8, (l.err_15m - l.err_60m) / $8,
-              ln((coalesce(l.err_60m, 0) + 0.05 * $8) / (coalesce(u.usual_err, l.err_4h, 0) + 0.05 * $8)),
-              l.fail_15m / $8,
-              l.p95r_5m / nullif(l.p95r_1d, 0) - 1, l.traffic_5m / nullif(l.traffic_60m, 0) - 1,
-              least(1, l.n15 / nullif(l.usual15, 0)),
-              sin(2 * pi() * extract(epoch from l.minute)::float8 / 86400), cos(2 * pi() * extract(epoch from l.minute)::float8 / 86400),
-              sin(2 * pi() * (extract(epoch from l.minute)::float8 / 86400 + 4) / 7), cos(2 * pi() * (extract(epoch from l.minute)::float8 / 86400 + 4) / 7),
-              least(1, ln(1 + coalesce(extract(epoch from l.minute - l.last_breach) / 60, ${DAY_MINUTES})) / ln(1 + ${DAY_MINUTES}))
-            ]::float8[] as f
+     select l.minute, l.label, l.breached, l.onset, l.in_episode, l.burn_alert, l.n15::int as n15, l.usual15,
+            ${featureVectorSql('$7', '$8')} as f
        from labelled l left join usual u on u.hour = date_trunc('hour', l.minute)
       where l.minute > $2 and l.minute <= $5
       order by l.minute`,

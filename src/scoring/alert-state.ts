@@ -1,9 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { nextArm, REARM_FRACTION } from '../ml/alert-rule';
-import { Endpoint } from '../entities/endpoint.entity';
 import type { Model } from '../entities/model.entity';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
-import { breachEpisodes } from '../telemetry/sla';
+import { onsetsBetween } from '../telemetry/onsets';
 import { withTenant } from '../tenancy/with-tenant';
 import { servingGuard, type GuardVerdict } from './serving-guard';
 
@@ -79,17 +78,28 @@ async function decideInTransaction(
     [scored.map((s) => s.endpointId)],
   );
   const byEndpoint = new Map(states.map((s) => [s.endpoint_id, s]));
-  const endpoints = new Map(
-    (
-      await manager.findBy(
-        Endpoint,
-        scored.map((s) => ({ id: s.endpointId })),
-      )
-    ).map((e) => [e.id, e]),
+  // Every onset since the last one reported (at most a day back), for all endpoints in one read
+  // of the onset flags the rollups keep (migrations/0014): not a window query per endpoint.
+  const checkedTo = new Map(
+    scored.map((s) => {
+      const state = byEndpoint.get(s.endpointId);
+      const from = Math.max(
+        state?.onsets_checked_to?.getTime() ?? s.minute.getTime() - 15 * 60_000,
+        s.minute.getTime() - MAX_ONSET_LAG_MINUTES * 60_000,
+      );
+      return [s.endpointId, new Date(from)];
+    }),
   );
+  const onsets = await onsetsBetween(
+    manager,
+    scored.map((s) => ({
+      endpointId: s.endpointId,
+      after: checkedTo.get(s.endpointId)!,
+      upTo: s.minute,
+    })),
+  );
+  const next: Array<{ endpointId: string; armed: boolean; burnArmed: boolean; checked: Date }> = [];
   for (const s of scored) {
-    const endpoint = endpoints.get(s.endpointId);
-    if (!endpoint) continue;
     const state = byEndpoint.get(s.endpointId);
     // The model's own alert is decided (and logged) whoever pages: the guard watches it.
     const model = nextArm(
@@ -124,37 +134,33 @@ async function decideInTransaction(
       );
       outcome.predicted.push({ endpointId: s.endpointId, minute: s.minute, source: 'BURN_RATE' });
     }
-    // Every onset since the last one reported, with enough history before it that an episode
-    // already under way is not taken for a new one.
-    const checkedTo = new Date(
-      Math.max(
-        state?.onsets_checked_to?.getTime() ?? s.minute.getTime() - 15 * 60_000,
-        s.minute.getTime() - MAX_ONSET_LAG_MINUTES * 60_000,
-      ),
-    );
-    if (checkedTo < s.minute) {
-      const lookback = Math.max(120, 2 * endpoint.windowMinutes) * 60_000;
-      const episodes = await breachEpisodes(
-        manager,
-        endpoint,
-        new Date(checkedTo.getTime() - lookback),
-        s.minute,
-      );
-      for (const episode of episodes.filter((e) => e.start > checkedTo)) {
-        await logAlert(manager, s.endpointId, episode.start, 'ONSET', 'SLA', true, 0);
-        outcome.started.push({ endpointId: s.endpointId, minute: episode.start });
-      }
+    for (const minute of onsets.get(s.endpointId) ?? []) {
+      await logAlert(manager, s.endpointId, minute, 'ONSET', 'SLA', true, 0);
+      outcome.started.push({ endpointId: s.endpointId, minute });
     }
-    const checked = checkedTo < s.minute ? s.minute : checkedTo;
-    await manager.query(
-      `insert into alert_state (tenant_id, endpoint_id, armed, burn_armed, onsets_checked_to, updated_at)
-       values ($1, $2, $3, $4, $5, now())
-       on conflict (tenant_id, endpoint_id) do update
-         set armed = excluded.armed, burn_armed = excluded.burn_armed,
-             onsets_checked_to = excluded.onsets_checked_to, updated_at = now()`,
-      [tenantId, s.endpointId, model.armed, burn.armed, checked],
-    );
+    const from = checkedTo.get(s.endpointId)!;
+    next.push({
+      endpointId: s.endpointId,
+      armed: model.armed,
+      burnArmed: burn.armed,
+      checked: from < s.minute ? s.minute : from,
+    });
   }
+  await manager.query(
+    `insert into alert_state (tenant_id, endpoint_id, armed, burn_armed, onsets_checked_to, updated_at)
+     select $1, u.endpoint_id, u.armed, u.burn_armed, u.checked, now()
+       from unnest($2::uuid[], $3::boolean[], $4::boolean[], $5::timestamptz[]) as u(endpoint_id, armed, burn_armed, checked)
+     on conflict (tenant_id, endpoint_id) do update
+       set armed = excluded.armed, burn_armed = excluded.burn_armed,
+           onsets_checked_to = excluded.onsets_checked_to, updated_at = now()`,
+    [
+      tenantId,
+      next.map((n) => n.endpointId),
+      next.map((n) => n.armed),
+      next.map((n) => n.burnArmed),
+      next.map((n) => n.checked),
+    ],
+  );
   return outcome;
 }
 

@@ -3,21 +3,12 @@ import type { DataSource } from 'typeorm';
 import { activeEndpoints } from '../db/endpoint-queries';
 import { calibrate } from '../ml/calibration';
 import { explainScores, type FeatureContribution } from '../ml/explain';
-import { featureRows, type FeatureRow } from '../ml/features';
+import { latestFeatureRows } from '../ml/latest-features';
 import { normalize } from '../ml/dataset';
 import { predict } from '../ml/mlp';
+import { ensureRollupState } from '../telemetry/rollup-state';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ServingModel } from './model-cache';
-
-/** Connections the feature queries of one tenant use at once (the worker's pool holds 5). */
-const FEATURE_CONNECTIONS = 3;
-
-/** Splits items into at most `count` interleaved parts. */
-function chunks<T>(items: T[], count: number): T[][] {
-  const parts: T[][] = Array.from({ length: Math.min(count, items.length) }, () => []);
-  items.forEach((item, i) => parts[i % parts.length]!.push(item));
-  return parts;
-}
 
 /** A prediction older than this is not "current": the endpoint has gone quiet. */
 export const FRESH_MINUTES = 15;
@@ -62,25 +53,22 @@ export async function scoreTenant(
 ): Promise<ScoredEndpoint[]> {
   const { entry, network } = serving;
   const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
-  const from = new Date(to.getTime() - FRESH_MINUTES * 60_000);
-  const endpoints = await withTenant(dataSource, tenantId, (manager) => activeEndpoints(manager));
-  // Features dominate the cost (a day of rollups per endpoint): computed on several connections.
-  const latest: Array<{ endpointId: string; row: FeatureRow }> = [];
-  await Promise.all(
-    chunks(endpoints, FEATURE_CONNECTIONS).map((chunk) =>
-      withTenant(dataSource, tenantId, async (manager) => {
-        for (const endpoint of chunk) {
-          const row = (await featureRows(manager, endpoint, from, to, entry.horizonMinutes)).at(-1);
-          if (row) latest.push({ endpointId: endpoint.id, row });
-        }
-      }),
-    ),
-  );
+  // The newest feature row of every endpoint from the rollups' incremental state: a few index
+  // probes per endpoint, all endpoints in one statement (src/ml/latest-features.ts).
+  const latest = await withTenant(dataSource, tenantId, async (manager) => {
+    const ids = (await activeEndpoints(manager)).map((endpoint) => endpoint.id);
+    await ensureRollupState(manager, ids);
+    const rows = await latestFeatureRows(manager, ids, to, FRESH_MINUTES);
+    return [...rows].map(([endpointId, row]) => ({ endpointId, row }));
+  });
   if (latest.length === 0) return [];
   return withTenant(dataSource, tenantId, async (manager) => {
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(
-      `select distinct on (endpoint_id) endpoint_id, above_threshold from predictions
-        where endpoint_id = any($1) and minute <= $2 order by endpoint_id, minute desc`,
+      // One index probe per endpoint, however long its prediction history.
+      `select e.id as endpoint_id, p.above_threshold
+         from unnest($1::uuid[]) as e(id)
+         cross join lateral (select above_threshold from predictions
+                              where endpoint_id = e.id and minute <= $2 order by minute desc limit 1) p`,
       [latest.map((l) => l.endpointId), to],
     );
     const wasAbove = new Map(previous.map((p) => [p.endpoint_id, p.above_threshold]));

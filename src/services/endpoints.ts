@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Endpoint, type HttpMethodName } from '../entities/endpoint.entity';
 import { BadInputError, ConflictError, NotFoundError } from '../errors/app-errors';
 import type { TouchedRange } from '../telemetry/batches';
+import { lockEndpointRollups, refreshRollupState } from '../telemetry/rollup-state';
 import { withTenant } from '../tenancy/with-tenant';
 import { isUuid } from './ids';
 
@@ -143,9 +144,15 @@ export async function updateEndpoint(
   }
   assertTimeoutBelowInterval(endpoint.timeoutMs, endpoint.probeIntervalSeconds);
   endpoint.updatedAt = new Date();
-  // Another SLA means other breach minutes: the kept daily availabilities no longer hold.
-  if (sla) await manager.query('delete from availability_daily where endpoint_id = $1', [id]);
-  return { endpoint: await manager.save(endpoint), previousIntervalSeconds };
+  const saved = await manager.save(endpoint);
+  if (sla) {
+    // Another SLA means other breach minutes: the kept daily availabilities no longer hold, and
+    // the rollups' breach flags and episode state are redone over the whole history.
+    await manager.query('delete from availability_daily where endpoint_id = $1', [id]);
+    await lockEndpointRollups(manager, id);
+    await refreshRollupState(manager, id, '-infinity');
+  }
+  return { endpoint: saved, previousIntervalSeconds };
 }
 
 /** Archiving stops probing and hides the endpoint from lists; history stays. Idempotent. */

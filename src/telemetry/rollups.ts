@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { withTenant } from '../tenancy/with-tenant';
 import type { TouchedRange } from './batches';
+import { lockEndpointRollups, refreshRollupState } from './rollup-state';
 
 /**
  * Recomputes the per-minute rollups of the minutes in `range` from the raw samples. Idempotent:
@@ -8,7 +9,8 @@ import type { TouchedRange } from './batches';
  * recompute of the endpoint's whole history. Percentiles are
  * percentile_cont over the minute's successful samples (null when all failed), and `slow_count`
  * counts successful samples over the threshold: an errored sample counts through the error rate
- * only (SPEC section 4), never as a slow one too.
+ * only (SPEC section 4), never as a slow one too. The rows' incremental state (running totals,
+ * breach flags: src/telemetry/rollup-state.ts) is advanced from the first recomputed minute on.
  */
 export async function recomputeRollups(
   manager: EntityManager,
@@ -17,6 +19,7 @@ export async function recomputeRollups(
 ): Promise<number> {
   const from = new Date(Math.floor(range.from.getTime() / 60_000) * 60_000);
   const to = new Date(Math.floor(range.to.getTime() / 60_000) * 60_000 + 60_000);
+  await lockEndpointRollups(manager, range.endpointId);
   const result: unknown[] = await manager.query(
     `insert into rollups_minute as r (tenant_id, endpoint_id, minute, sample_count, error_count, errors_timeout,
         errors_connection, errors_tls, errors_dns, errors_unexpected_status, slow_count, bad_count, latency_p50, latency_p95,
@@ -44,6 +47,7 @@ export async function recomputeRollups(
      returning 1`,
     [tenantId, range.endpointId, from.toISOString(), to.toISOString()],
   );
+  await refreshRollupState(manager, range.endpointId, from);
   // The days these minutes belong to are no longer settled for status pages.
   await manager.query(
     `delete from availability_daily where endpoint_id = $1 and day between ($2::timestamptz at time zone 'UTC')::date and ($3::timestamptz at time zone 'UTC')::date`,
@@ -60,7 +64,9 @@ export async function recomputeTouched(
 ): Promise<number> {
   return withTenant(dataSource, tenantId, async (manager) => {
     let minutes = 0;
-    for (const range of ranges) minutes += await recomputeRollups(manager, tenantId, range);
+    // Endpoint locks in one order, so two jobs touching the same endpoints cannot deadlock.
+    const ordered = [...ranges].sort((a, b) => (a.endpointId < b.endpointId ? -1 : 1));
+    for (const range of ordered) minutes += await recomputeRollups(manager, tenantId, range);
     return minutes;
   });
 }

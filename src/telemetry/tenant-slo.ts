@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { FRESH_MINUTES } from '../scoring/score-tenant';
+import { ensureRollupState } from './rollup-state';
 import { BURN_WINDOWS, type BurnRates } from './sla';
 
 /** One endpoint's SLO figures as a scrape serves them (GET /metrics/tenant). */
@@ -17,175 +18,92 @@ export interface EndpointSlo {
 
 const DAY = 86_400_000;
 const SLO_DAYS = 30;
-const LONGEST_BURN_MINUTES = Math.max(...Object.values(BURN_WINDOWS));
-
-interface EndpointRow {
-  id: string;
-  name: string;
-  window_minutes: number;
-  availability_target: number;
-  probability: number | null;
-  threshold: number | null;
-}
 
 interface SloRow {
   endpoint_id: string;
-  minutes: number;
-  bad: number;
+  name: string;
+  availability_target: number;
+  probability: number | null;
+  threshold: number | null;
+  minutes: string | null;
+  bad: string | null;
   breached_now: boolean;
   [burn: string]: unknown;
 }
 
+/** Breached minutes and minutes with data up to the current row, since the last row before `bound`. */
+function countsSince(alias: string, bound: string): string {
+  return `left join lateral (
+      select r.run_rows, r.run_breached from rollups_minute r
+       where r.tenant_id = e.tenant_id and r.endpoint_id = e.id and r.minute < ${bound}
+       order by r.minute desc limit 1) ${alias}_row on true
+    cross join lateral (select coalesce(${alias}_row.run_rows, f0.run_rows) as run_rows,
+                               coalesce(${alias}_row.run_breached, f0.run_breached) as run_breached) ${alias}`;
+}
+
 /**
- * Every live endpoint of the current tenant, in a few set-based statements whatever their number:
- * one for the endpoints and their fresh predictions, one per distinct SLA window length (the
- * window is a frame offset, which SQL cannot take per row). Complete UTC days come from
- * `availability_daily` (the status pages' store, emptied for a day whenever its rollups are
- * recomputed); days missing there are computed once, in the same statement, and kept (a day
- * without data is kept as zero minutes, so it is not looked for again). Only today and the last
- * six hours (the longest burn window) are computed from the rollups' breach flags on each call.
+ * Every live endpoint of the current tenant in one statement, whatever their number. Each figure
+ * is the difference of two running totals kept on the rollup rows (breached minutes, minutes with
+ * data: migrations/0014_rollup_state.sql), so an endpoint costs a few index probes, not a scan of
+ * 30 days of minutes: the newest row, the last row before the 30-day window, the last row before
+ * each burn window, and the first row (the totals a window reaching past it starts from).
  */
 export async function tenantSlo(manager: EntityManager, now = new Date()): Promise<EndpointSlo[]> {
   const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const endpoints: EndpointRow[] = await manager.query(
-    `select e.id, e.name, e.window_minutes, e.availability_target, p.probability, m.threshold
+  const first = new Date(Math.floor(t.getTime() / DAY) * DAY - (SLO_DAYS - 1) * DAY);
+  const ids: Array<{ id: string }> = await manager.query(
+    'select id from endpoints where archived_at is null',
+  );
+  await ensureRollupState(
+    manager,
+    ids.map((e) => e.id),
+  );
+  const burn = Object.entries(BURN_WINDOWS);
+  const rows: SloRow[] = await manager.query(
+    `select e.id as endpoint_id, e.name, e.availability_target, p.probability, m.threshold,
+            c.run_rows - s.run_rows as minutes, c.run_breached - s.run_breached as bad,
+            coalesce(c.minute = $1 and c.breached, false) as breached_now,
+            ${burn.map(([name]) => `c.run_rows - ${name}.run_rows as n_${name}, c.run_breached - ${name}.run_breached as bad_${name}`).join(',\n')}
        from endpoints e
        left join lateral (select probability, model_id from predictions p
-                           where p.endpoint_id = e.id and p.minute > $1::timestamptz - make_interval(mins => $2)
+                           where p.endpoint_id = e.id and p.minute > $1::timestamptz - make_interval(mins => $3)
                            order by p.minute desc limit 1) p on true
        left join models m on m.id = p.model_id -- its own model or the global one (RLS shows both)
+       left join lateral (
+         select r.minute, r.breached, r.run_rows, r.run_breached from rollups_minute r
+          where r.tenant_id = e.tenant_id and r.endpoint_id = e.id and r.minute <= $1
+          order by r.minute desc limit 1) c on true
+       left join lateral (
+         select r.run_rows - 1 as run_rows, r.run_breached - r.breached::int as run_breached
+           from rollups_minute r where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
+          order by r.minute limit 1) f0 on true
+       ${countsSince('s', '$2')}
+       ${burn.map(([name, minutes]) => countsSince(name, `$1::timestamptz - interval '${minutes - 1} minutes'`)).join('\n')}
       where e.archived_at is null
       order by e.created_at, e.id`,
-    [t, FRESH_MINUTES],
+    [t, first, FRESH_MINUTES],
   );
-  const windows = [...new Set(endpoints.map((e) => e.window_minutes))];
-  const figures = new Map<string, SloRow>();
-  for (const windowMinutes of windows) {
-    for (const row of await windowGroupSlo(manager, windowMinutes, t))
-      figures.set(row.endpoint_id, row);
-  }
-  return endpoints.map((e) => {
-    const row = figures.get(e.id);
-    const minutes = Number(row?.minutes ?? 0);
-    const bad = Number(row?.bad ?? 0);
-    const allowed = 1 - e.availability_target;
+  return rows.map((row) => {
+    const minutes = Number(row.minutes ?? 0);
+    const bad = Number(row.bad ?? 0);
+    const allowed = 1 - row.availability_target;
     const burnRates = Object.fromEntries(
       Object.keys(BURN_WINDOWS).map((name) => {
-        const n = Number(row?.[`n_${name}`] ?? 0);
-        return [name, n > 0 ? Number(row?.[`bad_${name}`]) / n / allowed : null];
+        const n = Number(row[`n_${name}`] ?? 0);
+        return [name, n > 0 ? Number(row[`bad_${name}`]) / n / allowed : null];
       }),
     ) as BurnRates;
     return {
-      endpointId: e.id,
-      name: e.name,
+      endpointId: row.endpoint_id,
+      name: row.name,
       availability: minutes > 0 ? 1 - bad / minutes : null,
       errorBudgetRemaining: minutes > 0 ? 1 - bad / (allowed * minutes) : null,
       burnRates,
-      breachedNow: row?.breached_now === true,
+      breachedNow: row.breached_now,
       risk:
-        e.probability !== null && e.threshold !== null
-          ? { probability: e.probability, threshold: e.threshold }
+        row.probability !== null && row.threshold !== null
+          ? { probability: row.probability, threshold: row.threshold }
           : null,
     };
   });
-}
-
-/** The figures of every live endpoint whose SLA window is `windowMinutes` long, in one statement. */
-async function windowGroupSlo(
-  manager: EntityManager,
-  windowMinutes: number,
-  t: Date,
-): Promise<SloRow[]> {
-  const today = Math.floor(t.getTime() / DAY) * DAY;
-  const first = new Date(today - (SLO_DAYS - 1) * DAY); // the oldest day counted
-  // Flags are computed from here on every call: today, and the longest burn window.
-  const liveFrom = new Date(Math.min(today, t.getTime() - LONGEST_BURN_MINUTES * 60_000));
-  const w = Math.trunc(windowMinutes); // a validated integer: frame offsets cannot be parameters
-  const burn = Object.entries(BURN_WINDOWS)
-    .map(
-      ([name, minutes]) =>
-        `count(*) filter (where f.minute > $4::timestamptz - interval '${minutes} minutes') as n_${name},
-         count(*) filter (where f.breached and f.minute > $4::timestamptz - interval '${minutes} minutes') as bad_${name}`,
-    )
-    .join(',\n');
-  // The window sums are sorted per endpoint and minute; keep that sort in memory.
-  await manager.query(`set local work_mem = '64MB'`);
-  return manager.query(
-    `with eps as (
-       select e.id, e.tenant_id, e.error_rate_threshold, 1 - e.latency_percentile / 100 as slow_allowed,
-              -- The first complete day not kept yet: flags are computed from there on.
-              coalesce((select min(d.day) from generate_series($2::date, $3::date - 1, interval '1 day') as d(day)
-                         where not exists (select 1 from availability_daily a
-                                            where a.endpoint_id = e.id and a.day = d.day::date)),
-                       $3::date)::date as from_day
-         from endpoints e
-        where e.archived_at is null and e.window_minutes = $1
-     ),
-     bounds as materialized (
-       select eps.*, f.flag_from, f.flag_from - interval '${w} minutes' as sums_from
-         from eps cross join lateral
-              (select least(eps.from_day::timestamp at time zone 'UTC', $5::timestamptz) as flag_from) f
-     ),
-     flags as (
-       -- Per endpoint (a lateral join), so that the rows come in index order and need no sort.
-       select b.id as endpoint_id, s.minute,
-              (s.n > 0 and (s.e::float8 / s.n > b.error_rate_threshold or s.s::float8 / s.n > b.slow_allowed)) as breached,
-              s.minute >= b.from_day::timestamp at time zone 'UTC' and s.minute < $3::date::timestamp at time zone 'UTC' as to_keep
-         from bounds b cross join lateral (
-                select r.minute, sum(r.sample_count) over w as n, sum(r.error_count) over w as e,
-                       sum(r.slow_count) over w as s
-                  from rollups_minute r
-                 where r.endpoint_id = b.id and r.minute > b.sums_from and r.minute <= $4
-                window w as (order by r.minute range between interval '${w - 1} minutes' preceding and current row)
-              ) s
-        where s.minute >= b.flag_from
-     ),
-     settled_flags as (
-       select f.endpoint_id, (f.minute at time zone 'UTC')::date as day,
-              count(*)::int as minutes, count(*) filter (where f.breached)::int as bad
-         from flags f where f.to_keep
-        group by 1, 2
-     ),
-     settled as (
-       select eps.id as endpoint_id, eps.tenant_id, d.day::date as day,
-              coalesce(sf.minutes, 0) as minutes, coalesce(sf.bad, 0) as bad
-         from eps cross join generate_series(eps.from_day, $3::date - 1, interval '1 day') as d(day)
-         left join settled_flags sf on sf.endpoint_id = eps.id and sf.day = d.day::date
-     ),
-     kept as (
-       insert into availability_daily (tenant_id, endpoint_id, day, minutes, bad)
-       select tenant_id, endpoint_id, day, minutes, bad from settled
-       on conflict do nothing
-     ),
-     older as (
-       select a.endpoint_id, sum(a.minutes)::int as minutes, sum(a.bad)::int as bad
-         from availability_daily a join eps on eps.id = a.endpoint_id
-        where a.day >= $2::date and a.day < eps.from_day
-        group by a.endpoint_id
-     ),
-     live as (
-       select f.endpoint_id,
-              count(*) filter (where f.minute >= $3::date::timestamp at time zone 'UTC')::int as minutes,
-              count(*) filter (where f.breached and f.minute >= $3::date::timestamp at time zone 'UTC')::int as bad,
-              coalesce(bool_or(f.breached) filter (where f.minute = $4), false) as breached_now,
-              ${burn}
-         from flags f where f.minute >= $5
-        group by f.endpoint_id
-     ),
-     computed as (
-       select endpoint_id, sum(minutes)::int as minutes, sum(bad)::int as bad from settled group by endpoint_id
-     )
-     select eps.id as endpoint_id,
-            coalesce(o.minutes, 0) + coalesce(c.minutes, 0) + coalesce(l.minutes, 0) as minutes,
-            coalesce(o.bad, 0) + coalesce(c.bad, 0) + coalesce(l.bad, 0) as bad,
-            coalesce(l.breached_now, false) as breached_now,
-            ${Object.keys(BURN_WINDOWS)
-              .map((name) => `l.n_${name}, l.bad_${name}`)
-              .join(', ')}
-       from eps
-       left join older o on o.endpoint_id = eps.id
-       left join computed c on c.endpoint_id = eps.id
-       left join live l on l.endpoint_id = eps.id`,
-    [w, first.toISOString().slice(0, 10), new Date(today).toISOString().slice(0, 10), t, liveFrom],
-  );
 }
