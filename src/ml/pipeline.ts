@@ -124,13 +124,26 @@ export function objectiveValue(objective: ThresholdObjective, counts: AlertCount
   return recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0;
 }
 
-/** The served alert (src/ml/alert-rule.ts) of scored minutes at a threshold, for the metrics. */
-function servedSeries(
+/**
+ * How alerts are counted. SERVED: as Sentinel sends them (src/ml/alert-rule.ts: with the re-arm
+ * hysteresis). RAW: every rise over the threshold, as before the rule was shared (for comparison).
+ */
+export type AlertCounting = 'SERVED' | 'RAW';
+
+/** The alert of scored minutes at a threshold, for the metrics. */
+function alertSeries(
   parts: Array<{ rows: FeatureRow[]; scores: number[] }>,
   threshold: number,
+  counting: AlertCounting = 'SERVED',
 ): MinuteSeries[] {
   return series(
-    parts.map((p) => ({ rows: p.rows, firing: servedAlert(p.rows, p.scores, threshold) })),
+    parts.map((p) => ({
+      rows: p.rows,
+      firing:
+        counting === 'SERVED'
+          ? servedAlert(p.rows, p.scores, threshold)
+          : p.scores.map((x) => x >= threshold),
+    })),
   );
 }
 
@@ -144,11 +157,12 @@ export function chooseThreshold(
   horizon: number,
   falseAlertBudget = 1,
   objective: ThresholdObjective = DEFAULT_THRESHOLD_OBJECTIVE,
+  counting: AlertCounting = 'SERVED',
 ): number {
   const outside = parts.flatMap((p) => p.scores.filter((_, i) => !p.rows[i]!.inEpisode));
   let best = { threshold: 0.5, value: -1, within: false };
   for (const threshold of thresholdCandidates(outside)) {
-    const counts = alertCounts(servedSeries(parts, threshold), horizon);
+    const counts = alertCounts(alertSeries(parts, threshold, counting), horizon);
     const value = objectiveValue(objective, counts);
     const within = metricsOf(counts).falseAlertsPerEndpointDay <= falseAlertBudget;
     const better = within !== best.within ? within : value >= best.value - 1e-12;
@@ -203,30 +217,16 @@ export function scoreParts(
   }));
 }
 
-/**
- * The model's alert (at its threshold) on some minutes, with its PR-AUC. SERVED: the alert as
- * Sentinel sends it (with the re-arm hysteresis); RAW: every rise over the threshold (how the
- * benchmark counted before the hysteresis was shared, kept for comparison).
- */
+/** The model's alert (at its threshold, counted as `counting` says) on some minutes, with its PR-AUC. */
 export function evaluateModel(
   tf: typeof TF,
   scoring: ScoringModel,
   parts: EndpointRows[],
   horizon: number,
-  alert: 'SERVED' | 'RAW' = 'SERVED',
+  counting: AlertCounting = 'SERVED',
 ): ModelMetrics {
   const scored = scoreParts(tf, scoring, parts);
-  const metrics = alertMetrics(
-    alert === 'SERVED'
-      ? servedSeries(scored, scoring.threshold)
-      : series(
-          scored.map((p) => ({
-            rows: p.rows,
-            firing: p.scores.map((x) => x >= scoring.threshold),
-          })),
-        ),
-    horizon,
-  );
+  const metrics = alertMetrics(alertSeries(scored, scoring.threshold, counting), horizon);
   // PR-AUC over the minutes a forecast is for: outside episodes.
   const outside = scored.map((p) => ({
     scores: p.scores.filter((_, i) => !p.rows[i]!.inEpisode),
@@ -299,7 +299,7 @@ export async function trainAndEvaluate(
     const threshold = chooseThreshold(calibrated, horizon, falseAlertBudget, objective);
     const value = objectiveValue(
       objective,
-      alertCounts(servedSeries(calibrated, threshold), horizon),
+      alertCounts(alertSeries(calibrated, threshold), horizon),
     );
     return { calibration, threshold, value };
   };
