@@ -47,7 +47,7 @@ export interface TrainingOutcome {
   calibration: Calibration | null;
   threshold: number;
   epochs: number;
-  /** The epoch whose weights were kept (best validation PR-AUC). */
+  /** The epoch whose weights were kept (best validation PR-AUC, or alert objective: earlyStopping). */
   bestEpoch: number;
   evaluation: Evaluation;
   /** The minutes the calibration and the threshold were chosen on. */
