@@ -121,5 +121,17 @@ $fn$;
 revoke all on function refresh_rollup_state(uuid, timestamptz) from public;
 grant execute on function refresh_rollup_state(uuid, timestamptz) to sentinel_app;
 
+-- Every tenant with a live endpoint, for the scoring round: a tenant that no model serves yet
+-- is still told of its breaches (onsets, the burn-rate alert) from the rollup flags above. The
+-- app role cannot list other tenants' endpoints itself (RLS): only their tenant ids leave here.
+create function tenants_with_live_endpoints() returns setof uuid
+  language sql stable security definer
+  set search_path = pg_catalog, pg_temp
+  as $$
+    select distinct e.tenant_id from public.endpoints e where e.archived_at is null
+  $$;
+revoke all on function tenants_with_live_endpoints() from public;
+grant execute on function tenants_with_live_endpoints() to sentinel_app;
+
 -- Existing history gets its state now, so the first scoring round after the upgrade does not.
 select refresh_rollup_state(e.id, '-infinity') from endpoints e;

@@ -165,8 +165,14 @@ describe('incremental rollup state', () => {
     const flags = await withT((m) => featureRows(m, endpoint, at(-300), at(0), 15));
     // The data must exercise what is compared: breaches, onsets within and between episodes.
     assert.ok(flags.filter((r) => r.onset).length >= 3, 'several onsets in the compared range');
-    assert.ok(flags.some((r) => r.inEpisode && !r.breached), 'a good minute inside an episode');
-    assert.ok(flags.some((r) => r.burnAlert), 'the burn-rate alert fires');
+    assert.ok(
+      flags.some((r) => r.inEpisode && !r.breached),
+      'a good minute inside an episode',
+    );
+    assert.ok(
+      flags.some((r) => r.burnAlert),
+      'the burn-rate alert fires',
+    );
     assert.ok(await compareLast(300), 'minutes compared');
     assert.ok((await compareLast(1440, 7)) > 150);
   });
@@ -223,6 +229,41 @@ describe('incremental rollup state', () => {
       [endpoint.id],
     );
     assert.deepEqual(afterRace, before);
+  });
+
+  it('recomputes a batch touching more endpoints than one transaction takes locks for', async () => {
+    // 120 endpoints: three transactions of at most 50 endpoint locks each (src/telemetry/rollups.ts).
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const created = await withT((m) =>
+        createEndpoint(m, tenant.id, {
+          name: `many ${i}`,
+          url: `https://example.com/many/${i}`,
+          method: 'GET',
+          expectedStatusCodes: [200],
+          probeEnabled: false,
+          public: false,
+          probeIntervalSeconds: 60,
+          timeoutMs: 1000,
+          sla: SLA,
+        }),
+      );
+      ids.push(created.id);
+    }
+    const samples = ids.flatMap((endpointId) =>
+      [-2, -1, 0].map((m) => ({
+        minute: m,
+        sample: { endpointId, observedAt: at(m).toISOString(), latencyMs: 100, statusCode: 200 },
+      })),
+    );
+    await load(samples, 'many');
+    const rows = await ownerQuery<{ endpoint_id: string; run_rows: string }>(
+      db.ownerUrl,
+      'select endpoint_id, run_rows from rollups_minute where endpoint_id = any($1) and minute = $2',
+      [ids, at(0)],
+    );
+    assert.equal(rows.length, 120);
+    assert.ok(rows.every((r) => r.run_rows === '3'));
   });
 
   it("cannot touch another tenant's rows through refresh_rollup_state", async () => {

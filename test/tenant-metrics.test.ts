@@ -125,9 +125,9 @@ describe('GET /metrics/tenant', () => {
       maxRows: samples.length,
     });
     await recomputeTouched(fx.db.dataSource, fx.tenant.id, touched);
-    const slo = (await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, ANCHOR))).find(
-      (s) => s.endpointId === old.id,
-    )!;
+    const slo = (
+      await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, ANCHOR))
+    ).find((s) => s.endpointId === old.id)!;
     assert.equal(slo.availability, 1 - 10 / 16);
     // Only the recent minutes are in the burn windows.
     assert.equal(slo.burnRates.h6, 0);

@@ -5,8 +5,9 @@ import { loadTf } from '../ml/backend';
 import { reportBackend } from './backend-report';
 import { ModelCache } from '../scoring/model-cache';
 import { riskChannel, type RiskChange } from '../scoring/risk-events';
-import { decideAlerts } from '../scoring/alert-state';
+import { decideAlerts, type AlertOutcome, type ScoredMinute } from '../scoring/alert-state';
 import { scoreTenant, type ScoredEndpoint } from '../scoring/score-tenant';
+import { watchWithoutModel } from '../scoring/watch-tenant';
 import type { Model } from '../entities/model.entity';
 import type { ProcessorDeps, ProcessorRegistration } from './processor';
 import { queuePrefix } from './queues';
@@ -66,19 +67,34 @@ export function createScoringProcessor(): ProcessorRegistration {
         const { tf, backend } = await loadTf(logger);
         await reportBackend(redis, backend);
         cache ??= new ModelCache(tf, logger);
-        const tenants: Array<{ tenant_id: string }> = await dataSource.query(
+        const scoreable: Array<{ tenant_id: string }> = await dataSource.query(
           'select tenants_to_score() as tenant_id',
         );
+        const watched: Array<{ tenant_id: string }> = await dataSource.query(
+          'select tenants_with_live_endpoints() as tenant_id',
+        );
+        const withModel = new Set(scoreable.map((t) => t.tenant_id));
+        const tenants = [...new Set([...withModel, ...watched.map((t) => t.tenant_id)])];
         const now = new Date();
         let endpoints = 0;
         let failed = 0;
-        for (const { tenant_id: tenantId } of tenants) {
+        for (const tenantId of tenants) {
           try {
-            const serving = await cache.forTenant(dataSource, tenantId);
-            if (!serving) continue;
-            const scored = await scoreTenant(tf, dataSource, tenantId, serving, now);
-            endpoints += scored.length;
-            await announce(deps, tenantId, serving.entry, scored);
+            const serving = withModel.has(tenantId)
+              ? await cache.forTenant(dataSource, tenantId)
+              : undefined;
+            if (serving) {
+              const scored = await scoreTenant(tf, dataSource, tenantId, serving, now);
+              endpoints += scored.length;
+              await announce(deps, tenantId, serving.entry, scored);
+            } else {
+              // No model serves it yet: breaches are still announced, the burn-rate alert pages.
+              await announceWithoutModel(
+                deps,
+                tenantId,
+                await watchWithoutModel(dataSource, tenantId, now),
+              );
+            }
           } catch (err) {
             failed++;
             logger.error(
@@ -126,31 +142,56 @@ function riskChange(s: ScoredEndpoint, entry: Model): RiskChange {
  * while the serving guard holds the model back; BREACH_STARTED for every onset).
  */
 async function announce(
-  { dataSource, channels, queues }: ProcessorDeps,
+  deps: ProcessorDeps,
   tenantId: string,
   entry: Model,
   scored: ScoredEndpoint[],
 ): Promise<void> {
   for (const s of scored)
     if ((s.wasAbove ?? false) !== s.aboveThreshold)
-      await channels.publish(riskChannel(s.endpointId), riskChange(s, entry));
-  const alerts = await decideAlerts(dataSource, tenantId, entry, scored);
+      await deps.channels.publish(riskChannel(s.endpointId), riskChange(s, entry));
+  const alerts = await decideAlerts(deps.dataSource, tenantId, entry, scored);
   const byEndpoint = new Map(scored.map((s) => [s.endpointId, s]));
-  for (const p of alerts.predicted) {
+  await deliver(deps, tenantId, alerts, (p) => {
     const s = byEndpoint.get(p.endpointId)!;
     const change = riskChange(s, entry);
+    return {
+      ...change,
+      probability: change.probability ?? undefined,
+      source: p.source,
+      topFeatures: s.top,
+    };
+  });
+}
+
+/** A tenant no model serves: onsets and the burn-rate alert only, without a risk. */
+async function announceWithoutModel(
+  deps: ProcessorDeps,
+  tenantId: string,
+  watched: ScoredMinute[],
+): Promise<void> {
+  const alerts = await decideAlerts(deps.dataSource, tenantId, null, watched);
+  await deliver(deps, tenantId, alerts, (p) => ({
+    endpointId: p.endpointId,
+    minute: p.minute.toISOString(),
+    source: p.source,
+  }));
+}
+
+async function deliver(
+  { dataSource, queues }: ProcessorDeps,
+  tenantId: string,
+  alerts: AlertOutcome,
+  predictedPayload: (p: AlertOutcome['predicted'][number]) => Record<string, unknown>,
+): Promise<void> {
+  for (const p of alerts.predicted) {
     await enqueueWebhookEvent(
       dataSource,
       queues.webhooks,
       tenantId,
       'BREACH_PREDICTED',
       `${p.endpointId}:${p.minute.toISOString()}`,
-      {
-        ...change,
-        probability: change.probability ?? undefined,
-        source: p.source,
-        topFeatures: s.top,
-      },
+      predictedPayload(p),
     );
   }
   for (const o of alerts.started) {

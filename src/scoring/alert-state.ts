@@ -26,6 +26,17 @@ export interface ScoredMinute {
   burnAlert: boolean;
 }
 
+/** No model serves the tenant yet (no model of its own, no global one): the burn-rate alert pages. */
+const NO_MODEL: GuardVerdict = {
+  alerting: 'BURN_RATE',
+  falseAlertsPerEndpointDay: null,
+  budget: 1,
+  why: 'no model serves this tenant yet: the burn-rate alert pages',
+};
+
+/** What a burn-rate alert is judged against when no model gives a horizon (the default one). */
+const BURN_ALERT_HORIZON_MINUTES = 15;
+
 /** Nothing scored this round: nothing to judge. */
 const NOT_JUDGED: GuardVerdict = {
   alerting: 'MODEL',
@@ -44,12 +55,13 @@ export interface AlertOutcome {
 
 /**
  * One round of alert decisions for a tenant's scored endpoints, in one transaction: updates each
- * endpoint's alert state, logs alerts and onsets, and says what to deliver.
+ * endpoint's alert state, logs alerts and onsets, and says what to deliver. `entry` null: no model
+ * serves the tenant; onsets and the burn-rate alert are still decided (probabilities are null).
  */
 export async function decideAlerts(
   dataSource: DataSource,
   tenantId: string,
-  entry: Model,
+  entry: Model | null,
   scored: ScoredMinute[],
   now = new Date(),
 ): Promise<AlertOutcome> {
@@ -61,12 +73,15 @@ export async function decideAlerts(
 async function decideInTransaction(
   manager: EntityManager,
   tenantId: string,
-  entry: Model,
+  entry: Model | null,
   scored: ScoredMinute[],
   now = new Date(),
 ): Promise<AlertOutcome> {
   if (scored.length === 0) return { predicted: [], started: [], guard: NOT_JUDGED };
-  const guard = await servingGuard(manager, tenantId, entry.tenantId === GLOBAL_SCOPE_ID, now);
+  const guard = entry
+    ? await servingGuard(manager, tenantId, entry.tenantId === GLOBAL_SCOPE_ID, now)
+    : NO_MODEL;
+  const horizonMinutes = entry?.horizonMinutes ?? BURN_ALERT_HORIZON_MINUTES;
   const outcome: AlertOutcome = { predicted: [], started: [], guard };
   const states: Array<{
     endpoint_id: string;
@@ -102,10 +117,11 @@ async function decideInTransaction(
   for (const s of scored) {
     const state = byEndpoint.get(s.endpointId);
     // The model's own alert is decided (and logged) whoever pages: the guard watches it.
+    const threshold = entry?.threshold ?? Infinity;
     const model = nextArm(
       state?.armed ?? true,
-      s.probability !== null && s.probability >= entry.threshold,
-      s.probability !== null && s.probability < entry.threshold * REARM_FRACTION,
+      s.probability !== null && s.probability >= threshold,
+      s.probability !== null && s.probability < threshold * REARM_FRACTION,
       s.inEpisode,
     );
     const burn = nextArm(state?.burn_armed ?? true, s.burnAlert, !s.burnAlert, s.inEpisode);
@@ -117,7 +133,7 @@ async function decideInTransaction(
         'PREDICTED',
         'MODEL',
         guard.alerting === 'MODEL',
-        entry.horizonMinutes,
+        horizonMinutes,
       );
       if (guard.alerting === 'MODEL')
         outcome.predicted.push({ endpointId: s.endpointId, minute: s.minute, source: 'MODEL' });
@@ -130,7 +146,7 @@ async function decideInTransaction(
         'PREDICTED',
         'BURN_RATE',
         true,
-        entry.horizonMinutes,
+        horizonMinutes,
       );
       outcome.predicted.push({ endpointId: s.endpointId, minute: s.minute, source: 'BURN_RATE' });
     }

@@ -56,17 +56,33 @@ export async function recomputeRollups(
   return result.length;
 }
 
-/** Recomputes every touched range of one tenant in one transaction; returns the minutes written. */
+/**
+ * Endpoints per transaction. Each holds its endpoint's advisory lock until COMMIT, and PostgreSQL
+ * keeps all locks in one shared table (64 per connection by default): a batch touching 10,000
+ * endpoints must not take 10,000 at once. Each endpoint's rollups stand alone, so smaller
+ * transactions lose nothing; a failure part-way is retried by the job, and recomputing is
+ * idempotent.
+ */
+const ENDPOINTS_PER_TRANSACTION = 50;
+
+/** Recomputes every touched range of one tenant; returns the minutes written. */
 export async function recomputeTouched(
   dataSource: DataSource,
   tenantId: string,
   ranges: TouchedRange[],
 ): Promise<number> {
-  return withTenant(dataSource, tenantId, async (manager) => {
-    let minutes = 0;
-    // Endpoint locks in one order, so two jobs touching the same endpoints cannot deadlock.
-    const ordered = [...ranges].sort((a, b) => (a.endpointId < b.endpointId ? -1 : 1));
-    for (const range of ordered) minutes += await recomputeRollups(manager, tenantId, range);
-    return minutes;
-  });
+  // Endpoint locks in one order, so two jobs touching the same endpoints cannot deadlock.
+  const ordered = [...ranges].sort((a, b) => (a.endpointId < b.endpointId ? -1 : 1));
+  const endpoints = [...new Set(ordered.map((r) => r.endpointId))];
+  let minutes = 0;
+  for (let i = 0; i < endpoints.length; i += ENDPOINTS_PER_TRANSACTION) {
+    const chunk = new Set(endpoints.slice(i, i + ENDPOINTS_PER_TRANSACTION));
+    minutes += await withTenant(dataSource, tenantId, async (manager) => {
+      let written = 0;
+      for (const range of ordered.filter((r) => chunk.has(r.endpointId)))
+        written += await recomputeRollups(manager, tenantId, range);
+      return written;
+    });
+  }
+  return minutes;
 }
