@@ -25,9 +25,36 @@ export interface MinuteSeries {
 
 const MINUTE = 60_000;
 
+/** The raw counts behind AlertMetrics, with the lead of every caught onset. */
+export interface AlertCounts {
+  onsets: number;
+  alerts: number;
+  trueAlerts: number;
+  endpointMinutes: number;
+  /** Minutes of warning per caught onset (1 to horizon), in no particular order. */
+  leads: number[];
+}
+
 export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetrics {
+  return metricsOf(alertCounts(series, horizon));
+}
+
+export function metricsOf(counts: AlertCounts): AlertMetrics {
+  const { onsets, alerts, trueAlerts, endpointMinutes } = counts;
+  const leads = [...counts.leads].sort((a, b) => a - b);
+  const days = endpointMinutes / 1440;
+  return {
+    onsets,
+    alerts,
+    eventRecall: onsets > 0 ? leads.length / onsets : null,
+    precision: alerts > 0 ? trueAlerts / alerts : null,
+    medianLeadMinutes: leads.length > 0 ? leads[Math.floor((leads.length - 1) / 2)]! : null,
+    falseAlertsPerEndpointDay: days > 0 ? (alerts - trueAlerts) / days : 0,
+  };
+}
+
+export function alertCounts(series: MinuteSeries[], horizon: number): AlertCounts {
   let onsets = 0;
-  let caught = 0;
   let alerts = 0;
   let trueAlerts = 0;
   let endpointMinutes = 0;
@@ -50,7 +77,6 @@ export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetr
       onsets++;
       while (f < firingTimes.length && firingTimes[f]! < t - h) f++;
       if (f < firingTimes.length && firingTimes[f]! < t) {
-        caught++;
         leads.push((t - firingTimes[f]!) / MINUTE);
       }
     }
@@ -66,16 +92,7 @@ export function alertMetrics(series: MinuteSeries[], horizon: number): AlertMetr
       if (o < onsetTimes.length && onsetTimes[o]! <= time + h) trueAlerts++;
     });
   }
-  leads.sort((a, b) => a - b);
-  const days = endpointMinutes / 1440;
-  return {
-    onsets,
-    alerts,
-    eventRecall: onsets > 0 ? caught / onsets : null,
-    precision: alerts > 0 ? trueAlerts / alerts : null,
-    medianLeadMinutes: leads.length > 0 ? leads[Math.floor((leads.length - 1) / 2)]! : null,
-    falseAlertsPerEndpointDay: days > 0 ? (alerts - trueAlerts) / days : 0,
-  };
+  return { onsets, alerts, trueAlerts, endpointMinutes, leads };
 }
 
 /** Area under the precision-recall curve (average precision) of minute scores against labels. */

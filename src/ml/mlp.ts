@@ -93,6 +93,11 @@ export async function trainMlp(
   onEpoch: (report: EpochReport) => void | Promise<void> = () => undefined,
   /** Start from these weights (fine-tuning); the network must have the same shape. */
   initialWeights?: TF.Tensor[],
+  /**
+   * What early stopping keeps the best of (higher is better), given the model after an epoch;
+   * default: the PR-AUC of its scores on `validation`.
+   */
+  judge?: (model: TF.Sequential) => number,
 ): Promise<{ model: TF.Sequential; epochs: number; bestEpoch: number }> {
   const positives = train.y.filter((y) => y === 1).length;
   if (positives === 0 || positives === train.y.length)
@@ -108,7 +113,7 @@ export async function trainMlp(
   const vx = tf.tensor2d(validation.x);
   const vy = tf.tensor2d(validation.y.map((y) => [y]));
   let epochs = 0;
-  let best = { epoch: 0, prAuc: -Infinity, weights: [] as TF.Tensor[] };
+  let best = { epoch: 0, value: -Infinity, weights: [] as TF.Tensor[] };
   try {
     await model.fit(xs, ys, {
       epochs: options.epochs,
@@ -125,11 +130,12 @@ export async function trainMlp(
               Array.from((model.predict(vx, { batchSize: PREDICT_BATCH }) as TF.Tensor).dataSync()),
             );
             const auc = prAuc(scores, validation.y);
-            if ((auc ?? 0) > best.prAuc + 1e-6) {
+            const value = judge ? judge(model) : (auc ?? 0);
+            if (value > best.value + 1e-6) {
               tf.dispose(best.weights);
               best = {
                 epoch: epochs,
-                prAuc: auc ?? 0,
+                value,
                 weights: model.getWeights().map((w) => w.clone()),
               };
             } else if (epochs - best.epoch >= options.patience) {

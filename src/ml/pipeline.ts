@@ -1,5 +1,14 @@
 import type * as TF from '@tensorflow/tfjs';
-import { alertMetrics, prAuc, type AlertMetrics, type MinuteSeries } from './alert-metrics';
+import {
+  alertCounts,
+  alertMetrics,
+  metricsOf,
+  prAuc,
+  type AlertCounts,
+  type AlertMetrics,
+  type MinuteSeries,
+} from './alert-metrics';
+import { servedAlert } from './alert-rule';
 import { calibrate, fitPlatt, type Calibration } from './calibration';
 import { fitNormalization, normalize, type Normalization } from './dataset';
 import type { FeatureRow } from './features';
@@ -9,6 +18,18 @@ export interface EndpointRows {
   endpointId: string;
   rows: FeatureRow[];
 }
+
+export type PipelineOptions = MlpOptions & {
+  /** What the threshold search maximises on validation (default DEFAULT_THRESHOLD_OBJECTIVE). */
+  thresholdObjective?: ThresholdObjective;
+  /**
+   * What early stopping keeps the best epoch of: PR_AUC of the validation minutes (default), or
+   * ALERT, the threshold objective the calibrated served alert reaches on validation.
+   */
+  earlyStopping?: 'PR_AUC' | 'ALERT';
+};
+
+export const DEFAULT_THRESHOLD_OBJECTIVE: ThresholdObjective = 'LEAD_F1';
 
 export type ModelMetrics = AlertMetrics & { prAuc: number | null; threshold: number };
 
@@ -26,9 +47,11 @@ export interface TrainingOutcome {
   calibration: Calibration | null;
   threshold: number;
   epochs: number;
-  /** The epoch whose weights were kept (best validation PR-AUC). */
+  /** The epoch whose weights were kept (best validation PR-AUC, or alert objective: earlyStopping). */
   bestEpoch: number;
   evaluation: Evaluation;
+  /** The minutes the calibration and the threshold were chosen on. */
+  validation: EndpointRows[];
   /** The held-out minutes, so an incumbent model can be judged on exactly the same ones. */
   test: EndpointRows[];
   trainingFrom: Date;
@@ -80,28 +103,70 @@ export function thresholdCandidates(scores: number[]): number[] {
 }
 
 /**
- * The alert threshold with the best event F1 on validation data (never on the held-out part),
+ * What the threshold search maximises on validation, from the alert counts at one threshold.
+ * EVENT_F1: recall and precision alike. LEAD_F1: the same, but a caught onset counts for
+ * min(1, lead / FULL_LEAD_MINUTES) in the recall, so an alert that leaves time to act beats one a
+ * minute before the breach (docs/DECISIONS.md: why).
+ */
+export type ThresholdObjective = 'EVENT_F1' | 'LEAD_F1';
+
+/** The lead at which a caught onset counts in full for LEAD_F1. */
+export const FULL_LEAD_MINUTES = 10;
+
+export function objectiveValue(objective: ThresholdObjective, counts: AlertCounts): number {
+  const { onsets, alerts, trueAlerts, leads } = counts;
+  const caught =
+    objective === 'LEAD_F1'
+      ? leads.reduce((sum, lead) => sum + Math.min(1, lead / FULL_LEAD_MINUTES), 0)
+      : leads.length;
+  const recall = onsets > 0 ? caught / onsets : 0;
+  const precision = alerts > 0 ? trueAlerts / alerts : 0;
+  return recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0;
+}
+
+/**
+ * How alerts are counted. SERVED: as Sentinel sends them (src/ml/alert-rule.ts: with the re-arm
+ * hysteresis). RAW: every rise over the threshold, as before the rule was shared (for comparison).
+ */
+export type AlertCounting = 'SERVED' | 'RAW';
+
+/** The alert of scored minutes at a threshold, for the metrics. */
+function alertSeries(
+  parts: Array<{ rows: FeatureRow[]; scores: number[] }>,
+  threshold: number,
+  counting: AlertCounting = 'SERVED',
+): MinuteSeries[] {
+  return series(
+    parts.map((p) => ({
+      rows: p.rows,
+      firing:
+        counting === 'SERVED'
+          ? servedAlert(p.rows, p.scores, threshold)
+          : p.scores.map((x) => x >= threshold),
+    })),
+  );
+}
+
+/**
+ * The alert threshold with the best objective on validation data (never on the held-out part),
  * among those within the false-alert budget (per endpoint-day) when any is; ties go to the higher
- * threshold (fewer alerts).
+ * threshold (fewer alerts). Alerts are judged as served: with the re-arm hysteresis.
  */
 export function chooseThreshold(
   parts: Array<{ rows: FeatureRow[]; scores: number[] }>,
   horizon: number,
   falseAlertBudget = 1,
+  objective: ThresholdObjective = DEFAULT_THRESHOLD_OBJECTIVE,
+  counting: AlertCounting = 'SERVED',
 ): number {
   const outside = parts.flatMap((p) => p.scores.filter((_, i) => !p.rows[i]!.inEpisode));
-  let best = { threshold: 0.5, f1: -1, within: false };
+  let best = { threshold: 0.5, value: -1, within: false };
   for (const threshold of thresholdCandidates(outside)) {
-    const metrics = alertMetrics(
-      series(parts.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= threshold) }))),
-      horizon,
-    );
-    const recall = metrics.eventRecall ?? 0;
-    const precision = metrics.precision ?? 0;
-    const f1 = recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : 0;
-    const within = metrics.falseAlertsPerEndpointDay <= falseAlertBudget;
-    const better = within !== best.within ? within : f1 >= best.f1 - 1e-12;
-    if (better) best = { threshold, f1, within };
+    const counts = alertCounts(alertSeries(parts, threshold, counting), horizon);
+    const value = objectiveValue(objective, counts);
+    const within = metricsOf(counts).falseAlertsPerEndpointDay <= falseAlertBudget;
+    const better = within !== best.within ? within : value >= best.value - 1e-12;
+    if (better) best = { threshold, value, within };
   }
   return best.threshold;
 }
@@ -152,20 +217,16 @@ export function scoreParts(
   }));
 }
 
-/** The model's alert (at its threshold) on some minutes, with its PR-AUC. */
+/** The model's alert (at its threshold, counted as `counting` says) on some minutes, with its PR-AUC. */
 export function evaluateModel(
   tf: typeof TF,
   scoring: ScoringModel,
   parts: EndpointRows[],
   horizon: number,
+  counting: AlertCounting = 'SERVED',
 ): ModelMetrics {
   const scored = scoreParts(tf, scoring, parts);
-  const metrics = alertMetrics(
-    series(
-      scored.map((p) => ({ rows: p.rows, firing: p.scores.map((s) => s >= scoring.threshold) })),
-    ),
-    horizon,
-  );
+  const metrics = alertMetrics(alertSeries(scored, scoring.threshold, counting), horizon);
   // PR-AUC over the minutes a forecast is for: outside episodes.
   const outside = scored.map((p) => ({
     scores: p.scores.filter((_, i) => !p.rows[i]!.inEpisode),
@@ -195,7 +256,7 @@ export async function trainAndEvaluate(
   tf: typeof TF,
   data: EndpointRows[],
   horizon: number,
-  options: MlpOptions,
+  options: PipelineOptions,
   onEpoch?: (report: EpochReport) => void | Promise<void>,
   /** Fine-tune this model (its weights and normalisation) instead of starting from scratch. */
   base?: { model: TF.LayersModel; normalization: Normalization },
@@ -222,6 +283,26 @@ export async function trainAndEvaluate(
       y: rows.map((r) => r.label),
     };
   };
+  const objective = options.thresholdObjective ?? DEFAULT_THRESHOLD_OBJECTIVE;
+  /** Calibration and threshold fitted on validation, and the objective they reach there. */
+  const fitAlert = (network: TF.LayersModel) => {
+    const raw = scoreParts(tf, { model: network, normalization, threshold: 0 }, validation);
+    const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
+    const calibration = fitPlatt(
+      raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
+      raw.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
+    );
+    const calibrated = raw.map((p) => ({
+      rows: p.rows,
+      scores: p.scores.map((x) => calibrate(x, calibration)),
+    }));
+    const threshold = chooseThreshold(calibrated, horizon, falseAlertBudget, objective);
+    const value = objectiveValue(
+      objective,
+      alertCounts(alertSeries(calibrated, threshold), horizon),
+    );
+    return { calibration, threshold, value };
+  };
   const { model, epochs, bestEpoch } = await trainMlp(
     tf,
     labelled(train),
@@ -229,18 +310,9 @@ export async function trainAndEvaluate(
     options,
     onEpoch,
     base?.model.getWeights(),
+    options.earlyStopping === 'ALERT' ? (network) => fitAlert(network).value : undefined,
   );
-  const raw = scoreParts(tf, { model, normalization, threshold: 0 }, validation);
-  const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
-  const calibration = fitPlatt(
-    raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
-    raw.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
-  );
-  const calibrated = raw.map((p) => ({
-    rows: p.rows,
-    scores: p.scores.map((s) => calibrate(s, calibration)),
-  }));
-  const threshold = chooseThreshold(calibrated, horizon, falseAlertBudget);
+  const { calibration, threshold } = fitAlert(model);
   const scoring = { model, normalization, calibration, threshold };
   return {
     model,
@@ -249,6 +321,7 @@ export async function trainAndEvaluate(
     threshold,
     epochs,
     bestEpoch,
+    validation,
     test,
     ...span(train, 'training'),
     evaluation: {

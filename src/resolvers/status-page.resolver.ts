@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { NotFoundError } from '../errors/app-errors';
 import { toTenantType } from '../schema/mappers';
+import type { RiskLevel } from '../schema/risk.types';
 import { StatusPage, type EndpointStateType } from '../schema/status-page.types';
 import { TenantType } from '../schema/tenant.types';
 import { publishStatusPage } from '../services/tenants';
@@ -21,7 +22,11 @@ export class StatusPageResolver {
     if (!data) throw new NotFoundError('Status page', slug);
     return {
       ...data,
-      endpoints: data.endpoints.map((e) => ({ ...e, state: e.state as EndpointStateType })),
+      endpoints: data.endpoints.map((e) => ({
+        ...e,
+        state: e.state as EndpointStateType,
+        risk: e.risk && { ...e.risk, level: e.risk.level as RiskLevel | null },
+      })),
     };
   }
 

@@ -8,7 +8,7 @@ export enum RiskLevel {
 registerEnumType(RiskLevel, {
   name: 'RiskLevel',
   description:
-    'A probability against its alert threshold: ABOVE (alerting), NEAR (at least half the threshold), BELOW.',
+    "A probability against its model's alert threshold: ABOVE (at or over it: alerting), NEAR (from the alert's re-arm level, half the threshold, up to it: an alert already raised still stands), BELOW (under the re-arm level: the only level to colour as healthy).",
 });
 
 @ObjectType()

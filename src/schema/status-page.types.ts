@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { RiskLevel } from './risk.types';
 
 export enum EndpointStateType {
   OPERATIONAL = 'OPERATIONAL',
@@ -36,13 +37,30 @@ export class LatencyPoint {
   p95!: number | null;
 }
 
-@ObjectType()
+@ObjectType({
+  description:
+    'The current breach forecast. Without enough data to forecast, probability, percent and level are null: show no figure then.',
+})
 export class PublicRisk {
   @Field(() => Float, {
     nullable: true,
     description: 'Calibrated: 0.3 is about a 30% chance of a breach onset within the horizon.',
   })
   probability!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The same probability as a percentage (0-100, one decimal); null with probability.',
+  })
+  percent!: number | null;
+
+  @Field(() => RiskLevel, {
+    nullable: true,
+    description:
+      "What to colour the percentage by: ABOVE the model's alert threshold (alerting), NEAR (from the alert's re-arm level, half the threshold, up to it), BELOW (the only level to show as healthy). Null with probability.",
+  })
+  level!: RiskLevel | null;
 
   @Field(() => Float, { description: "The model's alert threshold." })
   threshold!: number;

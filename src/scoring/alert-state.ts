@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { nextArm, REARM_FRACTION } from '../ml/alert-rule';
 import type { Model } from '../entities/model.entity';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { onsetsBetween } from '../telemetry/onsets';
@@ -6,34 +7,15 @@ import { withTenant } from '../tenancy/with-tenant';
 import { servingGuard, type GuardVerdict } from './serving-guard';
 
 /**
- * Alerts are episodes. BREACH_PREDICTED fires once when risk rises over the threshold, and re-arms
- * only when risk falls below REARM_FRACTION of the threshold (hysteresis: risk hovering around the
- * threshold is one alert, not ten) or a breach episode comes and goes. Inside an episode nothing
- * is predicted: the breach is there. BREACH_STARTED fires for every onset since the last one
- * reported, however late scoring runs (not only at the newest scored minute).
+ * Alerts are episodes: the hysteresis (src/ml/alert-rule.ts, shared with the evaluation that picks
+ * the threshold) fires BREACH_PREDICTED once per rise. Inside an episode nothing is predicted: the
+ * breach is there. BREACH_STARTED fires for every onset since the last one reported, however late
+ * scoring runs (not only at the newest scored minute).
  */
-export const REARM_FRACTION = 0.5;
+export { nextArm, REARM_FRACTION, type ArmState } from '../ml/alert-rule';
 
 /** Onsets further back than this are not reported any more (a worker down for a day). */
 const MAX_ONSET_LAG_MINUTES = 24 * 60;
-
-export interface ArmState {
-  armed: boolean;
-  fire: boolean;
-}
-
-/** The hysteresis, pure: the next armed state, and whether this minute fires. */
-export function nextArm(
-  armed: boolean,
-  above: boolean,
-  belowRearm: boolean,
-  inEpisode: boolean,
-): ArmState {
-  if (inEpisode) return { armed: true, fire: false };
-  if (armed && above) return { armed: false, fire: true };
-  if (!armed && belowRearm) return { armed: true, fire: false };
-  return { armed, fire: false };
-}
 
 export interface ScoredMinute {
   endpointId: string;

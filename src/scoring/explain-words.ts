@@ -1,4 +1,5 @@
 import type { FeatureContribution } from '../ml/explain';
+import { LOOKBACK_MINUTES, NO_DURATIONS, type ConditionDurations } from './condition-durations';
 
 /** The SLA an explanation speaks of. */
 export interface SlaWords {
@@ -35,8 +36,50 @@ export function mergeCyclic(top: FeatureContribution[]): FeatureContribution[] {
   return [...merged.values()];
 }
 
+/** "20 min", "2.5 h"; "over 4 h" for a condition older than what was looked at. */
+export function duration(minutes: number, sinceBeforeLookback = false): string {
+  if (sinceBeforeLookback) return `over ${LOOKBACK_MINUTES / 60} h`;
+  return minutes < 120 ? `${minutes} min` : `${+(minutes / 60).toFixed(1)} h`;
+}
+
+/**
+ * One feature's value in a person's words, against the endpoint's own SLA, with how long the
+ * condition it names has held when that is known (src/scoring/condition-durations.ts).
+ */
+export function describeFeature(
+  name: string,
+  value: number,
+  sla: SlaWords,
+  held: ConditionDurations = NO_DURATIONS,
+): string {
+  const words = describeValue(name, value, sla);
+  const up = value > 0;
+  if (held.latencyMinutes !== null && up && LATENCY_LEVEL.test(name)) {
+    const time = duration(held.latencyMinutes, held.latencySinceBeforeLookback);
+    const how = held.latencyRising ? `rising for ${time}` : `above its usual for ${time}`;
+    // "p95 latency now 85% of ..." -> "p95 latency rising for 20 min, now 85% of ...".
+    if (words.startsWith('p95 latency rising:'))
+      return held.latencyRising ? words.replace('rising:', `rising for ${time}:`) : words;
+    if (words.startsWith('p95 latency ')) return `p95 latency ${how}, ${words.slice(12)}`;
+    return `${words}; p95 latency ${how}`;
+  }
+  if (held.errorMinutes !== null && up && ERROR_LEVEL.test(name)) {
+    const time = duration(held.errorMinutes, held.errorSinceBeforeLookback);
+    if (words.startsWith('error rate rising over the last hour'))
+      return words.replace('rising over the last hour', `rising for ${time}`);
+    if (words.startsWith('error rate ')) return `error rate up for ${time}: ${words.slice(11)}`;
+    return `${words}; errors up for ${time}`;
+  }
+  return words;
+}
+
+/** Features whose high value means latency above its usual level (or a latency rise). */
+const LATENCY_LEVEL = /^(p95_|slow_sla_|baseline_dev$)/;
+/** Features whose high value means errors above their usual level (or rising). */
+const ERROR_LEVEL = /^(err_|fail_sla_)/;
+
 /** One feature's value in a person's words, against the endpoint's own SLA. */
-export function describeFeature(name: string, value: number, sla: SlaWords): string {
+function describeValue(name: string, value: number, sla: SlaWords): string {
   const ms = `${sla.latencyThresholdMs} ms`;
   const err = `${+(sla.errorRateThreshold * 100).toFixed(2)}%`;
   const window = WINDOW[name.split('_').at(-1) ?? ''] ?? '';
@@ -77,6 +120,10 @@ export function describeFeature(name: string, value: number, sla: SlaWords): str
 }
 
 /** The top features of a prediction as sentences, the strongest first. */
-export function explainInWords(top: FeatureContribution[], sla: SlaWords): string[] {
-  return mergeCyclic(top).map((f) => describeFeature(f.name, f.value, sla));
+export function explainInWords(
+  top: FeatureContribution[],
+  sla: SlaWords,
+  held: ConditionDurations = NO_DURATIONS,
+): string[] {
+  return mergeCyclic(top).map((f) => describeFeature(f.name, f.value, sla, held));
 }

@@ -1,12 +1,17 @@
 import type { EntityManager } from 'typeorm';
+import { REARM_FRACTION } from '../ml/alert-rule';
 import type { FeatureContribution } from '../ml/explain';
+import { conditionDurations, NO_DURATIONS, recentMinutes } from './condition-durations';
 import { explainInWords, mergeCyclic } from './explain-words';
 
 /** Where a probability stands against the alert threshold (what colours a status page). */
 export type RiskLevel = 'BELOW' | 'NEAR' | 'ABOVE';
 
-/** NEAR: at or above this share of the threshold (and below it). */
-export const NEAR_SHARE = 0.5;
+/**
+ * NEAR: at or above this share of the threshold (and below it). The alert's re-arm level: between
+ * the two, an alert already raised still stands, and a new one is one step away.
+ */
+export const NEAR_SHARE = REARM_FRACTION;
 
 export function riskLevel(probability: number, threshold: number): RiskLevel {
   if (probability >= threshold) return 'ABOVE';
@@ -29,10 +34,15 @@ export interface LatestPrediction {
   threshold: number;
 }
 
-/** An endpoint's latest stored prediction, with its model's version, horizon and threshold. */
+/**
+ * An endpoint's latest stored prediction, with its model's version, horizon and threshold.
+ * `words`: explain it in words, with how long the named conditions have held (one more query, for
+ * an explained prediction only); a status page, which shows no explanation, passes false.
+ */
 export async function latestPrediction(
   manager: EntityManager,
   endpointId: string,
+  words = true,
 ): Promise<LatestPrediction | null> {
   const [row]: Array<{
     minute: Date;
@@ -56,6 +66,20 @@ export async function latestPrediction(
     [endpointId],
   );
   if (!row) return null;
+  const sla = {
+    latencyThresholdMs: row.latency_threshold_ms,
+    latencyPercentile: row.latency_percentile,
+    errorRateThreshold: Number(row.error_rate_threshold),
+  };
+  const explained = words && row.top_features.length > 0;
+  const held = explained
+    ? conditionDurations(
+        await recentMinutes(manager, endpointId, row.minute),
+        sla.latencyThresholdMs,
+        sla.errorRateThreshold,
+        row.minute,
+      )
+    : NO_DURATIONS;
   return {
     minute: row.minute,
     probability: row.probability,
@@ -63,11 +87,7 @@ export async function latestPrediction(
     level: row.probability === null ? null : riskLevel(row.probability, row.threshold),
     aboveThreshold: row.above_threshold,
     topFeatures: mergeCyclic(row.top_features),
-    explanations: explainInWords(row.top_features, {
-      latencyThresholdMs: row.latency_threshold_ms,
-      latencyPercentile: row.latency_percentile,
-      errorRateThreshold: Number(row.error_rate_threshold),
-    }),
+    explanations: explained ? explainInWords(row.top_features, sla, held) : [],
     modelId: row.model_id,
     modelVersion: row.version,
     horizonMinutes: row.horizon_minutes,

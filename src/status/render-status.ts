@@ -1,3 +1,4 @@
+import { riskLevel } from '../scoring/predictions';
 import {
   EPISODE_DAYS,
   MAX_EPISODES,
@@ -136,14 +137,15 @@ function latencyChart(endpoint: StatusEndpoint): string {
 }
 
 /**
- * The calibrated risk, coloured against the model's alert threshold: red at or above it, amber
- * from half of it, green only well below. No line at all without a probability.
+ * The calibrated risk, coloured by its level against the model's alert threshold: red at or above
+ * it, amber from the alert's re-arm level (half of it), green only below that. No line at all without a probability.
  */
 function risk(endpoint: StatusEndpoint): string {
   const r = endpoint.risk;
   if (!r || r.probability === null) return '';
-  const level =
-    r.probability >= r.threshold ? 'high' : r.probability >= r.threshold / 2 ? 'elevated' : 'low';
+  const level = { ABOVE: 'high', NEAR: 'elevated', BELOW: 'low' }[
+    r.level ?? riskLevel(r.probability, r.threshold)
+  ];
   const color = { high: COLORS.bad, elevated: COLORS.warn, low: COLORS.good }[level];
   return (
     `<p class="risk" data-probability="${r.probability}" data-threshold="${r.threshold}" data-level="${level}">` +

@@ -3,7 +3,7 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { Endpoint } from '../entities/endpoint.entity';
 import { MaintenanceWindow } from '../entities/maintenance-window.entity';
 import { Tenant } from '../entities/tenant.entity';
-import { latestPrediction } from '../scoring/predictions';
+import { latestPrediction, riskLevel, type RiskLevel } from '../scoring/predictions';
 import { FRESH_MINUTES } from '../scoring/score-tenant';
 import { tenantIdBySlug } from '../services/tenants';
 import { breachEpisodes, currentWindow, dailyAvailability } from '../telemetry/sla';
@@ -43,6 +43,10 @@ export interface StatusEndpoint {
   risk: {
     /** Calibrated; null when the model had too little data to say. */
     probability: number | null;
+    /** The probability as a percentage (one decimal); null with it. */
+    percent: number | null;
+    /** Against the threshold and the alert's re-arm level (what colours it); null with it. */
+    level: RiskLevel | null;
     horizonMinutes: number;
     aboveThreshold: boolean;
     /** The model's alert threshold, which the risk is coloured against. */
@@ -177,7 +181,8 @@ async function statusEndpoint(
     now,
     LATENCY_BUCKET_MINUTES,
   );
-  const prediction = await latestPrediction(manager, endpoint.id);
+  // No words: a status page shows the risk, not its explanation.
+  const prediction = await latestPrediction(manager, endpoint.id, false);
   const fresh =
     prediction && now.getTime() - prediction.minute.getTime() <= (FRESH_MINUTES + 1) * 60_000
       ? prediction
@@ -224,20 +229,32 @@ async function statusEndpoint(
     })),
     latencyThresholdMs: endpoint.latencyThresholdMs,
     latency: latency.map((b) => ({ start: b.start, p95: b.latencyP95 })),
-    risk: fresh
-      ? {
-          probability:
-            fresh.probability !== null && Number.isFinite(fresh.probability)
-              ? fresh.probability
-              : null,
-          horizonMinutes: fresh.horizonMinutes,
-          aboveThreshold: fresh.aboveThreshold,
-          threshold: fresh.threshold,
-          minute: fresh.minute,
-        }
-      : null,
+    risk: fresh ? publicRisk(fresh) : null,
     maintenance: maintenance ? { endsAt: maintenance.endsAt, reason: maintenance.reason } : null,
     episodeCount: episodes.length,
     episodes: episodes.slice(0, MAX_EPISODES),
+  };
+}
+
+/** The public part of a fresh prediction; a probability that is not a number is no probability. */
+function publicRisk(prediction: {
+  probability: number | null;
+  horizonMinutes: number;
+  aboveThreshold: boolean;
+  threshold: number;
+  minute: Date;
+}): NonNullable<StatusEndpoint['risk']> {
+  const probability =
+    prediction.probability !== null && Number.isFinite(prediction.probability)
+      ? prediction.probability
+      : null;
+  return {
+    probability,
+    percent: probability === null ? null : +(probability * 100).toFixed(1),
+    level: probability === null ? null : riskLevel(probability, prediction.threshold),
+    horizonMinutes: prediction.horizonMinutes,
+    aboveThreshold: prediction.aboveThreshold,
+    threshold: prediction.threshold,
+    minute: prediction.minute,
   };
 }

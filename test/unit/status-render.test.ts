@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { riskLevel } from '../../src/scoring/predictions';
 import { renderAtomFeed } from '../../src/status/render-feed';
 import { renderStatusPage } from '../../src/status/render-status';
 import type { StatusEndpoint, StatusPageData } from '../../src/status/status-data';
@@ -73,6 +74,8 @@ describe('status page rendering', () => {
           endpoint({
             risk: {
               probability,
+              percent: probability === null ? null : probability * 100,
+              level: probability === null ? null : riskLevel(probability, 0.4),
               horizonMinutes: 15,
               aboveThreshold: false,
               threshold: 0.4,
@@ -84,6 +87,12 @@ describe('status page rendering', () => {
       );
     assert.match(risk(0.1), /data-level="low"[^]*color:#1a7f37[^]*10\.0%/);
     assert.match(risk(0.25), /data-level="elevated"/);
+    assert.match(
+      risk(0.2),
+      /data-level="elevated"/,
+      'the re-arm level (half the threshold) is amber',
+    );
+    assert.match(risk(0.199), /data-level="low"/);
     assert.match(risk(0.4), /data-level="high"[^]*color:#d1242f/, 'at the threshold is not green');
     assert.doesNotMatch(risk(null), /class="risk"/);
     assert.doesNotMatch(renderStatusPage(page([endpoint()]), '/f'), /class="risk"|forecast/i);
