@@ -120,6 +120,54 @@ describe('WebSocket operations under the HTTP controls', () => {
     assert.ok(!listed.data.endpoints.edges.some((e) => e.node.name === 'never-written'));
   });
 
+  it('caps running subscriptions per connection, and frees a place when one completes', async () => {
+    const capped = await api({ maxSubscriptionsPerSocket: 2 });
+    const client = capped.wsClient(tenant.adminKey);
+    const subscribe = () =>
+      streamSubscription<{ probability: number }>(
+        client,
+        RISK('probability'),
+        { id: endpointId },
+        'riskChanged',
+      );
+    try {
+      const first = subscribe();
+      const second = subscribe();
+      await publishUntil(() => first.events.length > 0 && second.events.length > 0);
+      const third = subscribe();
+      const outcome = await Promise.race([
+        third.done.then(
+          () => 'completed' as const,
+          (errors: unknown) => errors,
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 10_000)),
+      ]);
+      assert.ok(Array.isArray(outcome), `the third subscription was ${String(outcome)}`);
+      const refusal = outcome as Array<{ extensions?: { code?: string; reason?: string } }>;
+      assert.equal(refusal[0]?.extensions?.code, 'BAD_USER_INPUT');
+      assert.equal(refusal[0]?.extensions?.reason, 'TOO_MANY_SUBSCRIPTIONS');
+      // A completed subscription gives its place back (the server hears the completion shortly).
+      first.stop();
+      await until(async () => {
+        const again = subscribe();
+        const outcome = await Promise.race([
+          again.done.then(
+            () => 'completed',
+            () => 'refused',
+          ),
+          new Promise((resolve) => setTimeout(() => resolve('running'), 300)),
+        ]);
+        if (outcome !== 'running') return false;
+        await publishUntil(() => again.events.length > 0);
+        again.stop();
+        return true;
+      }, 'a fourth subscription after the first completed');
+      second.stop();
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('gives each subscription event a deadline of its own', async () => {
     // An event long after subscribing is served: the deadline is the event's, not the socket's.
     const patient = await api({ executionTimeoutMs: 1000 });

@@ -95,6 +95,8 @@ export interface Config {
     bodyLimitBytes: number;
     /** Aliased fields in one operation (MAX_QUERY_ALIASES). */
     maxQueryAliases: number;
+    /** Running subscriptions on one WebSocket connection (MAX_SUBSCRIPTIONS_PER_SOCKET). */
+    maxSubscriptionsPerSocket: number;
     /** `forecast` fields (each a worker job) in one operation (MAX_FORECASTS_PER_REQUEST). */
     maxForecastsPerRequest: number;
     /** A GraphQL answer larger than this is refused (MAX_RESPONSE_BYTES). */
@@ -237,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueryCost: intFromEnv(env, 'MAX_QUERY_COST', 5000),
       bodyLimitBytes: intFromEnv(env, 'MAX_BODY_BYTES', 1024 * 1024),
       maxQueryAliases: intFromEnv(env, 'MAX_QUERY_ALIASES', 50),
+      maxSubscriptionsPerSocket: intFromEnv(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100),
       maxForecastsPerRequest: intFromEnv(env, 'MAX_FORECASTS_PER_REQUEST', 2),
       maxResponseBytes: intFromEnv(env, 'MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
       executionTimeoutMs: intFromEnv(env, 'GRAPHQL_EXECUTION_TIMEOUT_MS', 30_000),

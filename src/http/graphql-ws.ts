@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { UnauthenticatedError } from '../errors/app-errors';
+import { BadInputError, UnauthenticatedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
@@ -38,6 +38,8 @@ interface SocketState {
   connectionId: string;
   apiKey?: string;
   principal?: Principal | null;
+  /** Ids of this socket's running subscriptions (MAX_SUBSCRIPTIONS_PER_SOCKET caps them). */
+  subscriptions: Set<string>;
 }
 
 /** The close code graphql-ws uses for a refused key; a revoked key's sockets get it too. */
@@ -93,10 +95,15 @@ export function attachGraphqlWs(options: {
     config.nodeEnv === 'production',
   );
   const { executionTimeoutMs, maxResponseBytes } = config.limits;
+  const maxSubscriptions = config.limits.maxSubscriptionsPerSocket;
   enforceFieldDeadlines(schema);
   const stateOf = (extra: object): SocketState => {
     let state = states.get(extra);
-    if (!state) states.set(extra, (state = { connectionId: requestIdFrom(undefined) }));
+    if (!state)
+      states.set(
+        extra,
+        (state = { connectionId: requestIdFrom(undefined), subscriptions: new Set() }),
+      );
     return state;
   };
 
@@ -139,7 +146,7 @@ export function attachGraphqlWs(options: {
         // false makes graphql-ws close the socket with 4403 Forbidden.
         return state.principal !== null;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = stateOf(ctx.extra);
         const clientIp = (ctx.extra as { request?: http.IncomingMessage }).request?.socket
           .remoteAddress;
@@ -181,6 +188,22 @@ export function attachGraphqlWs(options: {
           return refused(err);
         }
         if (measured.errors.length > 0) return measured.errors;
+        // Each subscription holds server state until it ends: one socket may not pile them up.
+        if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+          if (state.subscriptions.size >= maxSubscriptions)
+            return refused(
+              new BadInputError(
+                [
+                  {
+                    field: 'subscription',
+                    message: `at most ${maxSubscriptions} running subscriptions per connection; complete one or open another connection`,
+                  },
+                ],
+                'TOO_MANY_SUBSCRIPTIONS',
+              ),
+            );
+          state.subscriptions.add(id);
+        }
         const contextValue: RequestContext = {
           requestId: state.connectionId,
           principal: state.principal,
@@ -199,6 +222,9 @@ export function attachGraphqlWs(options: {
           operationName: payload.operationName,
           contextValue,
         };
+      },
+      onComplete: (ctx, id) => {
+        stateOf(ctx.extra).subscriptions.delete(id);
       },
       onNext: (ctx, _id, _payload, args, result) => {
         const requestId = stateOf(ctx.extra).connectionId;
