@@ -68,10 +68,11 @@ export async function latestFeatureRows(
 ): Promise<Map<string, FeatureRow>> {
   if (endpointIds.length === 0) return new Map();
   // A window of k minutes ending at minute t holds the rows after t - k.
-  const windows = LONG_WINDOWS.map(
-    (k) => `${totalsBefore(`w${k}`, `c.minute - interval '${k - 1} minutes'`)}`,
+  const windows = LONG_WINDOWS.map((k) =>
+    totalsBefore(`w${k}`, `c.minute - interval '${k - 1} minutes'`),
   ).join('\n    ');
-  const hours = Array.from({ length: USUAL_DAYS }, (_, i) => i + 1)
+  const days = Array.from({ length: USUAL_DAYS }, (_, i) => i + 1);
+  const hours = days
     .map(
       (d) => `${totalsBefore(`a${d}`, `date_trunc('hour', c.minute) - interval '${d} days'`)}
     ${totalsBefore(`z${d}`, `date_trunc('hour', c.minute) - interval '${d} days' + interval '1 hour'`)}`,
@@ -82,7 +83,6 @@ export async function latestFeatureRows(
     `case when z${d}.run_rows - a${d}.run_rows > 0 then (z${d}.run_p95 - a${d}.run_p95)::float8 / nullif(z${d}.run_p95_rows - a${d}.run_p95_rows, 0) / e.thr end`;
   const hourErr = (d: number) =>
     `case when z${d}.run_rows - a${d}.run_rows > 0 then (z${d}.run_e - a${d}.run_e)::float8 / nullif(z${d}.run_n - a${d}.run_n, 0) end`;
-  const days = Array.from({ length: USUAL_DAYS }, (_, i) => i + 1);
   const ratio = (part: Total, whole: Total, w: string) =>
     `${delta(part, w)}::float8 / nullif(${delta(whole, w)}, 0)`;
   const avgP95 = (w: string) =>
