@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { activeEndpoints } from '../db/endpoint-queries';
 import { calibrate } from '../ml/calibration';
 import { explainScores, type FeatureContribution } from '../ml/explain';
+import type { FeatureRow } from '../ml/features';
 import { latestFeatureRows } from '../ml/latest-features';
 import { normalize } from '../ml/dataset';
 import { predict } from '../ml/mlp';
@@ -41,6 +42,29 @@ export interface ScoredEndpoint {
 }
 
 /**
+ * The newest feature row (within FRESH_MINUTES of `to`) of every active endpoint of a tenant,
+ * from the rollups' incremental state: a few index probes per endpoint, all endpoints in one
+ * statement (src/ml/latest-features.ts). Scoring and the watch of tenants without a model read it.
+ */
+export async function latestRowsOfTenant(
+  dataSource: DataSource,
+  tenantId: string,
+  to: Date,
+): Promise<Array<{ endpointId: string; row: FeatureRow }>> {
+  return withTenant(dataSource, tenantId, async (manager) => {
+    const ids = (await activeEndpoints(manager)).map((endpoint) => endpoint.id);
+    await ensureRollupState(manager, ids);
+    const rows = await latestFeatureRows(manager, ids, to, FRESH_MINUTES);
+    return [...rows].map(([endpointId, row]) => ({ endpointId, row }));
+  });
+}
+
+/** The last complete minute before `now`. */
+export function lastCompleteMinute(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000);
+}
+
+/**
  * Scores each active endpoint of a tenant at its latest complete minute with data (if within
  * FRESH_MINUTES), stores the predictions, and reports threshold crossings to the caller.
  */
@@ -52,15 +76,8 @@ export async function scoreTenant(
   now: Date,
 ): Promise<ScoredEndpoint[]> {
   const { entry, network } = serving;
-  const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000); // the last complete minute
-  // The newest feature row of every endpoint from the rollups' incremental state: a few index
-  // probes per endpoint, all endpoints in one statement (src/ml/latest-features.ts).
-  const latest = await withTenant(dataSource, tenantId, async (manager) => {
-    const ids = (await activeEndpoints(manager)).map((endpoint) => endpoint.id);
-    await ensureRollupState(manager, ids);
-    const rows = await latestFeatureRows(manager, ids, to, FRESH_MINUTES);
-    return [...rows].map(([endpointId, row]) => ({ endpointId, row }));
-  });
+  const to = lastCompleteMinute(now);
+  const latest = await latestRowsOfTenant(dataSource, tenantId, to);
   if (latest.length === 0) return [];
   return withTenant(dataSource, tenantId, async (manager) => {
     const previous: Array<{ endpoint_id: string; above_threshold: boolean }> = await manager.query(

@@ -1,10 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { activeEndpoints } from '../db/endpoint-queries';
-import { latestFeatureRows } from '../ml/latest-features';
-import { ensureRollupState } from '../telemetry/rollup-state';
-import { withTenant } from '../tenancy/with-tenant';
 import type { ScoredMinute } from './alert-state';
-import { FRESH_MINUTES } from './score-tenant';
+import { lastCompleteMinute, latestRowsOfTenant } from './score-tenant';
 
 /**
  * The newest minute of each active endpoint of a tenant that no model serves yet (a fresh
@@ -16,17 +12,12 @@ export async function watchWithoutModel(
   tenantId: string,
   now: Date,
 ): Promise<ScoredMinute[]> {
-  const to = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 60_000);
-  return withTenant(dataSource, tenantId, async (manager) => {
-    const ids = (await activeEndpoints(manager)).map((endpoint) => endpoint.id);
-    await ensureRollupState(manager, ids);
-    const rows = await latestFeatureRows(manager, ids, to, FRESH_MINUTES);
-    return [...rows].map(([endpointId, row]) => ({
-      endpointId,
-      minute: row.minute,
-      probability: null,
-      inEpisode: row.inEpisode,
-      burnAlert: row.burnAlert,
-    }));
-  });
+  const latest = await latestRowsOfTenant(dataSource, tenantId, lastCompleteMinute(now));
+  return latest.map(({ endpointId, row }) => ({
+    endpointId,
+    minute: row.minute,
+    probability: null,
+    inEpisode: row.inEpisode,
+    burnAlert: row.burnAlert,
+  }));
 }
