@@ -3,7 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Endpoint } from '../src/entities/endpoint.entity';
 import { FEATURE_NAMES, featureRows, type FeatureRow } from '../src/ml/features';
 import { latestFeatureRows } from '../src/ml/latest-features';
-import { createEndpoint, updateEndpoint, type EndpointSla } from '../src/services/endpoints';
+import {
+  createEndpoint,
+  updateEndpoint,
+  type EndpointSla,
+  type NewEndpoint,
+} from '../src/services/endpoints';
 import { ingestSamples } from '../src/telemetry/ingest-samples';
 import { ensureRollupState, refreshRollupState } from '../src/telemetry/rollup-state';
 import { recomputeTouched } from '../src/telemetry/rollups';
@@ -28,6 +33,21 @@ const SLA: EndpointSla = {
   windowMinutes: 5,
   availabilityTarget: 0.99,
 };
+
+/** A passive endpoint (no probes) under SLA; its data comes from ingested samples only. */
+function passiveEndpoint(name: string): NewEndpoint {
+  return {
+    name,
+    url: `https://example.com/${encodeURIComponent(name)}`,
+    method: 'GET',
+    expectedStatusCodes: [200],
+    probeEnabled: false,
+    public: false,
+    probeIntervalSeconds: 60,
+    timeoutMs: 1000,
+    sla: SLA,
+  };
+}
 
 /** A deterministic generator (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -130,19 +150,7 @@ describe('incremental rollup state', () => {
   before(async () => {
     db = await createTestDatabase();
     tenant = await makeTenant(db.dataSource);
-    endpoint = await withT((m) =>
-      createEndpoint(m, tenant.id, {
-        name: 'state',
-        url: 'https://example.com/state',
-        method: 'GET',
-        expectedStatusCodes: [200],
-        probeEnabled: false,
-        public: false,
-        probeIntervalSeconds: 60,
-        timeoutMs: 1000,
-        sla: SLA,
-      }),
-    );
+    endpoint = await withT((m) => createEndpoint(m, tenant.id, passiveEndpoint('state')));
     // Out of order, as late and imported data arrives: the newest day, then the oldest part,
     // then the middle. Each rollup pass must carry the state forward over rows already there.
     const rows = history(endpoint.id, 7);
@@ -236,17 +244,7 @@ describe('incremental rollup state', () => {
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) {
       const created = await withT((m) =>
-        createEndpoint(m, tenant.id, {
-          name: `many ${i}`,
-          url: `https://example.com/many/${i}`,
-          method: 'GET',
-          expectedStatusCodes: [200],
-          probeEnabled: false,
-          public: false,
-          probeIntervalSeconds: 60,
-          timeoutMs: 1000,
-          sla: SLA,
-        }),
+        createEndpoint(m, tenant.id, passiveEndpoint(`many ${i}`)),
       );
       ids.push(created.id);
     }
