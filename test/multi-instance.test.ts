@@ -13,6 +13,8 @@ import { SELF_ENDPOINTS } from '../src/telemetry/self-monitoring';
 import { createTestDatabase, ownerQuery, type TestDatabase } from './helpers/database';
 import { resealThreshold } from './helpers/reseal';
 import { until } from './helpers/poll';
+import { untilSubscribed } from './helpers/subscribed';
+import { riskChannel } from '../src/scoring/risk-events';
 import { streamSubscription } from './helpers/ws-stream';
 
 const BIN = path.resolve(__dirname, '../../bin/sentinel.js');
@@ -167,7 +169,8 @@ describe('two API and two worker processes on one PostgreSQL and Redis', () => {
           'riskChanged',
         ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 500)); // subscribed
+      // One subscriber connection per API process.
+      await untilSubscribed(db.redisUrl, riskChannel(endpointId), ports.length);
       // The two-epoch model may stay a candidate at the promotion gate: made active by hand, and
       // its threshold moved with its SHA-256 re-sealed (a bare UPDATE is refused at load).
       const [model] = await ownerQuery<{ id: string }>(

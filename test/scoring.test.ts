@@ -8,6 +8,8 @@ import { ownerQuery } from './helpers/database';
 import { resealThreshold } from './helpers/reseal';
 import { streamSubscription } from './helpers/ws-stream';
 import { until } from './helpers/poll';
+import { untilSubscribed } from './helpers/subscribed';
+import { riskChannel } from '../src/scoring/risk-events';
 
 const RISK_CHANGED = `subscription($id: ID!) { riskChanged(endpointId: $id) { endpointId probability threshold aboveThreshold modelVersion horizonMinutes } }`;
 const RISK = `query($id: ID!) { risk(endpointId: $id) { probability aboveThreshold modelId modelVersion horizonMinutes minute topFeatures { name value contribution } } }`;
@@ -110,7 +112,7 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
         'riskChanged',
       );
       // Move the threshold under every probability, then over it: the next rounds must cross it.
-      await new Promise((resolve) => setTimeout(resolve, 500)); // the subscription is set up
+      await untilSubscribed(fx.db.redisUrl, riskChannel(endpointId));
       await resealThreshold(fx.db.ownerUrl, modelId, 0);
       const up = await stream.until((c) => c.aboveThreshold, 30_000);
       assert.deepEqual([up.endpointId, up.threshold, up.modelVersion], [endpointId, 0, 1]);
