@@ -17,6 +17,7 @@ import {
   metricsOf,
   type AlertCounts,
   type AlertMetrics,
+  prAuc,
 } from '../../src/ml/alert-metrics';
 import { servedAlert } from '../../src/ml/alert-rule';
 import { loadTf } from '../../src/ml/backend';
@@ -30,6 +31,7 @@ import {
 } from '../../src/ml/pipeline';
 import { eventF1 } from '../../src/ml/promotion';
 import { loadRows } from './row-cache';
+import { augment } from './trend-proto';
 
 const HORIZON = 15;
 const [dir = '/tmp/forecast-cache', mode = 'repeat', tag = 'base'] = process.argv.slice(2);
@@ -180,6 +182,10 @@ async function main(): Promise<void> {
     // (Label shaping, tags lh<minutes> and ew<n>, was tried at commit 84c48ef and dropped.)
     const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
     const variant = { earlyStopping };
+    const trend = /trend-(\w+)/.exec(tag)?.[1];
+    const load = (name: string) =>
+      trend ? augment(loadRows(dir, name), trend) : loadRows(dir, name);
+    const own: AlertMetrics[] = [];
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
     const kept: Kept[] = [];
     const all: EndpointRows[][] = [];
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
       .map(Number)
       .sort((a, b) => a - b);
     for (const seed of seeds) {
-      const data = loadRows(dir, `seed-${seed}`);
+      const data = load(`seed-${seed}`);
       all.push(data);
       const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, ...variant, seed });
       kept.push({
@@ -200,7 +206,12 @@ async function main(): Promise<void> {
       });
       o.model.dispose();
       console.log(`seed ${seed}: threshold ${o.threshold.toFixed(3)} ${fmt(o.evaluation.model)}`);
+      own.push(o.evaluation.model);
     }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `MEAN R ${f(mean(own.map((m) => m.eventRecall ?? 0)))} P ${f(mean(own.map((m) => m.precision ?? 0)))} F1 ${f(mean(own.map(eventF1)))} lead ${f(mean(own.map((m) => m.medianLeadMinutes ?? 0)), 1)} [${own.map((m) => m.medianLeadMinutes).join(',')}] FA ${f(mean(own.map((m) => m.falseAlertsPerEndpointDay)))}`,
+    );
     const g = await trainAndEvaluate(tf, all.flat(), HORIZON, {
       ...DEFAULT_MLP,
       ...variant,
@@ -210,8 +221,13 @@ async function main(): Promise<void> {
       name: 'transfer',
       threshold: g.threshold,
       validation: scoreParts(tf, g, g.validation),
-      test: scoreParts(tf, g, loadRows(dir, 'newcomer')),
+      test: scoreParts(tf, g, load('newcomer')),
     });
+    const nk = kept[kept.length - 1]!;
+    // Run with SERVED=1 to count alerts as served, as the pipeline does.
+    console.log(
+      `transfer: threshold ${g.threshold.toFixed(3)} ${fmt(metricsAt(nk.test, g.threshold))}`,
+    );
     g.model.dispose();
     fs.writeFileSync(path.join(dir, `scores-${tag}.v8`), v8.serialize(kept));
     return;
@@ -236,6 +252,32 @@ async function main(): Promise<void> {
               `  ${which} ${r.minute.toISOString().slice(5, 16)} ${[30, 25, 20, 15, 12, 10, 8, 6, 4, 2, 1].map(at).join(' ')}`,
             );
           });
+    }
+  }
+  if (mode === 'early') {
+    // How well the scores separate the minutes 10-15 before an onset (an alert there meets the
+    // lead goal) from quiet minutes (no onset within the horizon): average precision over many
+    // more points than the handful of held-out onsets. Minutes 1-9 before an onset are left out.
+    for (const k of kept) {
+      const ap = (parts: Scored) => {
+        const scores: number[] = [];
+        const labels: Array<0 | 1> = [];
+        for (const p of parts) {
+          const onsets = p.rows.filter((r) => r.onset).map((r) => r.minute.getTime());
+          p.rows.forEach((r, i) => {
+            if (r.inEpisode || r.insufficient) return;
+            const ahead = onsets
+              .map((o) => (o - r.minute.getTime()) / 60_000)
+              .filter((d) => d > 0 && d <= HORIZON);
+            const d = ahead.length ? Math.min(...ahead) : null;
+            if (d !== null && d < 10) return;
+            scores.push(p.scores[i]!);
+            labels.push(d !== null ? 1 : 0);
+          });
+        }
+        return `${f(prAuc(scores, labels), 3)} (${labels.filter((l) => l).length} early minutes)`;
+      };
+      console.log(`  ${k.name.padEnd(9)} val AP ${ap(k.validation)}  test AP ${ap(k.test)}`);
     }
   }
   if (mode === 'thresholds') {
