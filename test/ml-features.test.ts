@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { logger } from '../src/config/logger';
 import type { Endpoint } from '../src/entities/endpoint.entity';
 import { loadTf } from '../src/ml/backend';
-import { FEATURE_NAMES, featureRows, TREND_HORIZON, type FeatureRow } from '../src/ml/features';
+import { FEATURE_NAMES, featureRows, type FeatureRow } from '../src/ml/features';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { useApiFixture } from './helpers/api';
 import { endpointWithHistory } from './helpers/history';
@@ -68,44 +68,6 @@ describe('ML features and labels from rollups', () => {
     assert.ok(Math.abs(at(-28).features[slow5]! - 3 / 5 / 0.05) < 1e-9);
     assert.equal(at(-40).features[since], 1, 'no breach yet: as long ago as it gets');
     assert.ok(at(-15).features[since]! < 0.5, 'shortly after the episode');
-  });
-
-  it('fits the p95 trend by least squares: its slope and the minutes until the threshold', async () => {
-    // Every sample of minute m at 100 + 2 (m + 90) ms, so the p95 is exactly that: a line rising
-    // 2 ms a minute towards a 300 ms threshold (0.4 of it per hour), except minute -40 at 900 ms
-    // (one outlier).
-    const rising = await endpointWithHistory(fx, {
-      sla: {
-        latencyThresholdMs: 300,
-        latencyPercentile: 95,
-        errorRateThreshold: 0.05,
-        windowMinutes: 5,
-        availabilityTarget: 0.99,
-      },
-      anchor: ANCHOR,
-      firstMinute: -90,
-      sample: (m) => ({ latencyMs: m === -40 ? 900 : 100 + 2 * (m + 90) }),
-    });
-    const trend = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
-      featureRows(m, rising, minute(-30), minute(0), 15),
-    );
-    const at = (offset: number, name: (typeof FEATURE_NAMES)[number]) =>
-      trend.find((r) => r.minute.getTime() === minute(offset).getTime())!.features[
-        FEATURE_NAMES.indexOf(name)
-      ]!;
-    const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} != ${b}`);
-    // At minute -10 the p95 is 260 ms: 40 ms, 20 minutes, from the threshold.
-    close(at(-10, 'p95_trend_15m'), (2 * 60) / 300);
-    close(at(-10, 'p95_to_sla_15m'), 20);
-    close(at(-10, 'p95_trend_30m'), (2 * 60) / 300);
-    close(at(-10, 'p95_to_sla_30m'), 20);
-    // The 60-minute window holds the outlier: the slope is off, but the line still rises.
-    assert.ok(at(-10, 'p95_trend_60m') > 0);
-    close(at(-20, 'p95_to_sla_15m'), 30);
-    // A flat p95 never gets there: the cap, as for a falling one.
-    const flat = rows.find((r) => r.minute.getTime() === minute(-60).getTime())!;
-    close(flat.features[FEATURE_NAMES.indexOf('p95_trend_30m')]!, 0);
-    close(flat.features[FEATURE_NAMES.indexOf('p95_to_sla_30m')]!, TREND_HORIZON);
   });
 
   it('loads TensorFlow.js with the fastest backend available here', async () => {

@@ -45,7 +45,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-type Kind = 'leak' | 'saturation' | 'steps' | 'outage' | 'near-miss' | 'flap' | 'gap';
+export type Kind = 'leak' | 'saturation' | 'steps' | 'outage' | 'near-miss' | 'flap' | 'gap';
 const RATES: Record<Kind, number> = {
   leak: 0.25,
   saturation: 0.15,
@@ -56,7 +56,7 @@ const RATES: Record<Kind, number> = {
   gap: 0.15,
 };
 
-interface Incident {
+export interface Incident {
   kind: Kind;
   start: number; // minute index
   ramp: number; // minutes before the breach (0: none)
@@ -64,7 +64,7 @@ interface Incident {
   peak: number; // latency multiplier of the normal p95 at the breach, or near-miss peak
 }
 
-function plan(random: () => number, minutes: number, spec: EndpointSpec): Incident[] {
+export function plan(random: () => number, minutes: number, spec: EndpointSpec): Incident[] {
   const incidents: Incident[] = [];
   const days = minutes / 1440;
   for (const [kind, rate] of Object.entries(RATES) as Array<[Kind, number]>) {

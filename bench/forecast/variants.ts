@@ -6,6 +6,10 @@
  *   node dist/bench/forecast/variants.js <cache dir> repeat        # is training repeatable?
  *   node dist/bench/forecast/variants.js <cache dir> score         # train, keep the scores
  *   node dist/bench/forecast/variants.js <cache dir> curve         # test metrics per threshold
+ *   node dist/bench/forecast/variants.js <cache dir> early         # AP of the minutes 10-15 before
+ *                                                                   # an onset against quiet ones
+ *   node dist/bench/forecast/variants.js <cache dir> onsets        # scores before each onset
+ * (`score` first: the other modes read its scores; SERVED=1 counts alerts as served.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +35,6 @@ import {
 } from '../../src/ml/pipeline';
 import { eventF1 } from '../../src/ml/promotion';
 import { loadRows } from './row-cache';
-import { augment } from './trend-proto';
 
 const HORIZON = 15;
 const [dir = '/tmp/forecast-cache', mode = 'repeat', tag = 'base'] = process.argv.slice(2);
@@ -179,12 +182,10 @@ async function main(): Promise<void> {
   }
   if (mode === 'score') {
     // The tag names the variant: "esalert" stops early on the served alert's objective.
-    // (Label shaping, tags lh<minutes> and ew<n>, was tried at commit 84c48ef and dropped.)
+    // (Label shaping, tags lh<minutes> and ew<n>, was tried at commit 84c48ef and dropped; p95
+    // trend features, tags trend-<s|t|r|c>, at commit 802ce9d.)
     const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
     const variant = { earlyStopping };
-    const trend = /trend-(\w+)/.exec(tag)?.[1];
-    const load = (name: string) =>
-      trend ? augment(loadRows(dir, name), trend) : loadRows(dir, name);
     const own: AlertMetrics[] = [];
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
     const kept: Kept[] = [];
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
       .map(Number)
       .sort((a, b) => a - b);
     for (const seed of seeds) {
-      const data = load(`seed-${seed}`);
+      const data = loadRows(dir, `seed-${seed}`);
       all.push(data);
       const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, ...variant, seed });
       kept.push({
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
       name: 'transfer',
       threshold: g.threshold,
       validation: scoreParts(tf, g, g.validation),
-      test: scoreParts(tf, g, load('newcomer')),
+      test: scoreParts(tf, g, loadRows(dir, 'newcomer')),
     });
     const nk = kept[kept.length - 1]!;
     // Run with SERVED=1 to count alerts as served, as the pipeline does.

@@ -39,49 +39,7 @@ export const FEATURE_NAMES = [
   'dow_sin', // day of week, cyclic
   'dow_cos',
   'since_breach', // log(1 + minutes since the last breached minute) / log(1 + one day), capped at 1
-  // The least-squares line through the p95 of the last 15, 30 and 60 minutes (as Prometheus'
-  // predict_linear fits it): its slope, in shares of the threshold per hour, and the minutes until
-  // it reaches the threshold (0 when there, TREND_HORIZON when flat, falling or further away).
-  'p95_trend_15m',
-  'p95_trend_30m',
-  'p95_trend_60m',
-  'p95_to_sla_15m',
-  'p95_to_sla_30m',
-  'p95_to_sla_60m',
 ] as const;
-
-/** The windows of the p95 trend features, in minutes. */
-export const TREND_WINDOWS = [15, 30, 60] as const;
-/** Minutes-to-threshold is capped here: a line that gets there later is "not soon". */
-export const TREND_HORIZON = 120;
-/** A line needs this many minutes with a p95 in its window; with fewer it says "flat". */
-export const TREND_MIN_POINTS = 3;
-
-/**
- * The trend columns of one window, from its sums over the minutes with a p95 (x: minutes since
- * the epoch, y: the p95 in ms; all numeric, so the batch window sums and the differences of
- * running totals in src/ml/latest-features.ts are the same exact numbers): the slope in shares of
- * the threshold per hour, and the minutes until the line reaches the threshold. `x` is the
- * current minute, `thr` the threshold in ms.
- */
-export function latencyTrendSql(
-  s: { n: string; x: string; xx: string; xy: string; y: string },
-  x: string,
-  thr: string,
-): { slope: string; toSla: string } {
-  const fitted = `${s.n} >= ${TREND_MIN_POINTS} and ${s.n} * ${s.xx} - ${s.x} * ${s.x} > 0`;
-  const slope = `((${s.n} * ${s.xy} - ${s.x} * ${s.y}) / nullif(${s.n} * ${s.xx} - ${s.x} * ${s.x}, 0))`;
-  // The line's value now: the mean p95 plus the slope times how far now is from the mean minute.
-  const level = `(${s.y} / ${s.n} + ${slope} * (${x} - ${s.x} / ${s.n}))`;
-  return {
-    slope: `case when ${fitted} then ${slope}::float8 * 60 / ${thr} else 0 end`,
-    toSla: `case when not (${fitted}) or ${slope} <= 0 then ${TREND_HORIZON}::float8
-                 else least(${TREND_HORIZON}, greatest(0, ((${thr} - ${level}) / ${slope})::float8)) end`,
-  };
-}
-
-/** The minute as the trend's x: whole minutes since the epoch, numeric (as migrations/0016 sums it). */
-export const TREND_X = (minute: string) => `floor(extract(epoch from ${minute}) / 60)`;
 
 /**
  * A minute whose forecast would stand on too little data: fewer than this share of the samples
@@ -126,22 +84,10 @@ export const USUAL_DAYS = 3;
  * The feature vector, in FEATURE_NAMES order, from one row `l` of window aggregates (p95r,
  * p95r_5m, ... as both the batch query below and src/ml/latest-features.ts name them) and `u`,
  * the usual level at this hour. One expression for both, so they cannot drift apart.
- * `slowAllowed`, `errorRate` and `threshold` are SQL for 1 - percentile/100, the error-rate threshold
- * and the latency threshold in ms. The trend sums are tn_/tx_/txx_/txy_/ty_<window> (latencyTrendSql).
+ * `slowAllowed` and `errorRate` are SQL for 1 - percentile/100 and the error-rate threshold.
  */
-export function featureVectorSql(
-  slowAllowed: string,
-  errorRate: string,
-  threshold: string,
-): string {
+export function featureVectorSql(slowAllowed: string, errorRate: string): string {
   const day = DAY_MINUTES;
-  const trends = TREND_WINDOWS.map((k) =>
-    latencyTrendSql(
-      { n: `l.tn_${k}`, x: `l.tx_${k}`, xx: `l.txx_${k}`, xy: `l.txy_${k}`, y: `l.ty_${k}` },
-      TREND_X('l.minute'),
-      threshold,
-    ),
-  );
   return `array[
               l.p95r, l.p95r_5m, l.p95r_max5, l.p95r_5m - l.p95r_15m, l.p95r_15m - l.p95r_60m, l.p95r_60m - l.p95r_4h,
               l.p95r_15m / nullif(u.usual_p95r, 0) - 1,
@@ -154,22 +100,13 @@ export function featureVectorSql(
               least(1, l.n15 / nullif(l.usual15, 0)),
               sin(2 * pi() * extract(epoch from l.minute)::float8 / 86400), cos(2 * pi() * extract(epoch from l.minute)::float8 / 86400),
               sin(2 * pi() * (extract(epoch from l.minute)::float8 / 86400 + 4) / 7), cos(2 * pi() * (extract(epoch from l.minute)::float8 / 86400 + 4) / 7),
-              least(1, ln(1 + coalesce(extract(epoch from l.minute - l.last_breach) / 60, ${day})) / ln(1 + ${day})),
-              ${trends.map((t) => t.slope).join(', ')},
-              ${trends.map((t) => t.toSla).join(', ')}
+              least(1, ln(1 + coalesce(extract(epoch from l.minute - l.last_breach) / 60, ${day})) / ln(1 + ${day}))
             ]::float8[]`;
 }
 
 /** Share of successful samples over the latency threshold in a window (errors excluded). */
 function slow(window: string): string {
   return `(sum(r.s) over ${window})::float8 / nullif(sum(r.n - r.e) over ${window}, 0)`;
-}
-
-/** One trend window's sums (see TREND_SUMS), as numeric window sums: O(1) per row (see `r`). */
-function batchTrendSums(k: number): string {
-  const w = `m${k}`;
-  return `count(r.y) over ${w} as tn_${k}, sum(r.x) over ${w} as tx_${k}, sum(r.x * r.x) over ${w} as txx_${k},
-              sum(r.x * r.y) over ${w} as txy_${k}, sum(r.y) over ${w} as ty_${k}`;
 }
 
 /** Share of two integer window sums, e.g. errors over samples in the last 5 minutes. */
@@ -207,8 +144,7 @@ export async function featureRows(
        -- float8 it recomputes every frame: quadratic in the window (docs/DECISIONS.md).
        select minute, sample_count as n, error_count as e, slow_count as s, bad_count as b,
               errors_timeout + errors_connection + errors_dns + errors_tls as fails,
-              latency_p50 / $4 as p50r, latency_p95 / $4 as p95r, latency_p99 / $4 as p99r,
-              latency_p95::numeric as y, case when latency_p95 is not null then ${TREND_X('minute')} end as x
+              latency_p50 / $4 as p50r, latency_p95 / $4 as p95r, latency_p99 / $4 as p99r
          from rollups_minute
         where endpoint_id = $1 and minute > $2::timestamptz - interval '1 day' and minute <= $3),
      -- The usual level at each hour of the day: the same hour on each of the previous days.
@@ -239,8 +175,7 @@ export async function featureRows(
               coalesce(sum(r.n) over m15, 0) as n15, (sum(r.n) over h4)::float8 / 240 * 15 as usual15,
               (${ratio('b', 'n', 'm60')} > 14.4 * $6 and ${ratio('b', 'n', 'm5')} > 14.4 * $6)
                 or (${ratio('b', 'n', 'h6')} > 6 * $6 and ${ratio('b', 'n', 'm30')} > 6 * $6) as burn_alert,
-              ${breachSql(endpoint, '(sum(r.n) over sla)', '(sum(r.e) over sla)', '(sum(r.s) over sla)')} as breached,
-              ${TREND_WINDOWS.map(batchTrendSums).join(', ')}
+              ${breachSql(endpoint, '(sum(r.n) over sla)', '(sum(r.e) over sla)', '(sum(r.s) over sla)')} as breached
          from r
        window sla as (order by r.minute ${slaWindowFrame(endpoint)}),
               m5 as (order by r.minute range between interval '4 minutes' preceding and current row),
@@ -273,7 +208,7 @@ export async function featureRows(
               bool_or(onset) over (order by minute range between interval '1 minute' following and interval '${h} minutes' following) as label
          from flagged)
      select l.minute, l.label, l.breached, l.onset, l.in_episode, l.burn_alert, l.n15::int as n15, l.usual15,
-            ${featureVectorSql('$7', '$8', '$4')} as f
+            ${featureVectorSql('$7', '$8')} as f
        from labelled l left join usual u on u.hour = date_trunc('hour', l.minute)
       where l.minute > $2 and l.minute <= $5
       order by l.minute`,

@@ -3,8 +3,6 @@ import {
   DAY_MINUTES,
   featureVectorSql,
   insufficiency,
-  TREND_WINDOWS,
-  TREND_X,
   USUAL_DAYS,
   type FeatureRow,
 } from './features';
@@ -22,11 +20,8 @@ import {
  * Callers make sure the rows have state (`ensureRollupState`, src/telemetry/rollup-state.ts).
  */
 
-/**
- * Windows whose sums come from running totals, in minutes (the short float averages of 5 and 15
- * come from the recent rows; the p95 trend's exact sums from totals, 15 minutes included).
- */
-const LONG_WINDOWS = [...new Set([...TREND_WINDOWS, 30, 60, 240, 360, DAY_MINUTES])];
+/** Windows whose sums come from running totals, in minutes; 5 and 15 come from the recent rows. */
+const LONG_WINDOWS = [30, 60, 240, 360, DAY_MINUTES] as const;
 const TOTALS = [
   'run_rows',
   'run_n',
@@ -36,9 +31,6 @@ const TOTALS = [
   'run_f',
   'run_p95',
   'run_p95_rows',
-  'run_p95_x',
-  'run_p95_xx',
-  'run_p95_xy',
 ] as const;
 type Total = (typeof TOTALS)[number];
 
@@ -48,11 +40,8 @@ const BEFORE_FIRST = `
          r.run_s - r.slow_count as run_s, r.run_b - r.bad_count as run_b,
          r.run_f - (r.errors_timeout + r.errors_connection + r.errors_dns + r.errors_tls) as run_f,
          r.run_p95 - coalesce(r.latency_p95::numeric, 0) as run_p95,
-         r.run_p95_rows - (r.latency_p95 is not null)::int as run_p95_rows,
-         r.run_p95_x - coalesce(x.x, 0) as run_p95_x, r.run_p95_xx - coalesce(x.x * x.x, 0) as run_p95_xx,
-         r.run_p95_xy - coalesce(x.x * r.latency_p95::numeric, 0) as run_p95_xy
+         r.run_p95_rows - (r.latency_p95 is not null)::int as run_p95_rows
     from rollups_minute r
-    cross join lateral (select case when r.latency_p95 is not null then ${TREND_X('r.minute')} end as x) x
    where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
    order by r.minute limit 1`;
 
@@ -98,11 +87,6 @@ export async function latestFeatureRows(
     `${delta(part, w)}::float8 / nullif(${delta(whole, w)}, 0)`;
   const avgP95 = (w: string) =>
     `${delta('run_p95', w)}::float8 / nullif(${delta('run_p95_rows', w)}, 0) / e.thr`;
-  // The p95 trend's sums over a window: differences of exact running totals (migrations/0016).
-  const trendSums = (k: number) =>
-    `${delta('run_p95_rows', `w${k}`)} as tn_${k}, ${delta('run_p95_x', `w${k}`)} as tx_${k}, ` +
-    `${delta('run_p95_xx', `w${k}`)} as txx_${k}, ${delta('run_p95_xy', `w${k}`)} as txy_${k}, ` +
-    `${delta('run_p95', `w${k}`)} as ty_${k}`;
   // Thousands of cheap index probes look expensive to the planner; compiling them (JIT) would
   // cost more than running them.
   await manager.query('set local jit = off');
@@ -140,8 +124,7 @@ export async function latestFeatureRows(
               c.run_rows - c.prev_breach_rows as rows_since_breach, e.win,
               c.prev_breach as last_breach,
               (select avg(x) from unnest(array[${days.map(hourP95).join(', ')}]) as x) as usual_p95r,
-              (select avg(x) from unnest(array[${days.map(hourErr).join(', ')}]) as x) as usual_err,
-              e.thr, ${TREND_WINDOWS.map(trendSums).join(',\n              ')}
+              (select avg(x) from unnest(array[${days.map(hourErr).join(', ')}]) as x) as usual_err
          from e
          cross join lateral (
            select r.* from rollups_minute r
@@ -174,7 +157,7 @@ export async function latestFeatureRows(
      select l.endpoint_id, l.minute, l.breached, l.n15::int as n15, l.usual15, l.burn_alert,
             l.breached and (not l.recent_breach or l.rows_since_breach - 1 >= l.win) as onset,
             l.breached or (l.recent_breach and l.rows_since_breach < l.win) as in_episode,
-            ${featureVectorSql('l.slow_allowed', 'l.err_thr', 'l.thr')} as f
+            ${featureVectorSql('l.slow_allowed', 'l.err_thr')} as f
        from l, lateral (select l.usual_p95r, l.usual_err) u`,
     [endpointIds, to, freshMinutes],
   );
