@@ -23,6 +23,7 @@ import { graphqlOperations } from './metrics';
 import { measureOperation } from './query-limits';
 import { payerOf, type RateLimits } from './rate-limits';
 import { budgetGate, queryGate } from './query-gate';
+import { RefusalHold } from './refusal-hold';
 import { currentRequestId } from './request-id';
 import { deadlineIn, enforceFieldDeadlines } from './execution-deadline';
 import { responseTooLarge } from './response-size';
@@ -330,7 +331,11 @@ export async function createGraphqlHttpHandler(options: {
   });
   return {
     handler: [
-      budgetGate(options.rateLimits, options.keys),
+      budgetGate(
+        options.rateLimits,
+        options.keys,
+        new RefusalHold(config.limits.rateLimitHoldMs, config.limits.rateLimitMaxHeld),
+      ),
       express.json({ limit: config.limits.bodyLimitBytes }),
       queryGate(config, options.rateLimits, options.keys),
       middleware,

@@ -5,6 +5,7 @@ import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
 import { documentSizeRefusal } from './document-precheck';
 import { payerOf, type Payer, type RateLimits } from './rate-limits';
+import type { RefusalHold } from './refusal-hold';
 
 /** Query texts the gate remembers as let through, and the longest it remembers. */
 const MAX_REMEMBERED = 500;
@@ -25,16 +26,23 @@ export function requestPayer(req: express.Request, keys: KeyAuthenticator): Paye
 
 /**
  * Before the body is even read: a payer whose key, tenant or address budget this instance has
- * seen run out gets 429 at once (no Redis call, no body parsing, no database work). The unread
- * body is not drained: the connection closes.
+ * seen run out gets 429 (no Redis call, no body parsing, no database work), held back a moment
+ * first (RefusalHold) so that a client retrying without pause cannot make hundreds of them a
+ * second. The unread body is not drained: the connection closes.
  */
-export function budgetGate(rateLimits: RateLimits, keys: KeyAuthenticator): express.RequestHandler {
-  return (req, res, next) => {
+export function budgetGate(
+  rateLimits: RateLimits,
+  keys: KeyAuthenticator,
+  hold: RefusalHold,
+): express.RequestHandler {
+  return async (req, res, next) => {
     try {
       rateLimits.assertBudgetLeft(requestPayer(req, keys));
     } catch (err) {
       if (!(err instanceof RateLimitedError)) return next(err);
-      res.setHeader('retry-after', String(err.retryAfter));
+      const held = await hold.wait(req, err.retryAfter * 1000);
+      if (req.socket.destroyed) return;
+      res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.retryAfter - held / 1000))));
       res.setHeader('connection', 'close');
       res.status(429).json({
         errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }],
