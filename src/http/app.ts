@@ -1,4 +1,5 @@
-import express from 'express';
+import type express from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../config/logger';
 import { ErrorCode } from '../errors/app-errors';
 import { httpRequestDuration, metricsRegistry } from './metrics';
@@ -22,11 +23,14 @@ const KNOWN_ROUTES = new Set([
  */
 const SERVED_ROUTES = new Set(['/graphql']);
 
-/** Request id, access log and latency histogram for every request; served ones also to `record`. */
+/**
+ * Request id, access log and latency histogram for every request; served ones also to `record`.
+ * Plain node:http, in front of every route (express's and /graphql's own).
+ */
 export function observeRequests(
   logger: Logger,
   record: (latencyMs: number, status: number) => void,
-): express.RequestHandler {
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   return (req, res, next) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
@@ -34,8 +38,8 @@ export function observeRequests(
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Unknown paths share one label, so scanners cannot blow up the metric's cardinality.
-      // originalUrl: by now a mounted router may have cut req.path down to its own part.
-      const path = req.originalUrl.split('?')[0] ?? '';
+      // originalUrl: by now a mounted express router may have cut req.url down to its own part.
+      const path = ((req as Partial<express.Request>).originalUrl ?? req.url ?? '').split('?')[0]!;
       const route = KNOWN_ROUTES.has(path) ? path : 'other';
       httpRequestDuration.observe(
         { method: req.method, route, status: String(res.statusCode) },
@@ -64,18 +68,32 @@ export function metricsRoute(): express.RequestHandler {
   };
 }
 
-/** Body parser failures (too large, not JSON) answered in GraphQL's error shape with our codes. */
-export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
-  return (err: { status?: number; type?: string; message?: string }, _req, res, _next) => {
-    const status = err.status ?? 500;
-    if (status >= 500) logger.error({ err }, 'unhandled http error');
-    const message =
-      err.type === 'entity.too.large'
-        ? 'Request body is larger than the limit.'
-        : status >= 500
-          ? 'Internal server error'
-          : (err.message ?? 'Bad request');
-    res.status(status).json({
+/** An error thrown by a body parser (http-errors: status, type) or anything else. */
+export interface HttpError {
+  status?: number;
+  type?: string;
+  message?: string;
+}
+
+/**
+ * Body parser failures (too large, not JSON) in GraphQL's error shape with our codes; anything
+ * else is a masked 500, logged.
+ */
+export function httpErrorAnswer(
+  err: HttpError,
+  logger: Logger,
+): { status: number; body: { errors: unknown[] } } {
+  const status = err.status ?? 500;
+  if (status >= 500) logger.error({ err }, 'unhandled http error');
+  const message =
+    err.type === 'entity.too.large'
+      ? 'Request body is larger than the limit.'
+      : status >= 500
+        ? 'Internal server error'
+        : (err.message ?? 'Bad request');
+  return {
+    status,
+    body: {
       errors: [
         {
           message,
@@ -85,6 +103,13 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
           },
         },
       ],
-    });
+    },
+  };
+}
+
+export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
+  return (err: HttpError, _req, res, _next) => {
+    const { status, body } = httpErrorAnswer(err, logger);
+    res.status(status).json(body);
   };
 }

@@ -1,4 +1,6 @@
+import accepts from 'accepts';
 import express from 'express';
+import type { IncomingMessage } from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,11 +80,12 @@ const HOME_PAGE = `<!doctype html>
 </html>
 `;
 
-/** A browser asking for /graphql as a page, not a program sending an operation. */
-function wantsExplorer(req: express.Request): boolean {
-  if (req.query.query !== undefined) return false;
+/** A browser asking for GET /graphql as a page, not a program sending an operation. */
+export function wantsExplorer(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (new URLSearchParams(req.url!.split('?')[1] ?? '').has('query')) return false;
   return (
-    req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) ===
+    accepts(req).type(['application/json', 'application/graphql-response+json', 'text/html']) ===
     'text/html'
   );
 }

@@ -1,17 +1,17 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
-import type { DocumentNode, FormattedExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
-import type http from 'node:http';
+import bodyParser from 'body-parser';
+import type express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { BadInputError, ErrorCode } from '../errors/app-errors';
+import { AppError, RateLimitedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { asUnavailable } from '../errors/unavailable';
 import { keyFromAuthorization } from '../tenancy/authenticate';
@@ -19,261 +19,71 @@ import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
-import { graphqlOperations } from './metrics';
-import { measureOperation } from './query-limits';
-import { payerOf, type RateLimits } from './rate-limits';
-import { budgetGate, queryGate } from './query-gate';
+import {
+  executionTimeoutPlugin,
+  MeasuredAnswers,
+  metricsPlugin,
+  notCachedPlugin,
+  queryLimitsPlugin,
+  responseSizePlugin,
+  retryablePlugin,
+  subscriptionsOverWebSocket,
+} from './apollo-plugins';
+import { httpErrorAnswer, type HttpError } from './app';
+import { enforceFieldDeadlines } from './execution-deadline';
+import { QueryGate, requestPayer } from './query-gate';
 import { RefusalHold } from './refusal-hold';
+import type { RateLimits } from './rate-limits';
 import { currentRequestId } from './request-id';
-import { deadlineIn, enforceFieldDeadlines } from './execution-deadline';
-import { responseTooLarge } from './response-size';
 
-/** Operations and variables remembered per document; past it that document's entries start over. */
-const MAX_MEASURES_PER_DOCUMENT = 64;
-/** Longer scalar variables (as JSON) are measured every time rather than kept as a cache key. */
-const MAX_KEY_CHARS = 1024;
+/** A /graphql request handler on node:http. */
+export type GraphqlRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/**
- * The cache key of an operation and its variables, or undefined when the variables hold objects
- * or lists (mutation inputs, ingested samples: large, and seldom repeated as they are).
- */
-function measureKey(
-  variables: Record<string, unknown> | undefined,
-  operationName: string | undefined | null,
-): string | undefined {
-  for (const name in variables) {
-    const value = variables[name];
-    if (typeof value === 'object' && value !== null) return undefined;
-  }
-  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? null)}`;
-  return key.length <= MAX_KEY_CHARS ? key : undefined;
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+/** Our refusals before Apollo, in GraphQL's error shape (429 with Retry-After, or 400). */
+function sendRefusal(res: ServerResponse, err: AppError, headers: Record<string, string> = {}) {
+  const retryAfter = (err as { retryAfter?: number }).retryAfter;
+  sendJson(
+    res,
+    err.code === 'RATE_LIMITED' ? 429 : 400,
+    { errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] },
+    retryAfter === undefined ? headers : { ...headers, 'retry-after': String(retryAfter) },
+  );
+}
+
+/** Apollo's view of a node request: its headers joined as Apollo's own integrations join them. */
+function apolloRequest(req: IncomingMessage, search: string, body: unknown): HTTPGraphQLRequest {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers))
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  return { method: req.method!.toUpperCase(), headers, search, body };
 }
 
 /**
- * measureOperation, remembered for operations it lets through. Apollo's document store hands out
- * the same parsed and validated DocumentNode for the same query text, so a repeated operation with
- * the same variables is measured once (a validate() pass and a complexity walk saved per request).
- * Refusals are measured every time: they are rare, and their errors are not shared between
- * requests. The cost depends on the document, the operation and the variables only (the schema
- * and the limits are fixed for the server's life).
+ * Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking, served
+ * straight from node:http: express's routing and response helpers cost more than the rest of a
+ * small read (docs/DECISIONS.md, "GraphQL over plain node:http").
  */
-function measuredOnce(
-  config: Config,
-): (
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
-  operationName: string | undefined | null,
-) => { errors: GraphQLError[]; cost: number } {
-  const byDocument = new WeakMap<DocumentNode, Map<string, number>>();
-  return (schema, document, variables, operationName) => {
-    const key = measureKey(variables, operationName);
-    const known = byDocument.get(document);
-    const cost = key === undefined ? undefined : known?.get(key);
-    if (cost !== undefined) return { errors: [], cost };
-    const measured = measureOperation(config.limits, schema, document, variables, operationName);
-    if (measured.errors.length === 0 && key !== undefined) {
-      const costs = known && known.size < MAX_MEASURES_PER_DOCUMENT ? known : new Map();
-      costs.set(key, measured.cost);
-      byDocument.set(document, costs);
-    }
-    return measured;
-  };
-}
-
-/**
- * Refuses too deep or too costly operations before they execute, then charges their cost to the
- * caller's key, tenant and address budgets (429 RATE_LIMITED with Retry-After when spent).
- */
-function queryLimitsPlugin(
-  config: Config,
-  rateLimits: RateLimits,
-): ApolloServerPlugin<RequestContext> {
-  const measure = measuredOnce(config);
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, request, contextValue }) {
-          const { errors, cost } = measure(
-            schema,
-            document,
-            request.variables,
-            request.operationName,
-          );
-          const { principal } = contextValue;
-          const payer = payerOf(
-            keyFromAuthorization(request.http?.headers.get('authorization') ?? undefined),
-            contextValue.clientIp,
-            principal?.kind === 'tenant' ? principal.tenantId : undefined,
-          );
-          // A refused operation spends what it asked for: floods of them run out of budget.
-          await rateLimits.charge(payer, cost);
-          if (errors[0]) throw errors[0];
-        },
-      };
-    },
-  };
-}
-
-/**
- * An execution deadline: fields that start resolving after it fail at once with
- * EXECUTION_TIMEOUT, so a slow operation ends instead of running on (each statement is bounded
- * by statement_timeout as well). The check itself is in the schema's resolvers
- * (enforceFieldDeadlines), shared with WebSocket operations.
- */
-function executionTimeoutPlugin(timeoutMs: number): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async executionDidStart({ contextValue }) {
-          contextValue.deadline = deadlineIn(timeoutMs);
-        },
-      };
-    },
-  };
-}
-
-/**
- * The JSON of answers measured by responseSizePlugin, kept for Apollo's serialisation
- * (`stringifyResult`) so that an answer is not stringified twice. Keyed by the answer's `data`
- * and checked against its `errors` and `extensions`: if anything replaced them after the
- * measurement, the answer is stringified afresh.
- */
-class MeasuredAnswers {
-  private readonly texts = new WeakMap<
-    object,
-    { errors: unknown; extensions: unknown; text: string }
-  >();
-
-  /** The answer as Apollo sends it (its field order, a final newline). */
-  text(result: FormattedExecutionResult): string {
-    const { errors, data, extensions } = result;
-    const text = JSON.stringify({ errors, data, extensions }) + '\n';
-    if (data) this.texts.set(data, { errors, extensions, text });
-    return text;
-  }
-
-  /** Apollo's `stringifyResult`: the measured JSON when it is still the answer's. */
-  readonly stringify = (result: FormattedExecutionResult): string => {
-    const known = result.data ? this.texts.get(result.data) : undefined;
-    if (known && known.errors === result.errors && known.extensions === result.extensions)
-      return known.text;
-    return JSON.stringify(result) + '\n';
-  };
-}
-
-/** Answers larger than the limit are replaced by a refusal, rather than built up and sent. */
-function responseSizePlugin(
-  maxBytes: number,
-  answers: MeasuredAnswers,
-): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== 'single') return;
-          // Less the final newline: the size of the JSON itself.
-          const bytes = Buffer.byteLength(answers.text(response.body.singleResult)) - 1;
-          if (bytes <= maxBytes) return;
-          response.http.status = 400;
-          response.body.singleResult = { errors: [responseTooLarge(bytes, maxBytes)] };
-        },
-      };
-    },
-  };
-}
-
-/** A subscription over plain HTTP would run its resolver without an event: say where they go. */
-const subscriptionsOverWebSocket: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation }) {
-        if (operation?.operation === 'subscription') {
-          throw new BadInputError(
-            [
-              {
-                field: 'operation',
-                message:
-                  'subscriptions run over the WebSocket on /graphql (graphql-transport-ws), not over HTTP',
-              },
-            ],
-            'SUBSCRIPTION_OVER_HTTP',
-          );
-        }
-      },
-    };
-  },
-};
-
-const metricsPlugin: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ operation, errors, response }) {
-        // The formatted errors carry our codes; the raw `errors` do not.
-        const formatted =
-          response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        const code = formatted?.[0]?.extensions?.code;
-        graphqlOperations.inc({
-          transport: 'http',
-          type: operation?.operation ?? 'unknown',
-          outcome: typeof code === 'string' ? code : errors?.length ? 'error' : 'ok',
-        });
-      },
-    };
-  },
-};
-
-/**
- * Errors that ask the client to retry get their HTTP status and Retry-After even when they were
- * mapped from a database error (not thrown as such): 503 SERVICE_UNAVAILABLE, 429 RATE_LIMITED.
- */
-const retryablePlugin: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        if (response.body.kind !== 'single') return;
-        const errors = response.body.singleResult.errors ?? [];
-        const retryable = errors.find(
-          (e) =>
-            e.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE ||
-            e.extensions?.code === ErrorCode.RATE_LIMITED,
-        );
-        if (!retryable) return;
-        response.http.status = retryable.extensions?.code === ErrorCode.RATE_LIMITED ? 429 : 503;
-        const after = retryable.extensions?.retryAfter;
-        response.http.headers.set('retry-after', String(typeof after === 'number' ? after : 2));
-      },
-    };
-  },
-};
-
-/**
- * Every answer is one tenant's own data: no cache may keep it. Apollo's cache-control plugin
- * said the same (`no-store`, as no field has a cache hint), but at a cost on every field of every
- * answer; it is disabled and the header set here.
- */
-const notCachedPlugin: ApolloServerPlugin<RequestContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        response.http.headers.set('cache-control', 'no-store');
-      },
-    };
-  },
-};
-
-/** Apollo Server on POST/GET /graphql, with body limit, CSRF prevention and error masking. */
 export async function createGraphqlHttpHandler(options: {
   config: Config;
   schema: GraphQLSchema;
-  httpServer: http.Server;
+  httpServer: Server;
   dataSource: DataSource;
   queues: ApiQueues;
   channels: Channels;
   rateLimits: RateLimits;
   keys: KeyAuthenticator;
 }): Promise<{
-  handler: express.RequestHandler[];
+  route: GraphqlRoute;
   selfCheck: express.RequestHandler;
   stop: () => Promise<void>;
 }> {
@@ -307,39 +117,83 @@ export async function createGraphqlHttpHandler(options: {
   });
   await apollo.start();
 
-  const middleware = expressMiddleware(apollo, {
-    context: async ({ req }): Promise<RequestContext> => {
-      const requestId = currentRequestId();
-      // A database that is down or saturated answers 503 (retryable), not a masked 500.
-      const principal = await options.keys
-        .authenticate(keyFromAuthorization(req.headers.authorization))
-        .catch((err: unknown) => {
-          throw asUnavailable(err) ?? err;
-        });
-      return {
-        requestId,
-        principal,
-        config,
-        dataSource,
-        queues,
-        channels,
-        keys: options.keys,
-        logger: logger.child({ requestId }),
-        clientIp: req.ip ?? req.socket.remoteAddress,
-      };
-    },
-  });
-  return {
-    handler: [
-      budgetGate(
-        options.rateLimits,
-        options.keys,
-        new RefusalHold(config.limits.rateLimitHoldMs, config.limits.rateLimitMaxHeld),
+  const gate = new QueryGate(config, options.rateLimits);
+  const hold = new RefusalHold(config.limits.rateLimitHoldMs, config.limits.rateLimitMaxHeld);
+  const parseJson = bodyParser.json({ limit: config.limits.bodyLimitBytes });
+  const readJson = (req: IncomingMessage, res: ServerResponse) =>
+    new Promise<unknown>((resolve, reject) =>
+      parseJson(req, res, (err?: unknown) =>
+        err ? reject(err) : resolve((req as { body?: unknown }).body),
       ),
-      express.json({ limit: config.limits.bodyLimitBytes }),
-      queryGate(config, options.rateLimits, options.keys),
-      middleware,
-    ],
+    );
+  const contextOf = async (req: IncomingMessage): Promise<RequestContext> => {
+    const requestId = currentRequestId();
+    // A database that is down or saturated answers 503 (retryable), not a masked 500.
+    const principal = await options.keys
+      .authenticate(keyFromAuthorization(req.headers.authorization))
+      .catch((err: unknown) => {
+        throw asUnavailable(err) ?? err;
+      });
+    return {
+      requestId,
+      principal,
+      config,
+      dataSource,
+      queues,
+      channels,
+      keys: options.keys,
+      logger: logger.child({ requestId }),
+      clientIp: req.socket.remoteAddress,
+    };
+  };
+
+  const route: GraphqlRoute = async (req, res) => {
+    try {
+      const payer = requestPayer(req, options.keys);
+      try {
+        gate.assertBudgetLeft(payer);
+      } catch (err) {
+        // Refused before the body is read; the unread body is not drained: the connection closes.
+        // A flood retrying the moment it is answered is slowed down first (RefusalHold).
+        if (!(err instanceof RateLimitedError)) throw err;
+        await hold.wait(req, err.retryAfter * 1000);
+        if (!req.socket.destroyed) sendRefusal(res, err, { connection: 'close' });
+        return;
+      }
+      const queryAt = req.url!.indexOf('?');
+      const search = queryAt < 0 ? '' : req.url!.slice(queryAt);
+      const body = req.method === 'POST' ? await readJson(req, res) : undefined;
+      const query =
+        req.method === 'POST'
+          ? (body as { query?: unknown } | undefined)?.query
+          : new URLSearchParams(search).get('query');
+      try {
+        await gate.check(query, payer);
+      } catch (err) {
+        if (err instanceof AppError) return sendRefusal(res, err);
+        throw err;
+      }
+      const answer = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: apolloRequest(req, search, body),
+        context: () => contextOf(req),
+      });
+      for (const [key, value] of answer.headers) res.setHeader(key, value);
+      res.statusCode = answer.status ?? 200;
+      if (answer.body.kind === 'complete') {
+        res.end(answer.body.string);
+        return;
+      }
+      for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (err) {
+      if (res.headersSent) return void res.destroy();
+      const { status, body } = httpErrorAnswer(err as HttpError, logger);
+      sendJson(res, status, body);
+    }
+  };
+
+  return {
+    route,
     // GET /healthz/graphql: one trivial operation through Apollo's whole pipeline (Tenant0 probes it).
     selfCheck: async (_req, res) => {
       const response = await apollo.executeOperation(

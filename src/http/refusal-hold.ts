@@ -1,4 +1,4 @@
-import type express from 'express';
+import type { IncomingMessage } from 'node:http';
 import { Gauge } from 'prom-client';
 import { metricsRegistry } from './metrics';
 
@@ -26,16 +26,12 @@ export class RefusalHold {
     private readonly maxHeld: number,
   ) {}
 
-  /**
-   * Waits before a refusal whose budget frees up in `retryAfterMs` is sent; resolves with the
-   * time waited, so that the Retry-After sent can count it.
-   */
-  async wait(req: express.Request, retryAfterMs: number): Promise<number> {
+  /** Waits before a refusal whose budget frees up in `retryAfterMs` is sent. */
+  async wait(req: IncomingMessage, retryAfterMs: number): Promise<void> {
     const ms = Math.min(this.holdMs, retryAfterMs);
-    if (ms <= 0 || this.held >= this.maxHeld) return 0;
+    if (ms <= 0 || this.held >= this.maxHeld) return;
     this.held++;
     refusalsHeld.inc();
-    const started = Date.now();
     try {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, ms);
@@ -50,6 +46,5 @@ export class RefusalHold {
       this.held--;
       refusalsHeld.dec();
     }
-    return Date.now() - started;
   }
 }

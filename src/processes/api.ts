@@ -6,7 +6,7 @@ import { accessLogger, type Logger } from '../config/logger';
 import { jsonErrorHandler, metricsRoute, observeRequests } from '../http/app';
 import { createGraphqlHttpHandler } from '../http/graphql-http';
 import { attachGraphqlWs } from '../http/graphql-ws';
-import { explorerRoutes } from '../http/explorer';
+import { explorerRoutes, wantsExplorer } from '../http/explorer';
 import { healthRoutes } from '../http/health';
 import { ingestRoute } from '../http/ingest-route';
 import { RateLimits } from '../http/rate-limits';
@@ -27,6 +27,13 @@ import { ensureSelfMonitoring } from '../telemetry/self-monitoring';
 import { KEY_REVOKED_CHANNEL, KeyAuthenticator, type KeyRevoked } from '../tenancy/key-cache';
 import { limitTenantConcurrency } from '../tenancy/tenant-slots';
 import { openConnections, type ServiceUrls } from './connections';
+
+/** POST /graphql, and GET /graphql from a program (a browser asking for the page gets the explorer). */
+function isGraphqlOperation(req: http.IncomingMessage): boolean {
+  const path = req.url!.split('?', 1)[0];
+  if (path !== '/graphql') return false;
+  return req.method === 'POST' || (req.method === 'GET' && !wantsExplorer(req));
+}
 
 export interface RunningApi {
   /** http://127.0.0.1:<port> */
@@ -61,7 +68,10 @@ export async function startApi(
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // No ETag: every answer but the explorer's static assets (which set their own) says no-store.
+  app.set('etag', false);
+  // Its request handler is attached below, once every route exists (before it listens).
+  const httpServer = http.createServer();
   const rateLimits = new RateLimits(redis, config.limits);
   const graphqlHttp = await createGraphqlHttpHandler({
     config,
@@ -95,8 +105,8 @@ export async function startApi(
     syncProbeSchedule(queues.probes, endpoint),
   );
   const requestSamples = new RequestSampleRecorder({ config, dataSource, queues, logger });
-  app.use(
-    observeRequests(accessLogger, (latencyMs, status) => requestSamples.record(latencyMs, status)),
+  const observe = observeRequests(accessLogger, (latencyMs, status) =>
+    requestSamples.record(latencyMs, status),
   );
   // The API never loads TensorFlow; it reports the backend the workers said they run.
   app.use(
@@ -126,9 +136,16 @@ export async function startApi(
   app.get('/metrics', metricsRoute());
   app.get('/metrics/tenant', tenantMetricsRoute({ config, dataSource }));
   app.use(explorerRoutes());
-  app.use('/graphql', ...graphqlHttp.handler);
   app.post('/ingest', ingestRoute({ config, dataSource, queues, logger, keys }));
   app.use(jsonErrorHandler(logger));
+  // GraphQL operations go straight to Apollo on node:http; pages, health, metrics, ingestion and
+  // the explorer to express. Every request is observed (request id, access log, latency) first.
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+    observe(req, res, () => {
+      if (isGraphqlOperation(req)) void graphqlHttp.route(req, res);
+      else app(req, res);
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
