@@ -42,6 +42,18 @@ describe('a budget per minute is spread over shorter windows', () => {
     await db?.drop();
   });
 
+  it('does not pace refusals: a too-costly operation leaves the window to the work that runs', async () => {
+    const tenant = await makeTenant(db.dataSource);
+    const to = new Date();
+    const from = new Date(to.getTime() - 86_400_000);
+    // A full-day telemetry field costs 371 points: over MAX_QUERY_COST (20) and over a window (100).
+    const costly = `{ telemetry(endpointId: "00000000-0000-4000-8000-000000000000", from: "${from.toISOString()}", to: "${to.toISOString()}") { latencyP95 } }`;
+    const refused = await api.gql(costly, {}, tenant.adminKey);
+    assert.equal(refused.errors?.[0]?.extensions?.reason, 'QUERY_TOO_COSTLY');
+    // The minute's budget paid for it (600 - 371 left); the window did not.
+    assert.deepEqual((await api.gql(ME, {}, tenant.adminKey)).data, { me: { slug: tenant.slug } });
+  });
+
   it("refuses a burst beyond the window's share of the minute, and serves the key again in the next window", async () => {
     const tenant = await makeTenant(db.dataSource);
     let served = 0;

@@ -102,11 +102,17 @@ export class RateLimits {
         : [];
   }
 
-  /** Spends `cost` points of each of the payer's budgets, or throws RateLimitedError (429). */
-  async charge(payer: Payer, cost: number): Promise<void> {
+  /**
+   * Spends `cost` points of each of the payer's budgets, or throws RateLimitedError (429).
+   * `runs`: the operation will run. Only work that runs is paced by the short windows; a refused
+   * operation spends its points of the per-minute budgets alone (a flood of refusals still runs
+   * them out), so that one mistaken too-costly request does not lock its key for a window.
+   */
+  async charge(payer: Payer, cost: number, runs = true): Promise<void> {
     const points = Math.max(1, Math.ceil(cost));
+    const budgets = this.budgetsOf(payer).filter(([, limiter]) => runs || !this.paces(limiter));
     const outcomes = await Promise.allSettled(
-      this.budgetsOf(payer).map(async ([budget, limiter, id]) => {
+      budgets.map(async ([budget, limiter, id]) => {
         try {
           await limiter.consume(id, points);
         } catch (err) {
@@ -145,6 +151,11 @@ export class RateLimits {
     if (this.spentUntil.size > 10_000)
       for (const [name, seen] of this.spentUntil)
         if (seen.until <= now) this.spentUntil.delete(name);
+  }
+
+  /** Whether the limiter is one of the short pacing windows (not a per-minute budget). */
+  private paces(limiter: RateLimiterRedis): boolean {
+    return limiter.duration < 60;
   }
 
   private budgetsOf(payer: Payer): Array<[Budget, RateLimiterRedis, string]> {
