@@ -132,5 +132,31 @@ describe('the request path', () => {
         assert.equal(response.headers.get('cache-control'), 'no-store', query);
       }
     });
+
+    it('answers every method on /graphql as GraphQL over HTTP does, and malformed bodies as such', async () => {
+      const headers = {
+        'content-type': 'application/json',
+        authorization: `Bearer ${tenant.adminKey}`,
+      };
+      const put = await fetch(`${api.url}/graphql`, {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ query: '{ me { slug } }' }),
+      });
+      assert.equal(put.status, 405);
+      const broken = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: '{"query": ',
+      });
+      assert.equal(broken.status, 400);
+      const body = (await broken.json()) as { errors: Array<{ extensions: { code: string } }> };
+      assert.equal(body.errors[0]!.extensions.code, 'BAD_USER_INPUT');
+      assert.ok(broken.headers.get('x-request-id'), 'observed like every request');
+      const get = await fetch(`${api.url}/graphql?query=${encodeURIComponent('{ me { slug } }')}`, {
+        headers: { authorization: `Bearer ${tenant.adminKey}`, 'apollo-require-preflight': '1' },
+      });
+      assert.deepEqual(await get.json(), { data: { me: { slug: tenant.slug } } });
+    });
   });
 });

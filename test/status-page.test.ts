@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { Endpoint } from '../src/entities/endpoint.entity';
-import { dailyAvailability } from '../src/telemetry/sla';
+import { dailyAvailability, minuteFlags } from '../src/telemetry/sla';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { ownerQuery } from './helpers/database';
 import { useApiFixture } from './helpers/api';
@@ -103,40 +103,75 @@ describe('public status pages', () => {
     await fx.api.gql(publish, { p: true }, fx.tenant.adminKey);
   });
 
-  it('keeps settled days of availability, gives the same answer from them, and drops them when the SLA changes', async () => {
-    const endpoint = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
-      m.findOneByOrFail(Endpoint, { id: publicEndpoint.id }),
-    );
+  it("gives each day's availability from the running totals: the per-minute flags' answer, maintenance left out, an SLA change followed at once", async () => {
+    const read = () =>
+      withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+        m.findOneByOrFail(Endpoint, { id: publicEndpoint.id }),
+      );
     const now = new Date();
-    const computed = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
-      dailyAvailability(m, endpoint, 90, now),
-    );
-    const kept = await ownerQuery(
+    const DAY = 86_400_000;
+    const from = new Date(Math.floor(now.getTime() / DAY) * DAY - 89 * DAY);
+    // The reference: every evaluated minute's flag (window functions over the rollups), by UTC day.
+    const fromFlags = async (endpoint: Endpoint) => {
+      const flags = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+        minuteFlags(m, endpoint, new Date(from.getTime() - 60_000), now),
+      );
+      const days = new Map<number, { minutes: number; breachedMinutes: number }>();
+      for (const f of flags) {
+        const day = Math.floor(f.minute.getTime() / DAY) * DAY;
+        const d = days.get(day) ?? { minutes: 0, breachedMinutes: 0 };
+        d.minutes++;
+        if (f.breached) d.breachedMinutes++;
+        days.set(day, d);
+      }
+      return Array.from({ length: 90 }, (_, i) => {
+        const d = days.get(from.getTime() + i * DAY);
+        return [from.getTime() + i * DAY, d?.minutes ?? 0, d?.breachedMinutes ?? 0];
+      });
+    };
+    const fromTotals = async (endpoint: Endpoint) =>
+      (
+        await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
+          dailyAvailability(m, endpoint, 90, now),
+        )
+      ).map((d) => [d.day.getTime(), d.minutes, d.breachedMinutes]);
+    const breached = (days: number[][]) => days.reduce((sum, d) => sum + d[2]!, 0);
+
+    let endpoint = await read();
+    const plain = await fromTotals(endpoint);
+    assert.deepEqual(plain, await fromFlags(endpoint));
+    assert.ok(breached(plain) > 0, 'the error burst breaches');
+    assert.equal(plain.filter((d) => d[1]! > 0).length >= 2, true, 'two days with data');
+
+    // Two overlapping maintenance windows over part of the burst: the endpoint's and the tenant's.
+    const burst = new Date(Math.floor(now.getTime() / 60_000) * 60_000 - 1201 * 60_000);
+    await ownerQuery(
       fx.db.ownerUrl,
-      'select day from availability_daily where endpoint_id = $1',
-      [endpoint.id],
+      `insert into maintenance_windows (tenant_id, endpoint_id, starts_at, ends_at)
+       values ($1, $2, $3, $3::timestamptz + interval '20 minutes'),
+              ($1, null, $3::timestamptz + interval '10 minutes', $3::timestamptz + interval '3 hours')`,
+      [fx.tenant.id, endpoint.id, burst],
     );
-    assert.ok(kept.length >= 1, 'the day before yesterday is settled and kept');
-    const fromTable = await withTenant(fx.db.dataSource, fx.tenant.id, (m) =>
-      dailyAvailability(m, endpoint, 90, now),
-    );
-    assert.deepEqual(fromTable, computed);
+    try {
+      const maintained = await fromTotals(endpoint);
+      assert.deepEqual(maintained, await fromFlags(endpoint));
+      assert.ok(breached(maintained) < breached(plain), 'maintenance minutes count neither way');
+    } finally {
+      await ownerQuery(fx.db.ownerUrl, 'delete from maintenance_windows where tenant_id = $1', [
+        fx.tenant.id,
+      ]);
+    }
+
     const update = `mutation($id: ID!, $input: UpdateEndpointInput!) { updateEndpoint(id: $id, input: $input) { id } }`;
     await fx.api.gql(
       update,
       { id: endpoint.id, input: { sla: { errorRateThreshold: 0.2 } } },
       fx.tenant.adminKey,
     );
-    assert.equal(
-      (
-        await ownerQuery(
-          fx.db.ownerUrl,
-          'select day from availability_daily where endpoint_id = $1',
-          [endpoint.id],
-        )
-      ).length,
-      0,
-    );
+    endpoint = await read();
+    const laxer = await fromTotals(endpoint);
+    assert.deepEqual(laxer, await fromFlags(endpoint));
+    assert.ok(breached(laxer) < breached(plain), 'a laxer SLA breaches less, at once');
   });
 
   it("serves Tenant0's page at /status with Sentinel's own checks, and no other tenant's", async () => {

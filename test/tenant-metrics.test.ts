@@ -103,6 +103,49 @@ describe('GET /metrics/tenant', () => {
     assert.equal(other.risk, null);
   });
 
+  it('leaves minutes in maintenance out, as slaStatus and the status page do', async () => {
+    // The endpoint's own window over the error burst, the tenant's over part of the slow run,
+    // overlapping a second endpoint window (merged, not counted twice).
+    await ownerQuery(
+      fx.db.ownerUrl,
+      `insert into maintenance_windows (tenant_id, endpoint_id, starts_at, ends_at)
+       values ($1, $2, $3, $4), ($1, null, $5, $6), ($1, $2, $7, $6)`,
+      [fx.tenant.id, endpoint.id, minute(-8), minute(-2), minute(-29), minute(-20), minute(-25)],
+    );
+    try {
+      for (const at of [ANCHOR, minute(-28), minute(-24)]) {
+        const [slos, summary, quietSummary] = await withTenant(
+          fx.db.dataSource,
+          fx.tenant.id,
+          async (m) => [
+            await tenantSlo(m, at),
+            await slaSummary(m, endpoint, at),
+            await slaSummary(m, quiet, at),
+          ],
+        );
+        const mine = slos.find((s) => s.endpointId === endpoint.id)!;
+        assert.equal(mine.availability, summary.availability, at.toISOString());
+        for (const key of ['m5', 'm30', 'h1', 'h6'] as const)
+          assert.equal(
+            mine.burnRates[key],
+            summary.burnRates[key],
+            `${key} at ${at.toISOString()}`,
+          );
+        assert.equal(mine.breachedNow, summary.breachedNow, at.toISOString());
+        const other = slos.find((s) => s.endpointId === quiet.id)!;
+        assert.equal(other.availability, quietSummary.availability);
+      }
+      const atSlow = (
+        await withTenant(fx.db.dataSource, fx.tenant.id, (m) => tenantSlo(m, minute(-28)))
+      ).find((s) => s.endpointId === endpoint.id)!;
+      assert.equal(atSlow.breachedNow, false, 'in maintenance: not breached');
+    } finally {
+      await ownerQuery(fx.db.ownerUrl, 'delete from maintenance_windows where tenant_id = $1', [
+        fx.tenant.id,
+      ]);
+    }
+  });
+
   it('counts 30 days from running totals, also when old minutes arrive after newer ones', async () => {
     const old = await endpointWithHistory(fx, {
       sla: SLA,

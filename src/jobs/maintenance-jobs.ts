@@ -18,7 +18,7 @@ const DELIVERY_LOG_DAYS = 30;
 
 /**
  * Hourly: create the samples partitions of the coming days, drop the partitions that are
- * wholly older than the retention, and delete predictions and kept daily availability as old.
+ * wholly older than the retention, and delete predictions and alert log entries as old.
  * Platform-wide (not a tenant's job): all run through security-definer functions, so the app
  * role needs no DDL rights.
  */
@@ -43,11 +43,6 @@ export const maintenanceProcessor: ProcessorRegistration = {
       'select delete_expired_predictions($1)::int as deleted',
       [config.telemetry.retentionDays],
     );
-    const { days } = await selectOne<{ days: number }>(
-      dataSource,
-      'select delete_expired_availability($1)::int as days',
-      [config.telemetry.retentionDays],
-    );
     await dataSource.query('select delete_expired_alert_log($1)', [config.telemetry.retentionDays]);
     // The delivery log is for looking into recent deliveries, not an archive.
     const { deliveries } = await selectOne<{ deliveries: number }>(
@@ -59,7 +54,6 @@ export const maintenanceProcessor: ProcessorRegistration = {
       deliveriesDeleted: deliveries,
       dropped: dropped.map((d) => d.name),
       predictionsDeleted: deleted,
-      availabilityDaysDeleted: days,
     };
   },
 };

@@ -6,6 +6,11 @@ import {
   USUAL_DAYS,
   type FeatureRow,
 } from './features';
+import {
+  beforeFirst,
+  totalsBefore as totalsBeforeOf,
+  type RunTotal,
+} from '../telemetry/minute-totals';
 
 /**
  * The newest feature row of many endpoints at once, from the incremental state on the rollup rows
@@ -22,7 +27,7 @@ import {
 
 /** Windows whose sums come from running totals, in minutes; 5 and 15 come from the recent rows. */
 const LONG_WINDOWS = [30, 60, 240, 360, DAY_MINUTES] as const;
-const TOTALS = [
+const TOTALS: RunTotal[] = [
   'run_rows',
   'run_n',
   'run_e',
@@ -31,32 +36,11 @@ const TOTALS = [
   'run_f',
   'run_p95',
   'run_p95_rows',
-] as const;
-type Total = (typeof TOTALS)[number];
-
-/** The state just before the endpoint's first kept row: what a window reaching past it starts from. */
-const BEFORE_FIRST = `
-  select r.run_rows - 1 as run_rows, r.run_n - r.sample_count as run_n, r.run_e - r.error_count as run_e,
-         r.run_s - r.slow_count as run_s, r.run_b - r.bad_count as run_b,
-         r.run_f - (r.errors_timeout + r.errors_connection + r.errors_dns + r.errors_tls) as run_f,
-         r.run_p95 - coalesce(r.latency_p95::numeric, 0) as run_p95,
-         r.run_p95_rows - (r.latency_p95 is not null)::int as run_p95_rows
-    from rollups_minute r
-   where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
-   order by r.minute limit 1`;
-
-/** The totals of the last row strictly before `bound` (SQL for a timestamptz), else before the first. */
-function totalsBefore(alias: string, bound: string): string {
-  return `left join lateral (
-      select ${TOTALS.map((t) => `r.${t}`).join(', ')}
-        from rollups_minute r
-       where r.tenant_id = e.tenant_id and r.endpoint_id = e.id and r.minute < ${bound}
-       order by r.minute desc limit 1) ${alias}_row on true
-    cross join lateral (select ${TOTALS.map((t) => `coalesce(${alias}_row.${t}, f0.${t}) as ${t}`).join(', ')}) ${alias}`;
-}
+];
+const totalsBefore = (alias: string, bound: string) => totalsBeforeOf(alias, bound, TOTALS);
 
 /** Sum of a running total over the window that ends at the current row and starts after `alias`. */
-function delta(total: Total, alias: string): string {
+function delta(total: RunTotal, alias: string): string {
   return `(c.${total} - ${alias}.${total})`;
 }
 
@@ -83,7 +67,7 @@ export async function latestFeatureRows(
     `case when z${d}.run_rows - a${d}.run_rows > 0 then (z${d}.run_p95 - a${d}.run_p95)::float8 / nullif(z${d}.run_p95_rows - a${d}.run_p95_rows, 0) / e.thr end`;
   const hourErr = (d: number) =>
     `case when z${d}.run_rows - a${d}.run_rows > 0 then (z${d}.run_e - a${d}.run_e)::float8 / nullif(z${d}.run_n - a${d}.run_n, 0) end`;
-  const ratio = (part: Total, whole: Total, w: string) =>
+  const ratio = (part: RunTotal, whole: RunTotal, w: string) =>
     `${delta(part, w)}::float8 / nullif(${delta(whole, w)}, 0)`;
   const avgP95 = (w: string) =>
     `${delta('run_p95', w)}::float8 / nullif(${delta('run_p95_rows', w)}, 0) / e.thr`;
@@ -131,7 +115,7 @@ export async function latestFeatureRows(
             where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
               and r.minute > $2::timestamptz - make_interval(mins => $3) and r.minute <= $2
             order by r.minute desc limit 1) c
-         cross join lateral (${BEFORE_FIRST}) f0
+         ${beforeFirst(TOTALS)}
          cross join lateral (
            -- The last 15 minutes, oldest first (the order the batch windows add them up in).
            select avg(x.p95r) filter (where x.in5) as p95r_5m, max(x.p95r) filter (where x.in5) as p95r_max5,

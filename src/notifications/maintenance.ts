@@ -46,7 +46,6 @@ async function scheduleIn(
       reason: input.reason ?? '',
     }),
   );
-  await forgetKeptDays(manager, window);
   return window;
 }
 
@@ -55,7 +54,6 @@ async function cancelIn(manager: EntityManager, id: string): Promise<Maintenance
   const window = isUuid(id) ? await manager.findOneBy(MaintenanceWindow, { id }) : null;
   if (!window) throw new NotFoundError('Maintenance window', id);
   await manager.delete(MaintenanceWindow, { tenantId: window.tenantId, id });
-  await forgetKeptDays(manager, window);
   return window;
 }
 
@@ -104,17 +102,6 @@ export async function inMaintenance(
     [endpointIds, at],
   );
   return new Set(rows.map((r) => r.endpoint_id));
-}
-
-/** Kept daily availability of the days a window touches no longer holds (src/telemetry/sla.ts). */
-async function forgetKeptDays(manager: EntityManager, window: MaintenanceWindow): Promise<void> {
-  await manager.query(
-    `delete from availability_daily
-      where ($1::uuid is null or endpoint_id = $1)
-        and day >= ($2::timestamptz at time zone 'UTC')::date
-        and day <= ($3::timestamptz at time zone 'UTC')::date`,
-    [window.endpointId, window.startsAt, window.endsAt],
-  );
 }
 
 /**

@@ -28,11 +28,9 @@ import { KEY_REVOKED_CHANNEL, KeyAuthenticator, type KeyRevoked } from '../tenan
 import { limitTenantConcurrency } from '../tenancy/tenant-slots';
 import { openConnections, type ServiceUrls } from './connections';
 
-/** POST /graphql, and GET /graphql from a program (a browser asking for the page gets the explorer). */
+/** Any request to /graphql but a browser asking for the explorer page (which express serves). */
 function isGraphqlOperation(req: http.IncomingMessage): boolean {
-  const path = req.url!.split('?', 1)[0];
-  if (path !== '/graphql') return false;
-  return req.method === 'POST' || (req.method === 'GET' && !wantsExplorer(req));
+  return req.url!.split('?', 1)[0] === '/graphql' && !wantsExplorer(req);
 }
 
 export interface RunningApi {

@@ -146,9 +146,8 @@ export async function updateEndpoint(
   endpoint.updatedAt = new Date();
   const saved = await manager.save(endpoint);
   if (sla) {
-    // Another SLA means other breach minutes: the kept daily availabilities no longer hold, and
-    // the rollups' breach flags and episode state are redone over the whole history.
-    await manager.query('delete from availability_daily where endpoint_id = $1', [id]);
+    // Another SLA means other breach minutes: the rollups' breach flags, their running count
+    // and the episode state are redone over the whole history.
     await lockEndpointRollups(manager, id);
     await refreshRollupState(manager, id, '-infinity');
   }

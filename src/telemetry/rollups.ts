@@ -48,11 +48,6 @@ export async function recomputeRollups(
     [tenantId, range.endpointId, from.toISOString(), to.toISOString()],
   );
   await refreshRollupState(manager, range.endpointId, from);
-  // The days these minutes belong to are no longer settled for status pages.
-  await manager.query(
-    `delete from availability_daily where endpoint_id = $1 and day between ($2::timestamptz at time zone 'UTC')::date and ($3::timestamptz at time zone 'UTC')::date`,
-    [range.endpointId, from.toISOString(), to.toISOString()],
-  );
   return result.length;
 }
 

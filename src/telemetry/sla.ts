@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Endpoint } from '../entities/endpoint.entity';
+import { beforeFirst, maintenanceIn, totalsBefore, type RunTotal } from './minute-totals';
+import { ensureRollupState } from './rollup-state';
 
 /**
  * SLA arithmetic over the per-minute rollups (SPEC section 4).
@@ -176,9 +178,10 @@ export async function breachEpisodes(
 
 /**
  * Availability (good minutes / minutes with data) of each UTC day of the last `days`, oldest first;
- * null without data. Complete days before yesterday come from `availability_daily`, computed and
- * stored the first time they are asked for (rollup recomputes and SLA changes delete them);
- * yesterday and today are computed from the rollups every time, as late samples still land there.
+ * null without data. Each day is the difference of the running totals kept on the rollup rows
+ * (minutes with data, breached minutes: migrations/0014_rollup_state.sql) at its two ends, less
+ * its minutes in maintenance: two index probes a day, however many minutes it holds. The totals
+ * follow late samples and SLA changes (the rollup job carries them forward), so nothing is cached.
  */
 export async function dailyAvailability(
   manager: EntityManager,
@@ -191,51 +194,31 @@ export async function dailyAvailability(
   const DAY = 86_400_000;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const from = new Date(today - (days - 1) * DAY);
-  const settled = new Date(today - DAY); // days before this one are kept
-  const stored: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
-    `select day::timestamp at time zone 'UTC' as day, minutes, bad from availability_daily where endpoint_id = $1 and day >= $2::date and day < $3::date`,
-    [endpoint.id, from.toISOString().slice(0, 10), settled.toISOString().slice(0, 10)],
+  const until = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
+  await ensureRollupState(manager, [endpoint.id]);
+  const counts: RunTotal[] = ['run_rows', 'run_breached'];
+  const end = `least(b.day + interval '1 day', $3::timestamptz)`;
+  const rows: Array<{ day: Date; minutes: string; bad: string }> = await manager.query(
+    `select b.day, hi.run_rows - lo.run_rows - mw.rows_day as minutes,
+            hi.run_breached - lo.run_breached - mw.breached_day as bad
+       from endpoints e
+      cross join generate_series($2::timestamptz, $3::timestamptz - interval '1 minute', interval '1 day') as b(day)
+       ${beforeFirst(counts)}
+       ${totalsBefore('lo', 'b.day', counts)}
+       ${totalsBefore('hi', end, counts)}
+       ${maintenanceIn('mw', { day: 'b.day' }, end)}
+      where e.id = $1
+      order by b.day`,
+    [endpoint.id, from, until],
   );
-  const byDay = new Map(stored.map((r) => [r.day.getTime(), r]));
-  const firstMissing = Array.from(
-    { length: Math.max(0, days - 2) },
-    (_, i) => from.getTime() + i * DAY,
-  ).find((d) => !byDay.has(d));
-  // One pass over the flags from the first day not kept (or just the live days) to now.
-  const computeFrom = firstMissing ?? Math.min(settled.getTime(), today);
-  const computed: Array<{ day: Date; minutes: number; bad: number }> = await manager.query(
-    `with flags as (${flagsSql(endpoint)})
-     select date_bin('1 day', minute, 'epoch') as day, count(*)::int as minutes, count(*) filter (where breached)::int as bad
-       from flags group by 1`,
-    // flagsSql reads minutes after its start: start a minute early so that 00:00 counts.
-    [endpoint.id, new Date(computeFrom - 60_000), now],
-  );
-  const toKeep = computed.filter(
-    (r) => r.day.getTime() < settled.getTime() && !byDay.has(r.day.getTime()),
-  );
-  if (toKeep.length > 0) {
-    await manager.query(
-      `insert into availability_daily (tenant_id, endpoint_id, day, minutes, bad)
-       select $1, $2, u.day::date, u.minutes, u.bad from unnest($3::timestamptz[], $4::int[], $5::int[]) as u(day, minutes, bad)
-       on conflict do nothing`,
-      [
-        endpoint.tenantId,
-        endpoint.id,
-        toKeep.map((r) => r.day),
-        toKeep.map((r) => r.minutes),
-        toKeep.map((r) => r.bad),
-      ],
-    );
-  }
-  for (const row of computed) if (!byDay.has(row.day.getTime())) byDay.set(row.day.getTime(), row);
-  return Array.from({ length: days }, (_, i) => {
-    const day = new Date(from.getTime() + i * DAY);
-    const row = byDay.get(day.getTime());
+  return rows.map((row) => {
+    const minutes = Number(row.minutes ?? 0);
+    const bad = Number(row.bad ?? 0);
     return {
-      day,
-      minutes: row?.minutes ?? 0,
-      breachedMinutes: row?.bad ?? 0,
-      availability: row && row.minutes > 0 ? 1 - row.bad / row.minutes : null,
+      day: row.day,
+      minutes,
+      breachedMinutes: bad,
+      availability: minutes > 0 ? 1 - bad / minutes : null,
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { FRESH_MINUTES } from '../scoring/score-tenant';
 import { ensureRollupState } from './rollup-state';
+import { beforeFirst, maintenanceIn, totalsBefore, type RunTotal } from './minute-totals';
 import { BURN_WINDOWS, type BurnRates } from './sla';
 
 /** One endpoint's SLO figures as a scrape serves them (GET /metrics/tenant). */
@@ -31,22 +32,15 @@ interface SloRow {
   [burn: string]: unknown;
 }
 
-/** Breached minutes and minutes with data up to the current row, since the last row before `bound`. */
-function countsSince(alias: string, bound: string): string {
-  return `left join lateral (
-      select r.run_rows, r.run_breached from rollups_minute r
-       where r.tenant_id = e.tenant_id and r.endpoint_id = e.id and r.minute < ${bound}
-       order by r.minute desc limit 1) ${alias}_row on true
-    cross join lateral (select coalesce(${alias}_row.run_rows, f0.run_rows) as run_rows,
-                               coalesce(${alias}_row.run_breached, f0.run_breached) as run_breached) ${alias}`;
-}
+const COUNTS: RunTotal[] = ['run_rows', 'run_breached'];
 
 /**
  * Every live endpoint of the current tenant in one statement, whatever their number. Each figure
  * is the difference of two running totals kept on the rollup rows (breached minutes, minutes with
  * data: migrations/0014_rollup_state.sql), so an endpoint costs a few index probes, not a scan of
  * 30 days of minutes: the newest row, the last row before the 30-day window, the last row before
- * each burn window, and the first row (the totals a window reaching past it starts from).
+ * each burn window, and the first row (the totals a window reaching past it starts from). Minutes
+ * in maintenance are taken off, as the status page and `slaSummary` leave them out.
  */
 export async function tenantSlo(manager: EntityManager, now = new Date()): Promise<EndpointSlo[]> {
   const t = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
@@ -59,11 +53,22 @@ export async function tenantSlo(manager: EntityManager, now = new Date()): Promi
     ids.map((e) => e.id),
   );
   const burn = Object.entries(BURN_WINDOWS);
+  // Each window's first minute (inclusive); every window ends at the newest minute.
+  const starts: Record<string, string> = {
+    s: '$2::timestamptz',
+    ...Object.fromEntries(
+      burn.map(([name, minutes]) => [name, `$1::timestamptz - interval '${minutes - 1} minutes'`]),
+    ),
+  };
+  // Minutes with data and breached minutes of a window, less those in maintenance.
+  const counts = (window: string, minutes: string, bad: string) =>
+    `c.run_rows - ${window}.run_rows - mw.rows_${window} as ${minutes},
+            c.run_breached - ${window}.run_breached - mw.breached_${window} as ${bad}`;
   const rows: SloRow[] = await manager.query(
     `select e.id as endpoint_id, e.name, e.availability_target, p.probability, m.threshold,
-            c.run_rows - s.run_rows as minutes, c.run_breached - s.run_breached as bad,
-            coalesce(c.minute = $1 and c.breached, false) as breached_now,
-            ${burn.map(([name]) => `c.run_rows - ${name}.run_rows as n_${name}, c.run_breached - ${name}.run_breached as bad_${name}`).join(',\n')}
+            ${counts('s', 'minutes', 'bad')},
+            coalesce(c.minute = $1 and c.breached and mw.rows_now = 0, false) as breached_now,
+            ${burn.map(([name]) => counts(name, `n_${name}`, `bad_${name}`)).join(',\n')}
        from endpoints e
        left join lateral (select probability, model_id from predictions p
                            where p.endpoint_id = e.id and p.minute > $1::timestamptz - make_interval(mins => $3)
@@ -73,12 +78,11 @@ export async function tenantSlo(manager: EntityManager, now = new Date()): Promi
          select r.minute, r.breached, r.run_rows, r.run_breached from rollups_minute r
           where r.tenant_id = e.tenant_id and r.endpoint_id = e.id and r.minute <= $1
           order by r.minute desc limit 1) c on true
-       left join lateral (
-         select r.run_rows - 1 as run_rows, r.run_breached - r.breached::int as run_breached
-           from rollups_minute r where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
-          order by r.minute limit 1) f0 on true
-       ${countsSince('s', '$2')}
-       ${burn.map(([name, minutes]) => countsSince(name, `$1::timestamptz - interval '${minutes - 1} minutes'`)).join('\n')}
+       ${beforeFirst(COUNTS)}
+       ${Object.entries(starts)
+         .map(([name, start]) => totalsBefore(name, start, COUNTS))
+         .join('\n')}
+       ${maintenanceIn('mw', { ...starts, now: '$1::timestamptz' }, `$1::timestamptz + interval '1 minute'`)}
       where e.archived_at is null
       order by e.created_at, e.id`,
     [t, first, FRESH_MINUTES],
