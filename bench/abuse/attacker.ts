@@ -18,6 +18,9 @@ interface Plan {
 
 const plan = JSON.parse(process.argv[2]!) as Plan;
 const stats = { uploadsHeld: 0, refused: 0, limited: 0, served: 0, failed: 0 };
+/** When each served (heavy) operation ran, in ms since the attack started: [start, end]. */
+const servedSpans: Array<[number, number]> = [];
+const attackStarted = performance.now();
 let attacking = true;
 const timers: NodeJS.Timeout[] = [];
 const requests: http.ClientRequest[] = [];
@@ -56,6 +59,7 @@ if (plan.parts.includes('flood')) {
     loops.push(
       (async () => {
         while (attacking) {
+          const sent = performance.now() - attackStarted;
           const res = await fetch(`${plan.base}/graphql`, {
             method: 'POST',
             headers: {
@@ -74,7 +78,10 @@ if (plan.parts.includes('flood')) {
           };
           if (res.status === 429) stats.limited++;
           else if (answer.errors?.[0]?.extensions?.code === 'BAD_USER_INPUT') stats.refused++;
-          else stats.served++;
+          else {
+            stats.served++;
+            servedSpans.push([Math.round(sent), Math.round(performance.now() - attackStarted)]);
+          }
         }
       })(),
     );
@@ -86,7 +93,7 @@ process.on('SIGTERM', () => {
   for (const timer of timers) clearInterval(timer);
   for (const req of requests) req.destroy();
   void Promise.all(loops).then(() => {
-    console.log(JSON.stringify(stats));
+    console.log(JSON.stringify({ ...stats, servedSpans }));
     process.exit(0);
   });
 });

@@ -208,6 +208,7 @@ runBench(async (env) => {
     const check = () => (attackerOut.includes('attacking') ? resolve() : setTimeout(check, 50));
     check();
   });
+  const attackBegan = performance.now();
   await new Promise((r) => setTimeout(r, 1000)); // let the uploads and the flood get going
   poisonOn = parts.includes('poison');
   const attackStarted = {
@@ -224,7 +225,10 @@ runBench(async (env) => {
   const exited = new Promise((resolve) => attacker.once('exit', resolve));
   attacker.kill('SIGTERM');
   await exited;
-  const stats = JSON.parse(attackerOut.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+  const stats = JSON.parse(attackerOut.trim().split('\n').pop() ?? '{}') as Record<
+    string,
+    number
+  > & { servedSpans?: Array<[number, number]> };
   await queues.close();
   await dataSource.destroy();
 
@@ -244,5 +248,9 @@ runBench(async (env) => {
   const share = (cpu: number, seconds: number) => `${((100 * cpu) / seconds).toFixed(0)}%`;
   console.log(
     `  cpu            : api ${quietCpu.api.toFixed(2)} s in ${quietCpu.seconds.toFixed(1)} s quiet (${share(quietCpu.api, quietCpu.seconds)} of a core), ${attackCpu.api.toFixed(2)} s in ${attackCpu.seconds.toFixed(1)} s attacked (${share(attackCpu.api, attackCpu.seconds)}); attacker process ${attackCpu.attacker.toFixed(2)} s (${share(attackCpu.attacker, attackCpu.seconds)}${niceness ? `, nice ${niceness}` : ''}); ${stats.failed ?? 0} flood requests cut off`,
+  );
+  const since = (at: number) => (at - attackBegan).toFixed(0);
+  console.log(
+    `  flood timing   : operations served at ${(stats.servedSpans ?? []).map(([a, b]) => `${a}-${b}`).join(', ') || 'none'} ms after the attack began; victim measured ${since(attackStarted.at)}-${since(attackStarted.at + attackCpu.seconds * 1000)} ms`,
   );
 });

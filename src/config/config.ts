@@ -111,6 +111,12 @@ export interface Config {
     rateLimitIpPointsPerMinute: number;
     /** Query-cost points per client IP per minute, keyed requests; 0: none (RATE_LIMIT_IP_KEYED_POINTS). */
     rateLimitIpKeyedPointsPerMinute: number;
+    /** Every per-minute budget is also spread over windows this long; 60: off (RATE_LIMIT_BURST_SECONDS). */
+    rateLimitBurstSeconds: number;
+    /** Longest a 429 to an already spent budget is held before it is sent; 0: none (RATE_LIMIT_HOLD_MS). */
+    rateLimitHoldMs: number;
+    /** 429s held at once per API process; more are sent at once (RATE_LIMIT_MAX_HELD). */
+    rateLimitMaxHeld: number;
     /** Training jobs one tenant may have waiting (MAX_QUEUED_TRAINING_PER_TENANT). */
     maxQueuedTrainingPerTenant: number;
   };
@@ -247,6 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitTenantPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_TENANT_POINTS', 60_000),
       rateLimitIpPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_POINTS', 60_000),
       rateLimitIpKeyedPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_KEYED_POINTS', 300_000, 0),
+      rateLimitBurstSeconds: Math.min(60, intFromEnv(env, 'RATE_LIMIT_BURST_SECONDS', 10)),
+      rateLimitHoldMs: intFromEnv(env, 'RATE_LIMIT_HOLD_MS', 1000, 0),
+      rateLimitMaxHeld: intFromEnv(env, 'RATE_LIMIT_MAX_HELD', 1000),
       maxQueuedTrainingPerTenant: intFromEnv(env, 'MAX_QUEUED_TRAINING_PER_TENANT', 3),
     },
   };

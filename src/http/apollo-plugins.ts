@@ -94,7 +94,7 @@ export function queryLimitsPlugin(
             principal?.kind === 'tenant' ? principal.tenantId : undefined,
           );
           // A refused operation spends what it asked for: floods of them run out of budget.
-          await rateLimits.charge(payer, cost);
+          await rateLimits.charge(payer, cost, errors.length === 0);
           if (errors[0]) throw errors[0];
         },
       };

@@ -11,7 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { logger } from '../config/logger';
-import { AppError } from '../errors/app-errors';
+import { AppError, RateLimitedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { asUnavailable } from '../errors/unavailable';
 import { keyFromAuthorization } from '../tenancy/authenticate';
@@ -32,6 +32,7 @@ import {
 import { httpErrorAnswer, type HttpError } from './app';
 import { enforceFieldDeadlines } from './execution-deadline';
 import { QueryGate, requestPayer } from './query-gate';
+import { RefusalHold } from './refusal-hold';
 import type { RateLimits } from './rate-limits';
 import { currentRequestId } from './request-id';
 
@@ -117,6 +118,7 @@ export async function createGraphqlHttpHandler(options: {
   await apollo.start();
 
   const gate = new QueryGate(config, options.rateLimits);
+  const hold = new RefusalHold(config.limits.rateLimitHoldMs, config.limits.rateLimitMaxHeld);
   const parseJson = bodyParser.json({ limit: config.limits.bodyLimitBytes });
   const readJson = (req: IncomingMessage, res: ServerResponse) =>
     new Promise<unknown>((resolve, reject) =>
@@ -152,8 +154,11 @@ export async function createGraphqlHttpHandler(options: {
         gate.assertBudgetLeft(payer);
       } catch (err) {
         // Refused before the body is read; the unread body is not drained: the connection closes.
-        if (err instanceof AppError) return sendRefusal(res, err, { connection: 'close' });
-        throw err;
+        // A flood retrying the moment it is answered is slowed down first (RefusalHold).
+        if (!(err instanceof RateLimitedError)) throw err;
+        await hold.wait(req, err.retryAfter * 1000);
+        if (!req.socket.destroyed) sendRefusal(res, err, { connection: 'close' });
+        return;
       }
       const queryAt = req.url!.indexOf('?');
       const search = queryAt < 0 ? '' : req.url!.slice(queryAt);

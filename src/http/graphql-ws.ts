@@ -167,7 +167,7 @@ export function attachGraphqlWs(options: {
         if (!('document' in parsed)) {
           // Too many tokens or aliases: refused cheaply, but not for free (as on HTTP).
           if (parsed.chargeable)
-            await options.rateLimits.charge(payer(), REFUSAL_COST).catch(() => undefined);
+            await options.rateLimits.charge(payer(), REFUSAL_COST, false).catch(() => undefined);
           return parsed.errors;
         }
         const { document } = parsed;
@@ -183,7 +183,7 @@ export function attachGraphqlWs(options: {
           return [new GraphQLError('', { originalError: new UnauthenticatedError() })];
         // A refused operation spends what it asked for: floods of them run out of budget.
         try {
-          await options.rateLimits.charge(payer(), measured.cost);
+          await options.rateLimits.charge(payer(), measured.cost, measured.errors.length === 0);
         } catch (err) {
           return refused(err);
         }

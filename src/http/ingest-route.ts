@@ -19,6 +19,7 @@ import { formatOf } from '../telemetry/parse-body';
 import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
 import { satisfies } from '../tenancy/principal';
+import { payerOf, type RateLimits } from './rate-limits';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
@@ -64,17 +65,20 @@ export function ingestRoute(deps: {
   queues: ApiQueues;
   logger: Logger;
   keys: KeyAuthenticator;
+  rateLimits: RateLimits;
 }): express.RequestHandler {
   const slots = new UploadSlots(deps.config.limits.ingestConcurrencyPerTenant);
   return async (req, res, next) => {
     let release = () => {};
     try {
-      const principal = await deps.keys.authenticate(
-        keyFromAuthorization(req.headers.authorization),
-      );
+      const apiKey = keyFromAuthorization(req.headers.authorization);
+      const principal = await deps.keys.authenticate(apiKey);
       if (!principal) throw new UnauthenticatedError();
       if (principal.kind !== 'tenant' || !satisfies(principal, ['ingest']))
         throw new MissingScopeError(['ingest']);
+      // Uploads draw on the same budgets as GraphQL: a spent key or tenant is refused here.
+      const payer = payerOf(apiKey, req.socket.remoteAddress, principal.tenantId);
+      deps.rateLimits.assertBudgetLeft(payer);
       const batchId = String(req.query.batchId ?? req.headers['idempotency-key'] ?? '');
       if (batchId.length < 1 || batchId.length > 200) {
         throw new BadInputError([
@@ -103,6 +107,10 @@ export function ingestRoute(deps: {
         ...deps.config.telemetry,
       });
       await enqueueRollups(deps.queues.rollups, principal.tenantId, touched);
+      // A point per ten rows read, as `ingestSamples` costs. Charged once the batch is stored
+      // (its size is known only then): a budget it spends refuses the next upload, not this one.
+      const rows = outcome.accepted + outcome.rejected;
+      await deps.rateLimits.charge(payer, Math.ceil(rows / 10)).catch(() => undefined);
       res.json(outcome);
     } catch (caught) {
       const err = asUnavailable(caught) ?? caught;

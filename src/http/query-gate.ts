@@ -55,7 +55,7 @@ export class QueryGate {
     if (typeof query !== 'string' || this.passed.has(query)) return;
     const refusal = documentSizeRefusal(query, this.config.limits.maxQueryAliases);
     if (refusal) {
-      await this.rateLimits.charge(payer, REFUSAL_COST).catch(() => undefined);
+      await this.rateLimits.charge(payer, REFUSAL_COST, false).catch(() => undefined);
       throw refusal;
     }
     if (query.length <= MAX_REMEMBERED_CHARS) {

@@ -13,6 +13,10 @@ export interface RateLimitSettings {
   rateLimitIpPointsPerMinute: number;
   /** Query-cost points one client IP may spend per minute on keyed requests; 0: no such limit (RATE_LIMIT_IP_KEYED_POINTS). */
   rateLimitIpKeyedPointsPerMinute: number;
+  /** Each budget is also spread over windows this long; 60: no spreading (RATE_LIMIT_BURST_SECONDS). */
+  rateLimitBurstSeconds: number;
+  /** The most one operation may cost (MAX_QUERY_COST): a window always admits one such. */
+  maxQueryCost: number;
 }
 
 /**
@@ -61,34 +65,54 @@ type Budget = 'key' | 'tenant' | 'address';
 export class RateLimits {
   /** Budgets seen spent, by limiter prefix and id: when they refill (epoch ms). */
   private readonly spentUntil = new Map<string, { budget: Budget; until: number }>();
-  private readonly key: RateLimiterRedis;
-  private readonly tenant: RateLimiterRedis;
-  private readonly keylessAddress: RateLimiterRedis;
-  private readonly keyedAddress: RateLimiterRedis | undefined;
+  private readonly key: RateLimiterRedis[];
+  private readonly tenant: RateLimiterRedis[];
+  private readonly keylessAddress: RateLimiterRedis[];
+  private readonly keyedAddress: RateLimiterRedis[];
 
   constructor(redis: Redis, settings: RateLimitSettings) {
-    const limiter = (name: string, points: number) =>
+    const limiter = (name: string, points: number, duration: number) =>
       new RateLimiterRedis({
         storeClient: redis,
         keyPrefix: `${queuePrefix()}:rate:${name}`,
         points,
-        duration: 60,
-        insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
+        duration,
+        insuranceLimiter: new RateLimiterMemory({ points, duration }),
       });
-    this.key = limiter('key', settings.rateLimitKeyPointsPerMinute);
-    this.tenant = limiter('tenant', settings.rateLimitTenantPointsPerMinute);
-    this.keylessAddress = limiter('ip', settings.rateLimitIpPointsPerMinute);
+    // A budget per minute, and the same budget spread over shorter windows: a minute's points
+    // spent in one second (six of the costliest operations at once) would take the shared cores
+    // from every other tenant for that second; spread, the same points buy the same work a
+    // window at a time. A window always admits the costliest single operation.
+    const burst = settings.rateLimitBurstSeconds;
+    const budget = (name: string, points: number): RateLimiterRedis[] => {
+      const minute = limiter(name, points, 60);
+      if (burst >= 60) return [minute];
+      const windowPoints = Math.max(
+        Math.ceil((points * burst) / 60),
+        Math.min(points, settings.maxQueryCost),
+      );
+      return [minute, limiter(`${name}:${burst}s`, windowPoints, burst)];
+    };
+    this.key = budget('key', settings.rateLimitKeyPointsPerMinute);
+    this.tenant = budget('tenant', settings.rateLimitTenantPointsPerMinute);
+    this.keylessAddress = budget('ip', settings.rateLimitIpPointsPerMinute);
     this.keyedAddress =
       settings.rateLimitIpKeyedPointsPerMinute > 0
-        ? limiter('ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
-        : undefined;
+        ? budget('ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
+        : [];
   }
 
-  /** Spends `cost` points of each of the payer's budgets, or throws RateLimitedError (429). */
-  async charge(payer: Payer, cost: number): Promise<void> {
+  /**
+   * Spends `cost` points of each of the payer's budgets, or throws RateLimitedError (429).
+   * `runs`: the operation will run. Only work that runs is paced by the short windows; a refused
+   * operation spends its points of the per-minute budgets alone (a flood of refusals still runs
+   * them out), so that one mistaken too-costly request does not lock its key for a window.
+   */
+  async charge(payer: Payer, cost: number, runs = true): Promise<void> {
     const points = Math.max(1, Math.ceil(cost));
+    const budgets = this.budgetsOf(payer).filter(([, limiter]) => runs || !this.paces(limiter));
     const outcomes = await Promise.allSettled(
-      this.budgetsOf(payer).map(async ([budget, limiter, id]) => {
+      budgets.map(async ([budget, limiter, id]) => {
         try {
           await limiter.consume(id, points);
         } catch (err) {
@@ -129,12 +153,20 @@ export class RateLimits {
         if (seen.until <= now) this.spentUntil.delete(name);
   }
 
+  /** Whether the limiter is one of the short pacing windows (not a per-minute budget). */
+  private paces(limiter: RateLimiterRedis): boolean {
+    return limiter.duration < 60;
+  }
+
   private budgetsOf(payer: Payer): Array<[Budget, RateLimiterRedis, string]> {
-    if (!payer.keyHash) return [['address', this.keylessAddress, payer.address]];
-    const budgets: Array<[Budget, RateLimiterRedis, string]> = [['key', this.key, payer.keyHash]];
-    if (payer.tenantId) budgets.push(['tenant', this.tenant, payer.tenantId]);
-    if (this.keyedAddress) budgets.push(['address', this.keyedAddress, payer.address]);
-    return budgets;
+    const of = (budget: Budget, limiters: RateLimiterRedis[], id: string) =>
+      limiters.map((limiter): [Budget, RateLimiterRedis, string] => [budget, limiter, id]);
+    if (!payer.keyHash) return of('address', this.keylessAddress, payer.address);
+    return [
+      ...of('key', this.key, payer.keyHash),
+      ...(payer.tenantId ? of('tenant', this.tenant, payer.tenantId) : []),
+      ...of('address', this.keyedAddress, payer.address),
+    ];
   }
 
   /** The refusal names the budget that frees up last, and waits for it. */

@@ -134,7 +134,7 @@ export async function startApi(
   app.get('/metrics', metricsRoute());
   app.get('/metrics/tenant', tenantMetricsRoute({ config, dataSource }));
   app.use(explorerRoutes());
-  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger, keys }));
+  app.post('/ingest', ingestRoute({ config, dataSource, queues, logger, keys, rateLimits }));
   app.use(jsonErrorHandler(logger));
   // GraphQL operations go straight to Apollo on node:http; pages, health, metrics, ingestion and
   // the explorer to express. Every request is observed (request id, access log, latency) first.
