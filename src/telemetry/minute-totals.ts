@@ -34,6 +34,11 @@ export function beforeFirst(totals: readonly RunTotal[]): string {
 /**
  * `alias`: the totals of the last row strictly before `bound` (SQL for a timestamptz), else those
  * before the first row. A window's sum from `bound` on is `<current>.total - alias.total`.
+ *
+ * `bound` must be a column, or an expression of parameters only: under row-level security,
+ * PostgreSQL does not use `minute < <column> + interval ...` as an index condition (that operator
+ * is not leakproof), and the probe turns into a scan of the endpoint's rows. Compute such bounds
+ * as columns of a subquery that is not flattened (LIMIT, OFFSET 0).
  */
 export function totalsBefore(alias: string, bound: string, totals: readonly RunTotal[]): string {
   return `left join lateral (
@@ -57,19 +62,25 @@ export function maintenanceIn(
   until: string,
 ): string {
   const from = `least(${Object.values(windows).join(', ')})`;
+  const names = Object.keys(windows);
   const counts = Object.entries(windows).map(
     ([name, start]) =>
       `count(*) filter (where r.minute >= ${start}) as rows_${name},
-             count(*) filter (where r.minute >= ${start} and r.breached) as breached_${name}`,
+                 count(*) filter (where r.minute >= ${start} and r.breached) as breached_${name}`,
   );
+  // Driven from the merged maintenance ranges (usually none), never from the rollup rows; each
+  // range's bounds are columns (OFFSET 0), so that they are index conditions under RLS too.
   return `cross join lateral (
-      select ${counts.join(',\n             ')}
-        from (select unnest(range_agg(tstzrange(mw.starts_at, mw.ends_at))) as span
-                from maintenance_windows mw
-               where (mw.endpoint_id = e.id or mw.endpoint_id is null)
-                 and mw.starts_at < ${until} and mw.ends_at > ${from}) m
-        join rollups_minute r
-          on r.tenant_id = e.tenant_id and r.endpoint_id = e.id
-         and r.minute >= lower(m.span) and r.minute < upper(m.span)
-         and r.minute >= ${from} and r.minute < ${until}) ${alias}`;
+      select ${names.map((n) => `coalesce(sum(c.rows_${n}), 0) as rows_${n}, coalesce(sum(c.breached_${n}), 0) as breached_${n}`).join(',\n             ')}
+        from (select greatest(lower(span), ${from}) as lo, least(upper(span), ${until}) as hi
+                from (select unnest(range_agg(tstzrange(mw.starts_at, mw.ends_at))) as span
+                        from maintenance_windows mw
+                       where (mw.endpoint_id = e.id or mw.endpoint_id is null)
+                         and mw.starts_at < ${until} and mw.ends_at > ${from}) spans
+              offset 0) m
+        cross join lateral (
+          select ${counts.join(',\n                 ')}
+            from rollups_minute r
+           where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
+             and r.minute >= m.lo and r.minute < m.hi) c) ${alias}`;
 }
