@@ -51,15 +51,25 @@ export async function latestFeatureRows(
   freshMinutes: number,
 ): Promise<Map<string, FeatureRow>> {
   if (endpointIds.length === 0) return new Map();
-  // A window of k minutes ending at minute t holds the rows after t - k.
-  const windows = LONG_WINDOWS.map((k) =>
-    totalsBefore(`w${k}`, `c.minute - interval '${k - 1} minutes'`),
-  ).join('\n    ');
   const days = Array.from({ length: USUAL_DAYS }, (_, i) => i + 1);
+  // Every bound a probe starts from, computed with the newest row as a column of it: under RLS,
+  // `r.minute < c.minute - interval ...` is no index condition (the operator is not leakproof)
+  // and each probe would scan the endpoint's history; `r.minute < c.bound` is one.
+  // A window of k minutes ending at minute t holds the rows after t - k.
+  const bounds = [
+    `r.minute - interval '15 minutes' as since15`,
+    ...LONG_WINDOWS.map((k) => `r.minute - interval '${k - 1} minutes' as since${k}`),
+    ...days.map((d) => `date_trunc('hour', r.minute) - interval '${d} days' as hour${d}`),
+    ...days.map(
+      (d) =>
+        `date_trunc('hour', r.minute) - interval '${d} days' + interval '1 hour' as hour${d}_end`,
+    ),
+  ].join(', ');
+  const windows = LONG_WINDOWS.map((k) => totalsBefore(`w${k}`, `c.since${k}`)).join('\n    ');
   const hours = days
     .map(
-      (d) => `${totalsBefore(`a${d}`, `date_trunc('hour', c.minute) - interval '${d} days'`)}
-    ${totalsBefore(`z${d}`, `date_trunc('hour', c.minute) - interval '${d} days' + interval '1 hour'`)}`,
+      (d) => `${totalsBefore(`a${d}`, `c.hour${d}`)}
+    ${totalsBefore(`z${d}`, `c.hour${d}_end`)}`,
     )
     .join('\n    ');
   // The usual level at this hour: the same hour on each of the previous days that has data.
@@ -111,7 +121,7 @@ export async function latestFeatureRows(
               (select avg(x) from unnest(array[${days.map(hourErr).join(', ')}]) as x) as usual_err
          from e
          cross join lateral (
-           select r.* from rollups_minute r
+           select r.*, ${bounds} from rollups_minute r
             where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
               and r.minute > $2::timestamptz - make_interval(mins => $3) and r.minute <= $2
             order by r.minute desc limit 1) c
@@ -134,7 +144,7 @@ export async function latestFeatureRows(
                           r.errors_timeout + r.errors_connection + r.errors_dns + r.errors_tls as fails
                      from rollups_minute r
                     where r.tenant_id = e.tenant_id and r.endpoint_id = e.id
-                      and r.minute > c.minute - interval '15 minutes' and r.minute <= c.minute
+                      and r.minute > c.since15 and r.minute <= c.minute
                     order by r.minute) x) w
     ${windows}
     ${hours})

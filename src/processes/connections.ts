@@ -34,13 +34,7 @@ export async function openConnections(
   const pending = await pendingMigrations(urls.appDatabaseUrl);
   if (pending.length > 0) throw new SchemaBehindError(pending);
   const dataSource = await createAppDataSource(urls.appDatabaseUrl, poolSize, limits).initialize();
-  const redis = new Redis(urls.redisUrl, {
-    maxRetriesPerRequest: 2,
-    lazyConnect: true,
-    // Commands issued in the same tick (the rate limits' two or three budgets of a request, and
-    // those of requests arriving together) leave in one write: fewer syscalls under load.
-    enableAutoPipelining: true,
-  });
+  const redis = new Redis(urls.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {
     await redis.connect();
