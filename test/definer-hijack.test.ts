@@ -97,7 +97,7 @@ describe('security-definer functions against a leaked app-role login', () => {
         (err: { code?: string }) => err.code === '22023',
       );
       await assert.rejects(
-        app.query('select delete_expired_availability($1)', [days]),
+        app.query('select delete_expired_alert_log($1)', [days]),
         (err: { code?: string }) => err.code === '22023',
       );
     }
