@@ -51,8 +51,10 @@ describe('the global aggregate', () => {
       3500,
       'exactly the cap',
     );
+    // Rows go in 6-hour blocks of 360 in a golden-ratio order: each series keeps at least one
+    // whole block, however the per-series phases fall (">400" failed 7% of the time: 360 + 40).
     assert.ok(
-      big.every((s) => s.rows.length > 400),
+      big.every((s) => s.rows.length >= 360),
       big.map((s) => s.rows.length).join(),
     );
   });
