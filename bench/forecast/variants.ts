@@ -52,16 +52,17 @@ const SERVED = process.env.SERVED === '1';
 const firingOf = (p: Scored[number], threshold: number) =>
   SERVED ? servedAlert(p.rows, p.scores, threshold) : p.scores.map((s) => s >= threshold);
 
+/** Each part's minutes, onsets, episodes and alerts at `threshold`, as the alert counters take them. */
+const seriesAt = (parts: Scored, threshold: number) =>
+  parts.map((p) => ({
+    minutes: p.rows.map((r) => r.minute),
+    onset: p.rows.map((r) => r.onset),
+    inEpisode: p.rows.map((r) => r.inEpisode),
+    firing: firingOf(p, threshold),
+  }));
+
 export function countsAt(parts: Scored, threshold: number): AlertCounts {
-  return alertCounts(
-    parts.map((p) => ({
-      minutes: p.rows.map((r) => r.minute),
-      onset: p.rows.map((r) => r.onset),
-      inEpisode: p.rows.map((r) => r.inEpisode),
-      firing: firingOf(p, threshold),
-    })),
-    HORIZON,
-  );
+  return alertCounts(seriesAt(parts, threshold), HORIZON);
 }
 
 /** F1 whose recall counts each caught onset by min(1, lead / full): late catches count less. */
@@ -82,15 +83,7 @@ const leadWeightedF1 =
   };
 
 export function metricsAt(parts: Scored, threshold: number): AlertMetrics {
-  return alertMetrics(
-    parts.map((p) => ({
-      minutes: p.rows.map((r) => r.minute),
-      onset: p.rows.map((r) => r.onset),
-      inEpisode: p.rows.map((r) => r.inEpisode),
-      firing: firingOf(p, threshold),
-    })),
-    HORIZON,
-  );
+  return alertMetrics(seriesAt(parts, threshold), HORIZON);
 }
 
 const f = (v: number | null, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
