@@ -51,12 +51,12 @@ function sendJson(
 
 /** Our refusals before Apollo, in GraphQL's error shape (429 with Retry-After, or 400). */
 function sendRefusal(res: ServerResponse, err: AppError, headers: Record<string, string> = {}) {
-  const retryAfter = (err as { retryAfter?: number }).retryAfter;
+  const limited = err instanceof RateLimitedError;
   sendJson(
     res,
-    err.code === 'RATE_LIMITED' ? 429 : 400,
+    limited ? 429 : 400,
     { errors: [{ message: err.message, extensions: { code: err.code, ...err.details } }] },
-    retryAfter === undefined ? headers : { ...headers, 'retry-after': String(retryAfter) },
+    limited ? { ...headers, 'retry-after': String(err.retryAfter) } : headers,
   );
 }
 
