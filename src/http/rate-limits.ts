@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors/app-errors';
 import { queuePrefix } from '../jobs/queues';
 
@@ -52,53 +52,98 @@ export function payerOf(
 type Budget = 'key' | 'tenant' | 'address';
 
 /**
- * Budgets of query-cost points per minute, kept in Redis so that they hold across API instances
- * (rate-limiter-flexible, atomic). Each operation spends its cost from every budget its payer
- * has, so one expensive request uses the budget of many cheap ones; a refused one (too costly)
- * spends what it asked for. If Redis is unreachable an in-process budget of the same size
- * stands in.
+ * One budget's counter over windows of `seconds`: `points` may be spent per window. Counted in
+ * Redis (shared by every API instance); `memory` stands in while Redis cannot be reached.
+ */
+interface BudgetWindow {
+  budget: Budget;
+  /** Redis key prefix; the payer's id follows it. */
+  prefix: string;
+  points: number;
+  seconds: number;
+  memory: RateLimiterMemory;
+}
+
+/** A window's state after a charge: points spent in it so far, and when it starts over. */
+interface Spent {
+  consumed: number;
+  msBeforeNext: number;
+}
+
+/**
+ * Every counter of a charge in one Redis round trip (a request has up to six: its key, tenant and
+ * address, each per minute and per short window). Each counter grows by the points, even past its
+ * limit, as rate-limiter-flexible's counters do; a new one expires at the end of its window.
+ * KEYS: the counters; ARGV[1]: the points; ARGV[1 + i]: KEYS[i]'s window in seconds.
+ * Answers each counter's points and milliseconds left, in KEYS order.
+ */
+const CHARGE_SCRIPT = `
+local answer = {}
+for i, key in ipairs(KEYS) do
+  redis.call('set', key, 0, 'EX', ARGV[1 + i], 'NX')
+  local consumed = redis.call('incrby', key, ARGV[1])
+  local ttl = redis.call('pttl', key)
+  if ttl < 0 then
+    redis.call('expire', key, ARGV[1 + i])
+    ttl = 1000 * ARGV[1 + i]
+  end
+  answer[2 * i - 1] = consumed
+  answer[2 * i] = ttl
+end
+return answer`;
+const CHARGE_SCRIPT_SHA = crypto.createHash('sha1').update(CHARGE_SCRIPT).digest('hex');
+
+/**
+ * Budgets of query-cost points per minute, kept in Redis so that they hold across API instances.
+ * Each operation spends its cost from every budget its payer has, so one expensive request uses
+ * the budget of many cheap ones; a refused one (too costly) spends what it asked for. All of a
+ * charge's counters are spent in one atomic Redis call (a script): a call per counter was six
+ * round trips per request and, under load, a tenth of the API's CPU (docs/DECISIONS.md). If Redis
+ * cannot be reached, in-process counters of the same size (rate-limiter-flexible) stand in.
  *
  * A budget this instance has seen run out is remembered until it refills, so the payer's next
  * requests are refused without asking Redis (a flood of them costs no Redis calls at all); on
  * another instance, the first request after the budget ran out is charged and refused there.
  */
 export class RateLimits {
-  /** Budgets seen spent, by limiter prefix and id: when they refill (epoch ms). */
+  /** Budgets seen spent, by window prefix and id: when they refill (epoch ms). */
   private readonly spentUntil = new Map<string, { budget: Budget; until: number }>();
-  private readonly key: RateLimiterRedis[];
-  private readonly tenant: RateLimiterRedis[];
-  private readonly keylessAddress: RateLimiterRedis[];
-  private readonly keyedAddress: RateLimiterRedis[];
+  private readonly key: BudgetWindow[];
+  private readonly tenant: BudgetWindow[];
+  private readonly keylessAddress: BudgetWindow[];
+  private readonly keyedAddress: BudgetWindow[];
 
-  constructor(redis: Redis, settings: RateLimitSettings) {
-    const limiter = (name: string, points: number, duration: number) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: `${queuePrefix()}:rate:${name}`,
-        points,
-        duration,
-        insuranceLimiter: new RateLimiterMemory({ points, duration }),
-      });
+  constructor(
+    private readonly redis: Redis,
+    settings: RateLimitSettings,
+  ) {
+    const window = (budget: Budget, name: string, points: number, seconds: number) => ({
+      budget,
+      prefix: `${queuePrefix()}:rate:${name}`,
+      points,
+      seconds,
+      memory: new RateLimiterMemory({ points, duration: seconds }),
+    });
     // A budget per minute, and the same budget spread over shorter windows: a minute's points
     // spent in one second (six of the costliest operations at once) would take the shared cores
     // from every other tenant for that second; spread, the same points buy the same work a
     // window at a time. A window always admits the costliest single operation.
     const burst = settings.rateLimitBurstSeconds;
-    const budget = (name: string, points: number): RateLimiterRedis[] => {
-      const minute = limiter(name, points, 60);
+    const budget = (budget: Budget, name: string, points: number): BudgetWindow[] => {
+      const minute = window(budget, name, points, 60);
       if (burst >= 60) return [minute];
       const windowPoints = Math.max(
         Math.ceil((points * burst) / 60),
         Math.min(points, settings.maxQueryCost),
       );
-      return [minute, limiter(`${name}:${burst}s`, windowPoints, burst)];
+      return [minute, window(budget, `${name}:${burst}s`, windowPoints, burst)];
     };
-    this.key = budget('key', settings.rateLimitKeyPointsPerMinute);
-    this.tenant = budget('tenant', settings.rateLimitTenantPointsPerMinute);
-    this.keylessAddress = budget('ip', settings.rateLimitIpPointsPerMinute);
+    this.key = budget('key', 'key', settings.rateLimitKeyPointsPerMinute);
+    this.tenant = budget('tenant', 'tenant', settings.rateLimitTenantPointsPerMinute);
+    this.keylessAddress = budget('address', 'ip', settings.rateLimitIpPointsPerMinute);
     this.keyedAddress =
       settings.rateLimitIpKeyedPointsPerMinute > 0
-        ? budget('ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
+        ? budget('address', 'ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
         : [];
   }
 
@@ -110,25 +155,46 @@ export class RateLimits {
    */
   async charge(payer: Payer, cost: number, runs = true): Promise<void> {
     const points = Math.max(1, Math.ceil(cost));
-    const budgets = this.budgetsOf(payer).filter(([, limiter]) => runs || !this.paces(limiter));
-    const outcomes = await Promise.allSettled(
-      budgets.map(async ([budget, limiter, id]) => {
-        try {
-          await limiter.consume(id, points);
-        } catch (err) {
-          if (!(err instanceof RateLimiterRes)) throw err;
-          this.remember(budget, `${limiter.keyPrefix}:${id}`, err.msBeforeNext);
-          return { budget, msBeforeNext: err.msBeforeNext };
-        }
-        return undefined;
-      }),
+    const windows = this.windowsOf(payer).filter(([window]) => runs || window.seconds >= 60);
+    const counts = await this.spend(windows, points).catch(() =>
+      this.spendInMemory(windows, points),
     );
     const spent: Array<{ budget: Budget; msBeforeNext: number }> = [];
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') throw outcome.reason;
-      if (outcome.value) spent.push(outcome.value);
-    }
+    windows.forEach(([window, id], i) => {
+      const { consumed, msBeforeNext } = counts[i]!;
+      if (consumed <= window.points) return;
+      this.remember(window.budget, `${window.prefix}:${id}`, msBeforeNext);
+      spent.push({ budget: window.budget, msBeforeNext });
+    });
     if (spent.length > 0) throw this.refusal(spent);
+  }
+
+  /** The charge in Redis: one script call for every counter. */
+  private async spend(windows: Array<[BudgetWindow, string]>, points: number): Promise<Spent[]> {
+    const keys = windows.map(([window, id]) => `${window.prefix}:${id}`);
+    const args = [...keys, points, ...windows.map(([window]) => window.seconds)];
+    const answer = (await this.redis
+      .evalsha(CHARGE_SCRIPT_SHA, keys.length, ...args)
+      .catch((err: Error) =>
+        err.message.startsWith('NOSCRIPT')
+          ? this.redis.eval(CHARGE_SCRIPT, keys.length, ...args)
+          : Promise.reject(err),
+      )) as number[];
+    return windows.map((_, i) => ({ consumed: answer[2 * i]!, msBeforeNext: answer[2 * i + 1]! }));
+  }
+
+  /** The charge while Redis cannot be reached: this instance's own counters. */
+  private spendInMemory(windows: Array<[BudgetWindow, string]>, points: number): Promise<Spent[]> {
+    return Promise.all(
+      windows.map(([window, id]) =>
+        window.memory.consume(id, points).catch((refused: unknown) => {
+          if (refused instanceof RateLimiterRes) return refused;
+          throw refused;
+        }),
+      ),
+    ).then((results) =>
+      results.map((r) => ({ consumed: r.consumedPoints, msBeforeNext: r.msBeforeNext })),
+    );
   }
 
   /**
@@ -138,9 +204,10 @@ export class RateLimits {
   assertBudgetLeft(payer: Payer): void {
     const now = Date.now();
     const spent: Array<{ budget: Budget; msBeforeNext: number }> = [];
-    for (const [budget, limiter, id] of this.budgetsOf(payer)) {
-      const seen = this.spentUntil.get(`${limiter.keyPrefix}:${id}`);
-      if (seen && seen.until > now) spent.push({ budget, msBeforeNext: seen.until - now });
+    for (const [window, id] of this.windowsOf(payer)) {
+      const seen = this.spentUntil.get(`${window.prefix}:${id}`);
+      if (seen && seen.until > now)
+        spent.push({ budget: window.budget, msBeforeNext: seen.until - now });
     }
     if (spent.length > 0) throw this.refusal(spent);
   }
@@ -153,19 +220,14 @@ export class RateLimits {
         if (seen.until <= now) this.spentUntil.delete(name);
   }
 
-  /** Whether the limiter is one of the short pacing windows (not a per-minute budget). */
-  private paces(limiter: RateLimiterRedis): boolean {
-    return limiter.duration < 60;
-  }
-
-  private budgetsOf(payer: Payer): Array<[Budget, RateLimiterRedis, string]> {
-    const of = (budget: Budget, limiters: RateLimiterRedis[], id: string) =>
-      limiters.map((limiter): [Budget, RateLimiterRedis, string] => [budget, limiter, id]);
-    if (!payer.keyHash) return of('address', this.keylessAddress, payer.address);
+  private windowsOf(payer: Payer): Array<[BudgetWindow, string]> {
+    const of = (windows: BudgetWindow[], id: string) =>
+      windows.map((window): [BudgetWindow, string] => [window, id]);
+    if (!payer.keyHash) return of(this.keylessAddress, payer.address);
     return [
-      ...of('key', this.key, payer.keyHash),
-      ...(payer.tenantId ? of('tenant', this.tenant, payer.tenantId) : []),
-      ...of('address', this.keyedAddress, payer.address),
+      ...of(this.key, payer.keyHash),
+      ...(payer.tenantId ? of(this.tenant, payer.tenantId) : []),
+      ...of(this.keyedAddress, payer.address),
     ];
   }
 
