@@ -101,6 +101,16 @@ runBench(async (env) => {
   });
   const serving = { entry, network: await loadModel(artifact, tf) };
 
+  // The round must go through row-level security, as production's does: the owner's plans differ
+  // (docs/DECISIONS.md, "Index conditions under row-level security"), so its figure would not count.
+  const [session] = await withTenant(dataSource, tenant.id, (m) =>
+    m.query(`select current_user as role, row_security_active('rollups_minute') as rls`),
+  );
+  if (!session.rls)
+    throw new Error(
+      `bench/score: the round would run as ${session.role}, without row-level security`,
+    );
+
   const started = process.hrtime.bigint();
   const scored = await scoreTenant(tf, dataSource, tenant.id, serving, new Date());
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
