@@ -71,6 +71,30 @@ describe('the request path', () => {
     );
   });
 
+  it('withTenant: a failing first statement, a failure before any statement, or no statement at all leave the connection clean', async () => {
+    await assert.rejects(
+      withTenant(db.dataSource, tenant.id, (m) => m.query('select * from no_such_table')),
+      /no_such_table/,
+    );
+    // Work that fails before any statement, and work that issues none.
+    await assert.rejects(
+      withTenant(db.dataSource, tenant.id, () => Promise.reject(new Error('early'))),
+      /early/,
+    );
+    assert.equal(await withTenant(db.dataSource, tenant.id, async () => 42), 42);
+    // The one pooled connection is back outside any transaction, with no tenant.
+    const [state] = await db.dataSource.query(
+      `select coalesce(current_setting('app.tenant_id', true), '') as id,
+              (select count(*)::int from pg_stat_activity
+                where datname = current_database() and state like 'idle in transaction%') as open`,
+    );
+    assert.deepEqual(state, { id: '', open: 0 });
+    const seen = await withTenant(db.dataSource, tenant.id, (m) =>
+      m.query(`select current_setting('app.tenant_id', true) as id`),
+    );
+    assert.equal(seen[0].id, tenant.id);
+  });
+
   it('reads only the asked-for columns of endpoints', async () => {
     const page = await withTenant(db.dataSource, tenant.id, (m) =>
       listEndpointRows(m, { first: 10, includeArchived: false }, ['name']),
