@@ -100,7 +100,16 @@ describe('security-definer functions against a leaked app-role login', () => {
         app.query('select delete_expired_alert_log($1)', [days]),
         (err: { code?: string }) => err.code === '22023',
       );
+      // The webhook delivery log keeps 30 days, whatever the samples' retention.
+      await assert.rejects(
+        app.query('select delete_expired_webhook_deliveries($1)', [days]),
+        (err: { code?: string }) => err.code === '22023',
+      );
     }
+    await assert.rejects(
+      app.query('select delete_expired_webhook_deliveries(29)'),
+      (err: { code?: string }) => err.code === '22023',
+    );
     assert.equal(await count(), before);
     // The operator's retention (90 days by default) is still accepted.
     await app.query('select drop_expired_sample_partitions(90)');

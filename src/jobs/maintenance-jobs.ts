@@ -13,7 +13,7 @@ export const MAINTENANCE_JOB = defineJob<PlatformJob>({
 });
 /** Partitions exist this many days ahead, so ingestion never waits on DDL for today or tomorrow. */
 const DAYS_AHEAD = 7;
-/** Webhook delivery attempts are kept this long. */
+/** Webhook delivery attempts are kept this long (the database refuses less: migration 0017). */
 const DELIVERY_LOG_DAYS = 30;
 
 /**
