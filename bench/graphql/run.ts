@@ -12,12 +12,13 @@
  *
  *   npm run build && node dist/bench/graphql/run.js [seconds=10] [concurrency=16] [sentinel bin]
  *     [--runs=5] [--connections=16,64] [--compare-seconds=5] [--no-postgraphile] [--compare-only]
- *     [--cpu-prof=DIR]
+ *     [--cpu-prof=DIR] [--node-option=OPTION ...]
  *
  * The optional third argument runs the API from another checkout's bin/sentinel.js (built), to
  * measure a before/after on the same database and machine. `--cpu-prof=DIR` writes a V8 CPU
  * profile of every server process into DIR (Sentinel's API then runs from this checkout's
- * bin/sentinel.js, as with the third argument).
+ * bin/sentinel.js, as with the third argument). `--node-option=OPTION` (repeatable) passes a Node
+ * or V8 option to every server process alike, e.g. `--node-option=--max-semi-space-size=64`.
  */
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
@@ -54,6 +55,8 @@ const COMPARE_SECONDS = Number(flag('compare-seconds') ?? 5);
 const WITH_POSTGRAPHILE = !flags.includes('--no-postgraphile');
 const COMPARE_ONLY = flags.includes('--compare-only');
 const CPU_PROF_DIR = flag('cpu-prof');
+for (const option of flags.filter((f) => f.startsWith('--node-option=')))
+  serverNodeArgs.push(option.slice('--node-option='.length));
 if (CPU_PROF_DIR) serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`);
 const SENTINEL_BIN =
   positional[2] ?? (CPU_PROF_DIR ? path.resolve(__dirname, '../../../bin/sentinel.js') : undefined);
