@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { RateLimitedError } from '../src/errors/app-errors';
 import { RateLimits, type RateLimitSettings } from '../src/http/rate-limits';
 import { queuePrefix, useQueuePrefix } from '../src/jobs/queues';
+import { until } from './helpers/poll';
 
 const SETTINGS: RateLimitSettings = {
   rateLimitKeyPointsPerMinute: 60,
@@ -54,13 +55,18 @@ describe('rate limits', () => {
     const watcher = new Redis(process.env.SENTINEL_TEST_REDIS_URL!);
     const monitor = await watcher.monitor();
     const calls: string[][] = [];
+    const marker = `charged-${payer.keyHash}`;
+    let markerSeen = false;
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source !== 'lua' && args.some((a) => a.includes(payer.keyHash))) calls.push(args);
+      if (args[1] === marker) markerSeen = true;
+      else if (source !== 'lua' && args.some((a) => a.includes(payer.keyHash))) calls.push(args);
     });
     try {
       await limits.charge(payer, 3);
-      await redis.ping(); // the monitor sees commands in order: the charge has been reported
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // MONITOR reports commands in the order Redis ran them: once it reports this one, it has
+      // reported every command of the charge.
+      await redis.echo(marker);
+      await until(async () => markerSeen, 'the monitor reports the marker');
     } finally {
       monitor.disconnect();
       watcher.disconnect();
