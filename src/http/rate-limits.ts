@@ -65,8 +65,14 @@ interface BudgetWindow {
 }
 
 /** A window's state after a charge: points spent in it so far, and when it starts over. */
-interface Spent {
+interface WindowCount {
   consumed: number;
+  msBeforeNext: number;
+}
+
+/** A budget found spent, and how long until it refills. */
+interface Exhausted {
+  budget: Budget;
   msBeforeNext: number;
 }
 
@@ -129,7 +135,7 @@ export class RateLimits {
     // from every other tenant for that second; spread, the same points buy the same work a
     // window at a time. A window always admits the costliest single operation.
     const burst = settings.rateLimitBurstSeconds;
-    const budget = (budget: Budget, name: string, points: number): BudgetWindow[] => {
+    const windowsFor = (budget: Budget, name: string, points: number): BudgetWindow[] => {
       const minute = window(budget, name, points, 60);
       if (burst >= 60) return [minute];
       const windowPoints = Math.max(
@@ -138,12 +144,12 @@ export class RateLimits {
       );
       return [minute, window(budget, `${name}:${burst}s`, windowPoints, burst)];
     };
-    this.key = budget('key', 'key', settings.rateLimitKeyPointsPerMinute);
-    this.tenant = budget('tenant', 'tenant', settings.rateLimitTenantPointsPerMinute);
-    this.keylessAddress = budget('address', 'ip', settings.rateLimitIpPointsPerMinute);
+    this.key = windowsFor('key', 'key', settings.rateLimitKeyPointsPerMinute);
+    this.tenant = windowsFor('tenant', 'tenant', settings.rateLimitTenantPointsPerMinute);
+    this.keylessAddress = windowsFor('address', 'ip', settings.rateLimitIpPointsPerMinute);
     this.keyedAddress =
       settings.rateLimitIpKeyedPointsPerMinute > 0
-        ? budget('address', 'ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
+        ? windowsFor('address', 'ip-keyed', settings.rateLimitIpKeyedPointsPerMinute)
         : [];
   }
 
@@ -159,7 +165,7 @@ export class RateLimits {
     const counts = await this.spend(windows, points).catch(() =>
       this.spendInMemory(windows, points),
     );
-    const spent: Array<{ budget: Budget; msBeforeNext: number }> = [];
+    const spent: Exhausted[] = [];
     windows.forEach(([window, id], i) => {
       const { consumed, msBeforeNext } = counts[i]!;
       if (consumed <= window.points) return;
@@ -170,7 +176,10 @@ export class RateLimits {
   }
 
   /** The charge in Redis: one script call for every counter. */
-  private async spend(windows: Array<[BudgetWindow, string]>, points: number): Promise<Spent[]> {
+  private async spend(
+    windows: Array<[BudgetWindow, string]>,
+    points: number,
+  ): Promise<WindowCount[]> {
     const keys = windows.map(([window, id]) => `${window.prefix}:${id}`);
     const args = [...keys, points, ...windows.map(([window]) => window.seconds)];
     const answer = (await this.redis
@@ -184,7 +193,10 @@ export class RateLimits {
   }
 
   /** The charge while Redis cannot be reached: this instance's own counters. */
-  private spendInMemory(windows: Array<[BudgetWindow, string]>, points: number): Promise<Spent[]> {
+  private spendInMemory(
+    windows: Array<[BudgetWindow, string]>,
+    points: number,
+  ): Promise<WindowCount[]> {
     return Promise.all(
       windows.map(([window, id]) =>
         window.memory.consume(id, points).catch((refused: unknown) => {
@@ -203,7 +215,7 @@ export class RateLimits {
    */
   assertBudgetLeft(payer: Payer): void {
     const now = Date.now();
-    const spent: Array<{ budget: Budget; msBeforeNext: number }> = [];
+    const spent: Exhausted[] = [];
     for (const [window, id] of this.windowsOf(payer)) {
       const seen = this.spentUntil.get(`${window.prefix}:${id}`);
       if (seen && seen.until > now)
@@ -232,7 +244,7 @@ export class RateLimits {
   }
 
   /** The refusal names the budget that frees up last, and waits for it. */
-  private refusal(spent: Array<{ budget: Budget; msBeforeNext: number }>): RateLimitedError {
+  private refusal(spent: Exhausted[]): RateLimitedError {
     const last = spent.reduce((a, b) => (b.msBeforeNext > a.msBeforeNext ? b : a));
     return new RateLimitedError(
       `Too many requests (or too costly ones) for this ${last.budget === 'address' ? 'client address' : last.budget}; retry later.`,
