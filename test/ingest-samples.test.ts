@@ -30,8 +30,9 @@ describe('ingestSamples', () => {
   let worker: { stop: () => Promise<void> };
 
   before(async () => {
-    // Passive: the worker started below would otherwise probe it and store a sample of its own
-    // while a test counts the stored rows (the "mixed batch" flake: 4 rows, not 3).
+    // Both endpoints passive: the worker started below would otherwise probe them and store
+    // samples of its own while a test counts the stored rows (the "mixed batch" flakes: 4 rows,
+    // not 3; and 1 row in the other tenant, not 0).
     const created = await fx.api.gql<{ createEndpoint: { id: string } }>(
       CREATE_ENDPOINT,
       { input: endpointInput({ probeEnabled: false }) },
@@ -41,7 +42,7 @@ describe('ingestSamples', () => {
     other = await makeTenant(fx.db.dataSource, 'other');
     const foreign = await fx.api.gql<{ createEndpoint: { id: string } }>(
       CREATE_ENDPOINT,
-      { input: endpointInput() },
+      { input: endpointInput({ probeEnabled: false }) },
       other.adminKey,
     );
     foreignEndpointId = foreign.data!.createEndpoint.id;
