@@ -33,8 +33,9 @@ async function refusalOf(charge: Promise<void>): Promise<RateLimitedError> {
 
 /**
  * The budgets of src/http/rate-limits.ts against a real Redis: what a charge spends, when it is
- * refused, and that a request's six counters cost one Redis round trip, not six (issue 11: a call
- * per counter was a tenth of the API's CPU on the request path).
+ * refused, and that a request's six counters cost one Redis round trip, not six, shared with the
+ * charges of requests made meanwhile (issue 11: a call per counter was a tenth of the API's CPU
+ * on the request path).
  */
 describe('rate limits', () => {
   let redis: Redis;
@@ -47,10 +48,11 @@ describe('rate limits', () => {
   });
   after(() => redis.disconnect());
 
-  it("spends all of a keyed request's counters in one Redis call", async () => {
-    // The first charge a Redis sees loads the script (EVALSHA answers NOSCRIPT, then EVAL).
-    await limits.charge(newPayer(), 1);
-    const payer = newPayer();
+  /** The commands clients sent Redis (not those of scripts) that name the payer's key, during `work`. */
+  async function redisCallsDuring(
+    payer: { keyHash: string },
+    work: () => Promise<unknown>,
+  ): Promise<string[][]> {
     // monitor() answers a connection of its own, in monitor mode; both are closed below.
     const watcher = new Redis(process.env.SENTINEL_TEST_REDIS_URL!);
     const monitor = await watcher.monitor();
@@ -62,15 +64,23 @@ describe('rate limits', () => {
       else if (source !== 'lua' && args.some((a) => a.includes(payer.keyHash))) calls.push(args);
     });
     try {
-      await limits.charge(payer, 3);
+      await work();
       // MONITOR reports commands in the order Redis ran them: once it reports this one, it has
-      // reported every command of the charge.
+      // reported every command of the work.
       await redis.echo(marker);
       await until(async () => markerSeen, 'the monitor reports the marker');
     } finally {
       monitor.disconnect();
       watcher.disconnect();
     }
+    return calls;
+  }
+
+  it("spends all of a keyed request's counters in one Redis call", async () => {
+    // The first charge a Redis sees loads the script (EVALSHA answers NOSCRIPT, then EVAL).
+    await limits.charge(newPayer(), 1);
+    const payer = newPayer();
+    const calls = await redisCallsDuring(payer, () => limits.charge(payer, 3));
     assert.deepEqual(
       calls.map((args) => args[0]),
       ['evalsha'],
@@ -115,6 +125,39 @@ describe('rate limits', () => {
     assert.equal(await redis.get(`${prefix}:key:10s:${payer.keyHash}`), null);
     await limits.charge(payer, 5); // the window is untouched
     await refusalOf(limits.charge(payer, 30, false)); // the minute: 75 of 60
+  });
+
+  it('charges made while a call is in flight share the next call', async () => {
+    await limits.charge(newPayer(), 1); // the script is loaded
+    const payer = newPayer();
+    const calls = await redisCallsDuring(payer, () =>
+      // The first goes out alone; the other 30 are made while it is in flight.
+      Promise.all(Array.from({ length: 31 }, () => limits.charge({ ...payer }, 0.1, false))),
+    );
+    assert.deepEqual(
+      calls.map((args) => args[0]),
+      ['evalsha', 'evalsha'],
+      `two calls for 31 charges: ${JSON.stringify(calls.map((c) => c.length))}`,
+    );
+    // Every charge was counted: 31 points of the key's minute.
+    assert.equal(await redis.get(`${queuePrefix()}:rate:key:${payer.keyHash}`), '31');
+  });
+
+  it('refuses exactly the charges past the limit when a budget runs out within a shared call', async () => {
+    await limits.charge(newPayer(), 1);
+    const payer = newPayer();
+    // The key's 10 s window holds 10 points: of 31 one-point charges made at once, the first 10
+    // (in the order they were made) pass and the other 21 are refused, as if made one by one.
+    const outcomes = await Promise.all(
+      Array.from({ length: 31 }, () =>
+        limits.charge({ ...payer }, 1).then(
+          () => 'ok',
+          (err: unknown) => (err instanceof RateLimitedError ? String(err.details?.budget) : 'other'),
+        ),
+      ),
+    );
+    assert.deepEqual(outcomes, [...Array(10).fill('ok'), ...Array(21).fill('key')]);
+    assert.equal(await redis.get(`${queuePrefix()}:rate:key:10s:${payer.keyHash}`), '31');
   });
 
   it('keeps the same budgets in memory while Redis cannot be reached', async () => {

@@ -12,13 +12,16 @@
  *
  *   npm run build && node dist/bench/graphql/run.js [seconds=10] [concurrency=16] [sentinel bin]
  *     [--runs=5] [--connections=16,64] [--compare-seconds=5] [--no-postgraphile] [--compare-only]
- *     [--cpu-prof=DIR] [--node-option=OPTION ...]
+ *     [--cpu-prof=DIR] [--node-option=OPTION ...] [--same-node]
  *
  * The optional third argument runs the API from another checkout's bin/sentinel.js (built), to
  * measure a before/after on the same database and machine. `--cpu-prof=DIR` writes a V8 CPU
  * profile of every server process into DIR (Sentinel's API then runs from this checkout's
  * bin/sentinel.js, as with the third argument). `--node-option=OPTION` (repeatable) passes a Node
  * or V8 option to every server process alike, e.g. `--node-option=--max-semi-space-size=64`.
+ * `--same-node` runs Sentinel's API and the baselines on PostGraphile's Node (24) instead of this
+ * process's, so the comparison does not include the runtime's difference (Sentinel's API then runs
+ * from this checkout's bin/sentinel.js, unless the third argument names another).
  */
 import 'reflect-metadata';
 import type { ChildProcess } from 'node:child_process';
@@ -36,6 +39,7 @@ import {
   POSTGRAPHILE_ONE_QUERY,
 } from './queries';
 import {
+  runServersOnPostgraphileNode,
   serverNodeArgs,
   startBaseline,
   startOtherApi,
@@ -58,8 +62,10 @@ const CPU_PROF_DIR = flag('cpu-prof');
 for (const option of flags.filter((f) => f.startsWith('--node-option=')))
   serverNodeArgs.push(option.slice('--node-option='.length));
 if (CPU_PROF_DIR) serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`);
+const SAME_NODE = flags.includes('--same-node');
 const SENTINEL_BIN =
-  positional[2] ?? (CPU_PROF_DIR ? path.resolve(__dirname, '../../../bin/sentinel.js') : undefined);
+  positional[2] ??
+  (CPU_PROF_DIR || SAME_NODE ? path.resolve(__dirname, '../../../bin/sentinel.js') : undefined);
 
 const line = (label: string, result: Load, note = '') =>
   console.log(
@@ -113,6 +119,10 @@ async function main(): Promise<void> {
   process.env.RATE_LIMIT_TENANT_POINTS ??= String(1e9);
   process.env.RATE_LIMIT_IP_KEYED_POINTS ??= String(1e9);
   process.env.DB_CONNECTIONS_PER_TENANT ??= process.env.DB_POOL_SIZE ?? '10';
+  if (SAME_NODE) {
+    runServersOnPostgraphileNode();
+    console.log("  (--same-node: Sentinel and the baselines run on PostGraphile's Node)");
+  }
   const env = await openBenchEnv();
   const servers: Server[] = [];
   const others: ChildProcess[] = [];

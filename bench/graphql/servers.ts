@@ -8,6 +8,16 @@ import path from 'node:path';
  */
 export const serverNodeArgs: string[] = [];
 
+/**
+ * The Node binary of Sentinel's API and of the bare and raw-pg baselines: this process's, or
+ * PostGraphile's (Node 24, run.ts `--same-node`) so that the runtime is the same for all.
+ */
+let serverNode = process.execPath;
+export function runServersOnPostgraphileNode(): void {
+  ensurePostgraphile();
+  serverNode = POSTGRAPHILE_NODE;
+}
+
 export interface Server {
   child: ChildProcess;
   port: number;
@@ -41,7 +51,7 @@ function startProcess(
 /** A baseline server of this folder (built), as a child process. */
 export function startBaseline(file: string, args: string[] = []): Promise<Server> {
   return startProcess(
-    process.execPath,
+    serverNode,
     [...serverNodeArgs, path.join(__dirname, file), ...args],
     /listening (\d+)/,
   );
@@ -50,7 +60,7 @@ export function startBaseline(file: string, args: string[] = []): Promise<Server
 /** `sentinel api` from another checkout's bin/sentinel.js (built). */
 export function startOtherApi(bin: string, env: NodeJS.ProcessEnv): Promise<Server> {
   return startProcess(
-    process.execPath,
+    serverNode,
     [...serverNodeArgs, bin, 'api'],
     /"port":(\d+),"msg":"Sentinel API listening/,
     env,
@@ -83,14 +93,17 @@ function postgraphileInstalled(): boolean {
  * `npm ci --prefix bench/graphql/postgraphile`: the project's own install never fetches it.
  * Throws with the reason when it cannot be installed or started.
  */
+function ensurePostgraphile(): void {
+  if (postgraphileInstalled()) return;
+  console.error(`installing PostGraphile 5 into ${POSTGRAPHILE_DIR} (npm ci, once)`);
+  const npm = spawnSync('npm', ['ci', '--prefix', POSTGRAPHILE_DIR, '--no-audit', '--no-fund'], {
+    stdio: ['ignore', 2, 2], // stdout stays the benchmark's figures
+  });
+  if (npm.status !== 0) throw new Error(`npm ci --prefix ${POSTGRAPHILE_DIR} failed`);
+}
+
 export async function startPostgraphile(appUrl: string): Promise<Server> {
-  if (!postgraphileInstalled()) {
-    console.error(`installing PostGraphile 5 into ${POSTGRAPHILE_DIR} (npm ci, once)`);
-    const npm = spawnSync('npm', ['ci', '--prefix', POSTGRAPHILE_DIR, '--no-audit', '--no-fund'], {
-      stdio: ['ignore', 2, 2], // stdout stays the benchmark's figures
-    });
-    if (npm.status !== 0) throw new Error(`npm ci --prefix ${POSTGRAPHILE_DIR} failed`);
-  }
+  ensurePostgraphile();
   return startProcess(
     POSTGRAPHILE_NODE,
     [...serverNodeArgs, path.join(POSTGRAPHILE_DIR, 'server.mjs'), appUrl],

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors/app-errors';
 import { queuePrefix } from '../jobs/queues';
+import { RedisCounters, type WindowCount } from './redis-counters';
 
 export interface RateLimitSettings {
   /** Query-cost points one API key may spend per minute (RATE_LIMIT_KEY_POINTS). */
@@ -64,12 +65,6 @@ interface BudgetWindow {
   memory: RateLimiterMemory;
 }
 
-/** A window's state after a charge: points spent in it so far, and when it starts over. */
-interface WindowCount {
-  consumed: number;
-  msBeforeNext: number;
-}
-
 /** A budget found spent, and how long until it refills. */
 interface Exhausted {
   budget: Budget;
@@ -77,35 +72,13 @@ interface Exhausted {
 }
 
 /**
- * Every counter of a charge in one Redis round trip (a request has up to six: its key, tenant and
- * address, each per minute and per short window). Each counter grows by the points, even past its
- * limit, as rate-limiter-flexible's counters do; a new one expires at the end of its window.
- * KEYS: the counters; ARGV[1]: the points; ARGV[1 + i]: KEYS[i]'s window in seconds.
- * Answers each counter's points and milliseconds left, in KEYS order.
- */
-const CHARGE_SCRIPT = `
-local answer = {}
-for i, key in ipairs(KEYS) do
-  redis.call('set', key, 0, 'EX', ARGV[1 + i], 'NX')
-  local consumed = redis.call('incrby', key, ARGV[1])
-  local ttl = redis.call('pttl', key)
-  if ttl < 0 then
-    redis.call('expire', key, ARGV[1 + i])
-    ttl = 1000 * ARGV[1 + i]
-  end
-  answer[2 * i - 1] = consumed
-  answer[2 * i] = ttl
-end
-return answer`;
-const CHARGE_SCRIPT_SHA = crypto.createHash('sha1').update(CHARGE_SCRIPT).digest('hex');
-
-/**
  * Budgets of query-cost points per minute, kept in Redis so that they hold across API instances.
  * Each operation spends its cost from every budget its payer has, so one expensive request uses
  * the budget of many cheap ones; a refused one (too costly) spends what it asked for. All of a
- * charge's counters are spent in one atomic Redis call (a script): a call per counter was six
- * round trips per request and, under load, a tenth of the API's CPU (docs/DECISIONS.md). If Redis
- * cannot be reached, in-process counters of the same size (rate-limiter-flexible) stand in.
+ * charge's counters are spent in one atomic Redis call (a script), shared with the charges of
+ * other requests made meanwhile (RedisCounters): a call per counter was six round trips per
+ * request and, under load, a tenth of the API's CPU (docs/DECISIONS.md). If Redis cannot be
+ * reached, in-process counters of the same size (rate-limiter-flexible) stand in.
  *
  * A budget this instance has seen run out is remembered until it refills, so the payer's next
  * requests are refused without asking Redis (a flood of them costs no Redis calls at all); on
@@ -118,11 +91,10 @@ export class RateLimits {
   private readonly tenant: BudgetWindow[];
   private readonly keylessAddress: BudgetWindow[];
   private readonly keyedAddress: BudgetWindow[];
+  private readonly counters: RedisCounters;
 
-  constructor(
-    private readonly redis: Redis,
-    settings: RateLimitSettings,
-  ) {
+  constructor(redis: Redis, settings: RateLimitSettings) {
+    this.counters = new RedisCounters(redis);
     const window = (budget: Budget, name: string, points: number, seconds: number) => ({
       budget,
       prefix: `${queuePrefix()}:rate:${name}`,
@@ -175,21 +147,15 @@ export class RateLimits {
     if (spent.length > 0) throw this.refusal(spent);
   }
 
-  /** The charge in Redis: one script call for every counter. */
-  private async spend(
-    windows: Array<[BudgetWindow, string]>,
-    points: number,
-  ): Promise<WindowCount[]> {
-    const keys = windows.map(([window, id]) => `${window.prefix}:${id}`);
-    const args = [...keys, points, ...windows.map(([window]) => window.seconds)];
-    const answer = (await this.redis
-      .evalsha(CHARGE_SCRIPT_SHA, keys.length, ...args)
-      .catch((err: Error) =>
-        err.message.startsWith('NOSCRIPT')
-          ? this.redis.eval(CHARGE_SCRIPT, keys.length, ...args)
-          : Promise.reject(err),
-      )) as number[];
-    return windows.map((_, i) => ({ consumed: answer[2 * i]!, msBeforeNext: answer[2 * i + 1]! }));
+  /** The charge in Redis: every counter in one script call (shared with concurrent charges). */
+  private spend(windows: Array<[BudgetWindow, string]>, points: number): Promise<WindowCount[]> {
+    return this.counters.charge(
+      windows.map(([window, id]) => ({
+        key: `${window.prefix}:${id}`,
+        points,
+        seconds: window.seconds,
+      })),
+    );
   }
 
   /** The charge while Redis cannot be reached: this instance's own counters. */
