@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Endpoint } from '../src/entities/endpoint.entity';
-import { getEndpointRow, listEndpointRows } from '../src/services/endpoint-rows';
+import { readEndpointPage, readEndpointRow } from '../src/services/endpoint-rows';
 import { createEndpoint, type NewEndpoint } from '../src/services/endpoints';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
@@ -96,15 +96,19 @@ describe('the request path', () => {
   });
 
   it('reads only the asked-for columns of endpoints', async () => {
-    const page = await withTenant(db.dataSource, tenant.id, (m) =>
-      listEndpointRows(m, { first: 10, includeArchived: false }, ['name']),
+    const page = await readEndpointPage(
+      db.dataSource,
+      tenant.id,
+      { first: 10, includeArchived: false },
+      ['name'],
     );
     assert.ok(page.endpoints.length > 0);
     for (const row of page.endpoints)
       assert.deepEqual(Object.keys(row).sort(), ['createdAt', 'id', 'name']);
-    const one = await withTenant(db.dataSource, tenant.id, (m) =>
-      getEndpointRow(m, page.endpoints[0]!.id, ['url', 'timeoutMs']),
-    );
+    const one = await readEndpointRow(db.dataSource, tenant.id, page.endpoints[0]!.id, [
+      'url',
+      'timeoutMs',
+    ]);
     assert.deepEqual(Object.keys(one).sort(), ['createdAt', 'id', 'timeoutMs', 'url']);
   });
 

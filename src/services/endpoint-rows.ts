@@ -1,12 +1,11 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Endpoint } from '../entities/endpoint.entity';
 import { BadInputError, NotFoundError } from '../errors/app-errors';
-import { withTenant } from '../tenancy/with-tenant';
+import { readAsTenant } from '../tenancy/read-as-tenant';
 import { isUuid } from './ids';
 
-// The read paths of the API: plain rows with only the columns asked for, no entity hydration.
-// The two `read...` functions open the tenant's transaction; the others take a manager from
-// withTenant(): RLS already limits it to one tenant.
+// The hottest read paths of the API: plain rows with only the columns asked for, no entity
+// hydration, one statement each as the tenant (RLS limits it to the tenant's rows).
 
 /** An endpoint with some of its properties: those that were asked for, plus id and createdAt. */
 export type EndpointRow = Pick<Endpoint, 'id' | 'createdAt'> & Partial<Endpoint>;
@@ -41,34 +40,20 @@ function selectList(properties: Iterable<string>): string {
     .join(', ');
 }
 
-/** A page of the tenant's endpoints (listEndpointRows) in a transaction of their own. */
-export function readEndpointPage(
+/**
+ * A page of the tenant's endpoints in creation order, keyset-paginated after the endpoint
+ * `afterId`: one statement, in one round trip (readAsTenant).
+ */
+export async function readEndpointPage(
   dataSource: DataSource,
   tenantId: string,
-  options: { first: number; afterId?: string; includeArchived: boolean },
-  properties: Iterable<string>,
-): Promise<{ endpoints: EndpointRow[]; hasNextPage: boolean }> {
-  return withTenant(dataSource, tenantId, (m) => listEndpointRows(m, options, properties));
-}
-
-/** One of the tenant's endpoints (getEndpointRow) in a transaction of its own. */
-export function readEndpointRow(
-  dataSource: DataSource,
-  tenantId: string,
-  id: string,
-  properties: Iterable<string>,
-): Promise<EndpointRow> {
-  return withTenant(dataSource, tenantId, (m) => getEndpointRow(m, id, properties));
-}
-
-/** One page in creation order, keyset-paginated after the endpoint `afterId`. */
-export async function listEndpointRows(
-  manager: EntityManager,
   options: { first: number; afterId?: string; includeArchived: boolean },
   properties: Iterable<string>,
 ): Promise<{ endpoints: EndpointRow[]; hasNextPage: boolean }> {
   // Compared in SQL: created_at has microseconds, which a JS Date would round away.
-  const rows: EndpointRow[] = await manager.query(
+  const rows = await readAsTenant<EndpointRow>(
+    dataSource,
+    tenantId,
     `select ${selectList(properties)} from endpoints
       where ($2 or archived_at is null)
         and ($3::uuid is null
@@ -79,21 +64,35 @@ export async function listEndpointRows(
   );
   // An unknown cursor and the end of the list both give no rows; only then is it worth asking.
   if (rows.length === 0 && options.afterId) {
-    const [known] = await manager.query('select 1 from endpoints where id = $1', [options.afterId]);
+    const [known] = await readAsTenant(
+      dataSource,
+      tenantId,
+      'select 1 from endpoints where id = $1',
+      [options.afterId],
+    );
     if (!known)
       throw new BadInputError([{ field: 'after', message: 'is not a cursor this API gave out' }]);
   }
   return { endpoints: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
 }
 
-/** A visible endpoint's asked-for columns; another tenant's id is NOT_FOUND, like a made-up one. */
-export async function getEndpointRow(
-  manager: EntityManager,
+/**
+ * One of the tenant's endpoints with its asked-for columns, in one round trip; another tenant's
+ * id is NOT_FOUND, like a made-up one.
+ */
+export async function readEndpointRow(
+  dataSource: DataSource,
+  tenantId: string,
   id: string,
   properties: Iterable<string>,
 ): Promise<EndpointRow> {
-  const [row]: EndpointRow[] = isUuid(id)
-    ? await manager.query(`select ${selectList(properties)} from endpoints where id = $1`, [id])
+  const [row] = isUuid(id)
+    ? await readAsTenant<EndpointRow>(
+        dataSource,
+        tenantId,
+        `select ${selectList(properties)} from endpoints where id = $1`,
+        [id],
+      )
     : [];
   if (!row) throw new NotFoundError('Endpoint', id);
   return row;

@@ -18,6 +18,11 @@ export function insideTenantTransaction(): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A tenant id is inlined in SQL (withTenant's BEGIN): anything but a uuid is a bug upstream. */
+export function assertTenantId(tenantId: string): void {
+  if (!UUID.test(tenantId)) throw new TypeError(`withTenant: not a tenant id: ${tenantId}`);
+}
+
 /**
  * Runs one unit of work as a tenant: begin, set `app.tenant_id` for this transaction only, run,
  * commit. Every resolver and job reaches tenant data through here; the RLS policies do the rest.
@@ -39,7 +44,7 @@ export async function withTenant<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   // Tenant ids come from our own rows and key lookups; anything else is a bug, not user input.
-  if (!UUID.test(tenantId)) throw new TypeError(`withTenant: not a tenant id: ${tenantId}`);
+  assertTenantId(tenantId);
   const slots = insideTenantTransaction() ? undefined : tenantSlotsOf(dataSource);
   const release = await slots?.acquire(tenantId);
   try {
