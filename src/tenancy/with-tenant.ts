@@ -25,7 +25,8 @@ export function assertTenantId(tenantId: string): void {
 
 /**
  * Runs one unit of work as a tenant: begin, set `app.tenant_id` for this transaction only, run,
- * commit. Every resolver and job reaches tenant data through here; the RLS policies do the rest.
+ * commit. Every resolver and job reaches tenant data through here (or, for a single read
+ * statement on the hot path, through readAsTenant); the RLS policies do the rest.
  * Transaction-local (`true`) matters: a pooled connection must not carry the id to the next user.
  *
  * BEGIN and the setting travel in one round trip (one simple-protocol message of two statements),
