@@ -152,7 +152,8 @@ describe('rate limits', () => {
       Array.from({ length: 31 }, () =>
         limits.charge({ ...payer }, 1).then(
           () => 'ok',
-          (err: unknown) => (err instanceof RateLimitedError ? String(err.details?.budget) : 'other'),
+          (err: unknown) =>
+            err instanceof RateLimitedError ? String(err.details?.budget) : 'other',
         ),
       ),
     );
