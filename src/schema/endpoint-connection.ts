@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { EndpointType } from './endpoint.types';
 import { PageInfo } from './pagination';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EndpointEdge {
   @Field()
   cursor!: string;
@@ -11,7 +11,7 @@ export class EndpointEdge {
   node!: EndpointType;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EndpointConnection {
   @Field(() => [EndpointEdge])
   edges!: EndpointEdge[];

@@ -1,7 +1,10 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { HttpMethod } from './enums';
 
-@ObjectType({ description: 'When the endpoint counts as breached (SPEC section 4).' })
+@ObjectType({
+  description: 'When the endpoint counts as breached (SPEC section 4).',
+  simpleResolvers: true,
+})
 export class Sla {
   @Field(() => Float, { description: 'The chosen latency percentile must stay at or below this.' })
   latencyThresholdMs!: number;
@@ -23,7 +26,9 @@ export class Sla {
   availabilityTarget!: number;
 }
 
-@ObjectType('Endpoint')
+// Plain properties, read as they are (simpleResolvers: no type-graphql wrapper per field): a page
+// of endpoints resolves every field of every row.
+@ObjectType('Endpoint', { simpleResolvers: true })
 export class EndpointType {
   @Field(() => ID)
   id!: string;

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { BadInputError } from '../errors/app-errors';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;

@@ -7,8 +7,8 @@ import { isUuid } from './ids';
 // The hottest read paths of the API: plain rows with only the columns asked for, no entity
 // hydration, one statement each as the tenant (RLS limits it to the tenant's rows).
 
-/** An endpoint with some of its properties: those that were asked for, plus id and createdAt. */
-export type EndpointRow = Pick<Endpoint, 'id' | 'createdAt'> & Partial<Endpoint>;
+/** An endpoint with some of its properties: those that were asked for, plus its id. */
+export type EndpointRow = Pick<Endpoint, 'id'> & Partial<Endpoint>;
 
 /** Each property of an endpoint as a column. */
 const COLUMNS: Record<string, string> = {
@@ -31,9 +31,9 @@ const COLUMNS: Record<string, string> = {
   archivedAt: 'archived_at',
 };
 
-/** `id, created_at as "createdAt", ...` for the properties given ('*': all; unknown: none). */
+/** `id, name, ...` for the properties given ('*': all; unknown: none); the id always. */
 function selectList(properties: Iterable<string>): string {
-  const wanted = new Set(['id', 'createdAt', ...properties]);
+  const wanted = new Set(['id', ...properties]);
   return Object.entries(COLUMNS)
     .filter(([property]) => wanted.has('*') || wanted.has(property))
     .map(([property, column]) => `${column} as "${property}"`)
