@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Endpoint } from '../src/entities/endpoint.entity';
+import { Tenant } from '../src/entities/tenant.entity';
 import { readEndpointPage, readEndpointRow } from '../src/services/endpoint-rows';
 import { createEndpoint, type NewEndpoint } from '../src/services/endpoints';
 import { withTenant } from '../src/tenancy/with-tenant';
@@ -115,6 +116,32 @@ describe('the request path', () => {
     let api: TestApi;
     before(async () => (api = await startTestApi(db)));
     after(() => api?.stop());
+
+    it("answers `me` with every field as the tenant's entity has it (one-round-trip read)", async () => {
+      const answer = await api.gql<{ me: Record<string, unknown> }>(
+        `{ me { id slug name createdAt statusPagePublished contributesToGlobal featureFlags
+                falseAlertBudget autoRetrain retrainEveryDays } }`,
+        {},
+        tenant.adminKey,
+      );
+      assert.equal(answer.errors, undefined);
+      const entity = await withTenant(db.dataSource, tenant.id, (m) =>
+        m.findOneByOrFail(Tenant, { id: tenant.id }),
+      );
+      assert.deepEqual(answer.data!.me, {
+        id: entity.id,
+        slug: entity.slug,
+        name: entity.name,
+        createdAt: entity.createdAt.toISOString(),
+        statusPagePublished: entity.statusPagePublished,
+        contributesToGlobal: entity.contributesToGlobal,
+        featureFlags: entity.featureFlags,
+        falseAlertBudget: entity.falseAlertBudget,
+        autoRetrain: entity.autoRetrain,
+        retrainEveryDays: entity.retrainEveryDays,
+      });
+      assert.equal(typeof answer.data!.me.falseAlertBudget, 'number');
+    });
 
     it('serves fields asked through fragments and nested objects, and pages with cursors', async () => {
       const query = `query($after: String) {

@@ -8,7 +8,7 @@ import type { ApiKeyScope, HttpMethod } from './enums';
 import type { TenantType } from './tenant.types';
 
 /** Entities (rows) to GraphQL objects: the schema never exposes a column by accident. */
-export function toTenantType(tenant: Tenant): TenantType {
+export function toTenantType(tenant: Omit<Tenant, 'statusVersion'>): TenantType {
   return {
     id: tenant.id,
     slug: tenant.slug,

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Tenant } from '../entities/tenant.entity';
 import { BadInputError, NotFoundError } from '../errors/app-errors';
 import { isFeatureFlag } from './feature-flags';
+import { readAsTenant } from '../tenancy/read-as-tenant';
 import { withTenant } from '../tenancy/with-tenant';
 import { createApiKey, type IssuedKey } from './api-keys';
 
@@ -23,9 +24,20 @@ export async function createTenant(
   });
 }
 
-export async function getTenant(dataSource: DataSource, tenantId: string): Promise<Tenant> {
-  const tenant = await withTenant(dataSource, tenantId, (manager) =>
-    manager.findOneBy(Tenant, { id: tenantId }),
+/** The tenant's row as its GraphQL type shows it: what `me` answers, in one round trip. */
+export type TenantView = Omit<Tenant, 'statusVersion'>;
+
+export async function getTenant(dataSource: DataSource, tenantId: string): Promise<TenantView> {
+  const [tenant] = await readAsTenant<TenantView>(
+    dataSource,
+    tenantId,
+    `select id, slug, name, created_at as "createdAt",
+            status_page_published as "statusPagePublished",
+            contributes_to_global as "contributesToGlobal", feature_flags as "featureFlags",
+            false_alert_budget as "falseAlertBudget", auto_retrain as "autoRetrain",
+            retrain_every_days as "retrainEveryDays"
+       from tenants where id = $1`,
+    [tenantId],
   );
   if (!tenant) throw new NotFoundError('Tenant', tenantId);
   return tenant;
