@@ -2,30 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { createEndpoint, type NewEndpoint } from '../src/services/endpoints';
+import { createEndpoint } from '../src/services/endpoints';
 import { readAsTenant } from '../src/tenancy/read-as-tenant';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { createTestDatabase, ownerQuery, type TestDatabase } from './helpers/database';
-import { makeTenant, type TestTenant } from './helpers/factories';
+import { makeTenant, NEW_ENDPOINT as INPUT, type TestTenant } from './helpers/factories';
 import { until } from './helpers/poll';
-
-const INPUT: NewEndpoint = {
-  name: 'checkout',
-  url: 'https://shop.example.com/health',
-  method: 'GET',
-  expectedStatusCodes: [200],
-  probeEnabled: false,
-  public: false,
-  probeIntervalSeconds: 60,
-  timeoutMs: 5000,
-  sla: {
-    latencyThresholdMs: 300,
-    latencyPercentile: 95,
-    errorRateThreshold: 0.05,
-    windowMinutes: 5,
-    availabilityTarget: 0.999,
-  },
-};
 
 /**
  * readAsTenant (src/tenancy/read-as-tenant.ts): the tenant setting and a read in one round trip.

@@ -3,29 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { Endpoint } from '../src/entities/endpoint.entity';
 import { Tenant } from '../src/entities/tenant.entity';
 import { readEndpointPage, readEndpointRow } from '../src/services/endpoint-rows';
-import { createEndpoint, type NewEndpoint } from '../src/services/endpoints';
+import { createEndpoint } from '../src/services/endpoints';
 import { withTenant } from '../src/tenancy/with-tenant';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { makeTenant, type TestTenant } from './helpers/factories';
+import { makeTenant, NEW_ENDPOINT as INPUT, type TestTenant } from './helpers/factories';
 import { startTestApi, type TestApi } from './helpers/api';
-
-const INPUT: NewEndpoint = {
-  name: 'checkout',
-  url: 'https://shop.example.com/health',
-  method: 'GET',
-  expectedStatusCodes: [200],
-  probeEnabled: false,
-  public: false,
-  probeIntervalSeconds: 60,
-  timeoutMs: 5000,
-  sla: {
-    latencyThresholdMs: 300,
-    latencyPercentile: 95,
-    errorRateThreshold: 0.05,
-    windowMinutes: 5,
-    availabilityTarget: 0.999,
-  },
-};
 
 describe('the request path', () => {
   let db: TestDatabase;

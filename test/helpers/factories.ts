@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ApiKeyScope } from '../../src/entities/api-key.entity';
 import { createApiKey } from '../../src/services/api-keys';
+import type { NewEndpoint } from '../../src/services/endpoints';
 import { createTenant } from '../../src/services/tenants';
 import { withTenant } from '../../src/tenancy/with-tenant';
 
@@ -61,3 +62,22 @@ export function endpointInput(overrides: Record<string, unknown> = {}): Record<s
     ...overrides,
   };
 }
+
+/** A passive endpoint for the domain functions (createEndpoint), without GraphQL. */
+export const NEW_ENDPOINT: NewEndpoint = {
+  name: 'checkout',
+  url: 'https://shop.example.com/health',
+  method: 'GET',
+  expectedStatusCodes: [200],
+  probeEnabled: false,
+  public: false,
+  probeIntervalSeconds: 60,
+  timeoutMs: 5000,
+  sla: {
+    latencyThresholdMs: 300,
+    latencyPercentile: 95,
+    errorRateThreshold: 0.05,
+    windowMinutes: 5,
+    availabilityTarget: 0.999,
+  },
+};
