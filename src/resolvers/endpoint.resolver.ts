@@ -41,21 +41,14 @@ export class EndpointResolver {
       { first, afterId, includeArchived: includeArchived ?? false },
       askedProperties(info, ['edges', 'node']),
     );
-    // Only the asked-for properties are set; GraphQL reads no others. A cursor is made when it
-    // is read: most pages ask for the end cursor alone.
+    // Only the asked-for properties are set; GraphQL reads no others.
     const edges = page.endpoints.map((e) => ({
-      get cursor() {
-        return encodeCursor('endpoint', e.id);
-      },
+      cursor: encodeCursor('endpoint', e.id),
       node: toEndpointType(e as Endpoint),
     }));
-    const last = page.endpoints.at(-1);
     return {
       edges,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        endCursor: last ? encodeCursor('endpoint', last.id) : null,
-      },
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
     };
   }
 
