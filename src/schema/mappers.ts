@@ -1,14 +1,14 @@
 import type { ApiKey } from '../entities/api-key.entity';
 import type { Endpoint } from '../entities/endpoint.entity';
-import type { Tenant } from '../entities/tenant.entity';
 import type { IssuedKey } from '../services/api-keys';
+import type { TenantView } from '../services/tenants';
 import type { ApiKeyType, CreatedApiKey } from './api-key.types';
 import type { EndpointType } from './endpoint.types';
 import type { ApiKeyScope, HttpMethod } from './enums';
 import type { TenantType } from './tenant.types';
 
 /** Entities (rows) to GraphQL objects: the schema never exposes a column by accident. */
-export function toTenantType(tenant: Omit<Tenant, 'statusVersion'>): TenantType {
+export function toTenantType(tenant: TenantView): TenantType {
   return {
     id: tenant.id,
     slug: tenant.slug,
