@@ -106,10 +106,11 @@ describe('security-definer functions against a leaked app-role login', () => {
         (err: { code?: string }) => err.code === '22023',
       );
     }
-    await assert.rejects(
-      app.query('select delete_expired_webhook_deliveries(29)'),
-      (err: { code?: string }) => err.code === '22023',
-    );
+    for (const days of [29, 36_501])
+      await assert.rejects(
+        app.query('select delete_expired_webhook_deliveries($1)', [days]),
+        (err: { code?: string }) => err.code === '22023',
+      );
     assert.equal(await count(), before);
     // The operator's retention (90 days by default) is still accepted.
     await app.query('select drop_expired_sample_partitions(90)');

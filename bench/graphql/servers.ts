@@ -88,11 +88,7 @@ function postgraphileInstalled(): boolean {
   }
 }
 
-/**
- * PostGraphile 5 on its own Node (>= 22, from the npm package `node`), installed on first use with
- * `npm ci --prefix bench/graphql/postgraphile`: the project's own install never fetches it.
- * Throws with the reason when it cannot be installed or started.
- */
+/** Installs bench/graphql/postgraphile (npm ci) unless its node_modules holds what it pins. */
 function ensurePostgraphile(): void {
   if (postgraphileInstalled()) return;
   console.error(`installing PostGraphile 5 into ${POSTGRAPHILE_DIR} (npm ci, once)`);
@@ -102,6 +98,11 @@ function ensurePostgraphile(): void {
   if (npm.status !== 0) throw new Error(`npm ci --prefix ${POSTGRAPHILE_DIR} failed`);
 }
 
+/**
+ * PostGraphile 5 on its own Node (>= 22, from the npm package `node`), installed on first use with
+ * `npm ci --prefix bench/graphql/postgraphile`: the project's own install never fetches it.
+ * Throws with the reason when it cannot be installed or started.
+ */
 export async function startPostgraphile(appUrl: string): Promise<Server> {
   ensurePostgraphile();
   return startProcess(

@@ -1,8 +1,7 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { assertTenantId, insideTenantTransaction } from './with-tenant';
-import { tenantSlotsOf } from './tenant-slots';
+import { inTenantSlot } from './with-tenant';
 
 /** The part of node-postgres' connection a query writes its protocol messages with. */
 interface ProtocolWriter {
@@ -55,21 +54,18 @@ class TenantRead extends pg.Query {
  * One read-only statement as a tenant, in one round trip to PostgreSQL instead of withTenant's
  * three (BEGIN with the setting, the statement, COMMIT): for the API's hottest reads (an endpoint,
  * a page of endpoints), where those round trips were the largest part of a request's CPU
- * (docs/DECISIONS.md, "One round trip for a one-statement read"). The same rules as withTenant:
- * the tenant id is checked to be a uuid, the unit takes one of its tenant's slots of the pool, and
- * row-level security does the rest. Anything that writes, or reads more than one statement, goes
+ * (docs/DECISIONS.md, "One round trip for a one-statement read"). The same rules as withTenant
+ * (inTenantSlot: a uuid check, one of the tenant's slots of the pool), and row-level security
+ * does the rest. Anything that writes, or reads more than one statement, goes
  * through withTenant.
  */
-export async function readAsTenant<Row>(
+export function readAsTenant<Row>(
   dataSource: DataSource,
   tenantId: string,
   sql: string,
   values: unknown[],
 ): Promise<Row[]> {
-  assertTenantId(tenantId);
-  const slots = insideTenantTransaction() ? undefined : tenantSlotsOf(dataSource);
-  const release = await slots?.acquire(tenantId);
-  try {
+  return inTenantSlot(dataSource, tenantId, async () => {
     const pool = (dataSource.driver as PostgresDriver).master as pg.Pool;
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -89,7 +85,5 @@ export async function readAsTenant<Row>(
     } finally {
       client.release(broken);
     }
-  } finally {
-    release?.();
-  }
+  });
 }

@@ -18,11 +18,6 @@ export function insideTenantTransaction(): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A tenant id is inlined in SQL (withTenant's BEGIN): anything but a uuid is a bug upstream. */
-export function assertTenantId(tenantId: string): void {
-  if (!UUID.test(tenantId)) throw new TypeError(`withTenant: not a tenant id: ${tenantId}`);
-}
-
 /**
  * Runs one unit of work as a tenant: begin, set `app.tenant_id` for this transaction only, run,
  * commit. Every resolver and job reaches tenant data through here (or, for a single read
@@ -39,17 +34,30 @@ export function assertTenantId(tenantId: string): void {
  * one of its tenant's slots first; work nested inside another unit does not (it would wait for
  * a slot its own caller holds).
  */
-export async function withTenant<T>(
+export function withTenant<T>(
   dataSource: DataSource,
   tenantId: string,
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  // Tenant ids come from our own rows and key lookups; anything else is a bug, not user input.
-  assertTenantId(tenantId);
+  return inTenantSlot(dataSource, tenantId, () => runAsTenant(dataSource, tenantId, work));
+}
+
+/**
+ * What every unit of work as a tenant (withTenant, readAsTenant) goes through first: the id is
+ * checked to be a uuid (withTenant inlines it in SQL; ids come from our own rows and key lookups,
+ * so anything else is a bug, not user input), then the unit holds one of its tenant's slots of the
+ * pool while it runs, unless it is nested inside another unit.
+ */
+export async function inTenantSlot<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (!UUID.test(tenantId)) throw new TypeError(`not a tenant id: ${tenantId}`);
   const slots = insideTenantTransaction() ? undefined : tenantSlotsOf(dataSource);
   const release = await slots?.acquire(tenantId);
   try {
-    return await runAsTenant(dataSource, tenantId, work);
+    return await run();
   } finally {
     release?.();
   }
