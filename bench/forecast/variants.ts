@@ -9,6 +9,8 @@
  *   node dist/bench/forecast/variants.js <cache dir> early         # AP of the minutes 10-15 before
  *                                                                   # an onset against quiet ones
  *   node dist/bench/forecast/variants.js <cache dir> onsets        # scores before each onset
+ *   node dist/bench/forecast/variants.js <cache dir> why           # what the generator was doing
+ *                                                                   # at each held-out false alert
  * (`score` first: the other modes read its scores; SERVED=1 counts alerts as served.)
  */
 import fs from 'node:fs';
@@ -27,13 +29,16 @@ import { servedAlert } from '../../src/ml/alert-rule';
 import { loadTf } from '../../src/ml/backend';
 import type { FeatureRow } from '../../src/ml/features';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
+import { calibrate, fitPlatt } from '../../src/ml/calibration';
 import {
+  chooseThreshold,
   scoreParts,
   thresholdCandidates,
   trainAndEvaluate,
   type EndpointRows,
 } from '../../src/ml/pipeline';
 import { eventF1 } from '../../src/ml/promotion';
+import { endpointSpecs, plan, prng, type Incident } from './generator';
 import { loadRows } from './row-cache';
 
 const HORIZON = 15;
@@ -156,6 +161,48 @@ const POLICIES: Record<string, Policy> = {
   'lead-weighted F1 /12': leadWeightedF1(12),
 };
 
+/** k networks (seeds seed, seed+1000, ...) averaged; Platt and threshold fitted on the average. */
+async function ensemble(
+  tf: Awaited<ReturnType<typeof loadTf>>['tf'],
+  data: EndpointRows[],
+  k: number,
+  seed: number,
+  heldOut?: EndpointRows[],
+): Promise<{ threshold: number; validation: Scored; test: Scored }> {
+  let validation: Scored | undefined;
+  let test: Scored | undefined;
+  for (let i = 0; i < k; i++) {
+    const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, seed: seed + 1000 * i });
+    const raw = (parts: EndpointRows[]) =>
+      scoreParts(tf, { model: o.model, normalization: o.normalization, threshold: 0 }, parts);
+    const v = raw(o.validation);
+    const t = raw(heldOut ?? o.test);
+    console.log(`  member ${i}: ${o.epochs} epochs (best ${o.bestEpoch})`);
+    o.model.dispose();
+    const add = (sum: Scored | undefined, one: Scored) =>
+      sum
+        ? sum.map((p, j) => ({
+            rows: p.rows,
+            scores: p.scores.map((x, n) => x + one[j]!.scores[n]! / k),
+          }))
+        : one.map((p) => ({ rows: p.rows, scores: p.scores.map((x) => x / k) }));
+    validation = add(validation, v);
+    test = add(test, t);
+  }
+  const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
+  const calibration = fitPlatt(
+    validation!.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
+    validation!.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
+  );
+  const cal = (parts: Scored) =>
+    parts.map((p) => ({
+      rows: p.rows,
+      scores: p.scores.map((x, i) => (p.rows[i]!.insufficient ? 0 : calibrate(x, calibration))),
+    }));
+  const v = cal(validation!);
+  return { threshold: chooseThreshold(v, HORIZON), validation: v, test: cal(test!) };
+}
+
 async function main(): Promise<void> {
   const { tf, backend } = await loadTf(logger);
   console.log(`backend ${backend}`);
@@ -178,6 +225,9 @@ async function main(): Promise<void> {
     // (Label shaping, tags lh<minutes> and ew<n>, was tried at commit 84c48ef and dropped; p95
     // trend features, tags trend-<s|t|r|c>, at commit 802ce9d.)
     const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
+    // "ens<k>": k networks of different seeds, their raw outputs averaged, then one calibration
+    // and one threshold on the average.
+    const members = Number(/ens(\d+)/.exec(tag)?.[1] ?? 1);
     const variant = { earlyStopping };
     const own: AlertMetrics[] = [];
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
@@ -191,6 +241,14 @@ async function main(): Promise<void> {
     for (const seed of seeds) {
       const data = loadRows(dir, `seed-${seed}`);
       all.push(data);
+      if (members > 1) {
+        const e = await ensemble(tf, data, members, seed);
+        kept.push({ name: `seed ${seed}`, ...e });
+        const m = metricsAt(e.test, e.threshold);
+        console.log(`seed ${seed}: threshold ${e.threshold.toFixed(3)} ${fmt(m)}`);
+        own.push(m);
+        continue;
+      }
       const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, ...variant, seed });
       kept.push({
         name: `seed ${seed}`,
@@ -206,6 +264,15 @@ async function main(): Promise<void> {
     console.log(
       `MEAN R ${f(mean(own.map((m) => m.eventRecall ?? 0)))} P ${f(mean(own.map((m) => m.precision ?? 0)))} F1 ${f(mean(own.map(eventF1)))} lead ${f(mean(own.map((m) => m.medianLeadMinutes ?? 0)), 1)} [${own.map((m) => m.medianLeadMinutes).join(',')}] FA ${f(mean(own.map((m) => m.falseAlertsPerEndpointDay)))}`,
     );
+    if (members > 1) {
+      const e = await ensemble(tf, all.flat(), members, 7, loadRows(dir, 'newcomer'));
+      kept.push({ name: 'transfer', ...e });
+      console.log(
+        `transfer: threshold ${e.threshold.toFixed(3)} ${fmt(metricsAt(e.test, e.threshold))}`,
+      );
+      fs.writeFileSync(path.join(dir, `scores-${tag}.v8`), v8.serialize(kept));
+      return;
+    }
     const g = await trainAndEvaluate(tf, all.flat(), HORIZON, {
       ...DEFAULT_MLP,
       ...variant,
@@ -247,6 +314,58 @@ async function main(): Promise<void> {
             );
           });
     }
+  }
+  if (mode === 'why') {
+    // Each held-out alert at the chosen threshold, caught or false, next to what the generator
+    // was doing on that endpoint then (the incident under way and how far into it, or the
+    // nightly batch, or nothing). The endpoint of a part is the one whose planned breaches
+    // line up with the part's onsets. Seeds come from the cache's names; DAYS and TO as run.ts.
+    const days = Number(process.env.DAYS ?? 14);
+    const to = new Date(process.env.FORECAST_TO ?? '2026-11-01T00:00:00Z');
+    const from = Math.floor(to.getTime() / 60_000) * 60_000 - days * 86_400_000;
+    const tally = new Map<string, number>();
+    for (const k of kept) {
+      const seed = Number(/seed (\d+)/.exec(k.name)?.[1]);
+      if (!seed) continue;
+      const plans = endpointSpecs().map((spec, i) =>
+        plan(prng(seed * 1000 + i), days * 1440, spec),
+      );
+      for (const [j, part] of seriesAt(k.test, k.threshold).entries()) {
+        const index = (d: Date) => (d.getTime() - from) / 60_000;
+        const onsets = part.minutes.filter((_, i) => part.onset[i]).map(index);
+        const fit = (incidents: Incident[]) =>
+          onsets.filter((o) =>
+            incidents.some(
+              (x) => x.kind !== 'near-miss' && o >= x.start && o <= x.start + x.ramp + x.hold,
+            ),
+          ).length;
+        // Parts come in the generator's endpoint order; another endpoint only if its planned
+        // breaches match more of the part's onsets.
+        const fits = plans.map(fit);
+        const e = fits.reduce((best, v, i) => (v > fits[best]! ? i : best), j);
+        if (onsets.length && fits[e]! < onsets.length)
+          console.log(`  (part ${j}: ${fits[e]} of ${onsets.length} onsets match endpoint ${e})`);
+        part.firing.forEach((on, i) => {
+          if (!on || part.inEpisode[i] || (i > 0 && part.firing[i - 1])) return;
+          const m = index(part.minutes[i]!);
+          const caught = onsets.some((o) => o > m && o - m <= HORIZON);
+          const under = plans[e]!.filter((x) => m >= x.start - 5 && m < x.start + x.ramp + x.hold);
+          const hour = (((part.minutes[i]!.getTime() / 3_600_000) % 24) + 24) % 24;
+          const what = under.length
+            ? under.map((x) => `${x.kind} ${m - x.start}/${x.ramp}`).join(', ')
+            : hour >= 1.75 && hour < 2.75
+              ? 'nightly batch'
+              : 'nothing';
+          const kind = under.length ? under[0]!.kind : what;
+          const key = `${caught ? 'caught' : 'false '} ${kind}`;
+          tally.set(key, (tally.get(key) ?? 0) + 1);
+          console.log(
+            `  ${k.name} part ${j} (endpoint ${e}) ${part.minutes[i]!.toISOString().slice(5, 16)} ${caught ? 'caught' : 'FALSE '} ${what}`,
+          );
+        });
+      }
+    }
+    for (const [key, n] of [...tally].sort()) console.log(`${key.padEnd(24)} ${n}`);
   }
   if (mode === 'early') {
     // How well the scores separate the minutes 10-15 before an onset (an alert there meets the
