@@ -29,9 +29,7 @@ import { servedAlert } from '../../src/ml/alert-rule';
 import { loadTf } from '../../src/ml/backend';
 import type { FeatureRow } from '../../src/ml/features';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
-import { calibrate, fitPlatt } from '../../src/ml/calibration';
 import {
-  chooseThreshold,
   scoreParts,
   thresholdCandidates,
   trainAndEvaluate,
@@ -161,48 +159,6 @@ const POLICIES: Record<string, Policy> = {
   'lead-weighted F1 /12': leadWeightedF1(12),
 };
 
-/** k networks (seeds seed, seed+1000, ...) averaged; Platt and threshold fitted on the average. */
-async function ensemble(
-  tf: Awaited<ReturnType<typeof loadTf>>['tf'],
-  data: EndpointRows[],
-  k: number,
-  seed: number,
-  heldOut?: EndpointRows[],
-): Promise<{ threshold: number; validation: Scored; test: Scored }> {
-  let validation: Scored | undefined;
-  let test: Scored | undefined;
-  for (let i = 0; i < k; i++) {
-    const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, seed: seed + 1000 * i });
-    const raw = (parts: EndpointRows[]) =>
-      scoreParts(tf, { model: o.model, normalization: o.normalization, threshold: 0 }, parts);
-    const v = raw(o.validation);
-    const t = raw(heldOut ?? o.test);
-    console.log(`  member ${i}: ${o.epochs} epochs (best ${o.bestEpoch})`);
-    o.model.dispose();
-    const add = (sum: Scored | undefined, one: Scored) =>
-      sum
-        ? sum.map((p, j) => ({
-            rows: p.rows,
-            scores: p.scores.map((x, n) => x + one[j]!.scores[n]! / k),
-          }))
-        : one.map((p) => ({ rows: p.rows, scores: p.scores.map((x) => x / k) }));
-    validation = add(validation, v);
-    test = add(test, t);
-  }
-  const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
-  const calibration = fitPlatt(
-    validation!.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
-    validation!.flatMap((p) => p.rows.filter(usable).map((r) => r.label)),
-  );
-  const cal = (parts: Scored) =>
-    parts.map((p) => ({
-      rows: p.rows,
-      scores: p.scores.map((x, i) => (p.rows[i]!.insufficient ? 0 : calibrate(x, calibration))),
-    }));
-  const v = cal(validation!);
-  return { threshold: chooseThreshold(v, HORIZON), validation: v, test: cal(test!) };
-}
-
 async function main(): Promise<void> {
   const { tf, backend } = await loadTf(logger);
   console.log(`backend ${backend}`);
@@ -223,11 +179,9 @@ async function main(): Promise<void> {
   if (mode === 'score') {
     // The tag names the variant: "esalert" stops early on the served alert's objective.
     // (Label shaping, tags lh<minutes> and ew<n>, was tried at commit 84c48ef and dropped; p95
-    // trend features, tags trend-<s|t|r|c>, at commit 802ce9d.)
+    // trend features, tags trend-<s|t|r|c>, at commit 802ce9d; ensembles of networks, tags
+    // ens<k>, at commit 5bc2b85.)
     const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
-    // "ens<k>": k networks of different seeds, their raw outputs averaged, then one calibration
-    // and one threshold on the average.
-    const members = Number(/ens(\d+)/.exec(tag)?.[1] ?? 1);
     const variant = { earlyStopping };
     const own: AlertMetrics[] = [];
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
@@ -241,14 +195,6 @@ async function main(): Promise<void> {
     for (const seed of seeds) {
       const data = loadRows(dir, `seed-${seed}`);
       all.push(data);
-      if (members > 1) {
-        const e = await ensemble(tf, data, members, seed);
-        kept.push({ name: `seed ${seed}`, ...e });
-        const m = metricsAt(e.test, e.threshold);
-        console.log(`seed ${seed}: threshold ${e.threshold.toFixed(3)} ${fmt(m)}`);
-        own.push(m);
-        continue;
-      }
       const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, ...variant, seed });
       kept.push({
         name: `seed ${seed}`,
@@ -264,15 +210,6 @@ async function main(): Promise<void> {
     console.log(
       `MEAN R ${f(mean(own.map((m) => m.eventRecall ?? 0)))} P ${f(mean(own.map((m) => m.precision ?? 0)))} F1 ${f(mean(own.map(eventF1)))} lead ${f(mean(own.map((m) => m.medianLeadMinutes ?? 0)), 1)} [${own.map((m) => m.medianLeadMinutes).join(',')}] FA ${f(mean(own.map((m) => m.falseAlertsPerEndpointDay)))}`,
     );
-    if (members > 1) {
-      const e = await ensemble(tf, all.flat(), members, 7, loadRows(dir, 'newcomer'));
-      kept.push({ name: 'transfer', ...e });
-      console.log(
-        `transfer: threshold ${e.threshold.toFixed(3)} ${fmt(metricsAt(e.test, e.threshold))}`,
-      );
-      fs.writeFileSync(path.join(dir, `scores-${tag}.v8`), v8.serialize(kept));
-      return;
-    }
     const g = await trainAndEvaluate(tf, all.flat(), HORIZON, {
       ...DEFAULT_MLP,
       ...variant,
