@@ -2,7 +2,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, FormattedExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config';
 import { BadInputError, ErrorCode } from '../errors/app-errors';
-import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { RequestContext } from '../tenancy/context';
 import { deadlineIn } from './execution-deadline';
 import { graphqlOperations } from './metrics';
@@ -89,7 +88,7 @@ export function queryLimitsPlugin(
           );
           const { principal } = contextValue;
           const payer = payerOf(
-            keyFromAuthorization(request.http?.headers.get('authorization') ?? undefined),
+            contextValue.apiKey,
             contextValue.clientIp,
             principal?.kind === 'tenant' ? principal.tenantId : undefined,
           );

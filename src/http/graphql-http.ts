@@ -16,6 +16,7 @@ import { toClientError } from '../errors/to-client-error';
 import { asUnavailable } from '../errors/unavailable';
 import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
+import type { PresentedKey } from '../tenancy/key-secret';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import type { RequestContext } from '../tenancy/context';
@@ -126,17 +127,19 @@ export async function createGraphqlHttpHandler(options: {
         err ? reject(err) : resolve((req as { body?: unknown }).body),
       ),
     );
-  const contextOf = async (req: IncomingMessage): Promise<RequestContext> => {
+  const contextOf = async (
+    req: IncomingMessage,
+    apiKey: PresentedKey | undefined,
+  ): Promise<RequestContext> => {
     const requestId = currentRequestId();
     // A database that is down or saturated answers 503 (retryable), not a masked 500.
-    const principal = await options.keys
-      .authenticate(keyFromAuthorization(req.headers.authorization))
-      .catch((err: unknown) => {
-        throw asUnavailable(err) ?? err;
-      });
+    const principal = await options.keys.authenticate(apiKey).catch((err: unknown) => {
+      throw asUnavailable(err) ?? err;
+    });
     return {
       requestId,
       principal,
+      apiKey,
       config,
       dataSource,
       queues,
@@ -149,7 +152,8 @@ export async function createGraphqlHttpHandler(options: {
 
   const route: GraphqlRoute = async (req, res) => {
     try {
-      const payer = requestPayer(req, options.keys);
+      const apiKey = keyFromAuthorization(req.headers.authorization);
+      const payer = requestPayer(req, apiKey, options.keys);
       try {
         gate.assertBudgetLeft(payer);
       } catch (err) {
@@ -175,7 +179,7 @@ export async function createGraphqlHttpHandler(options: {
       }
       const answer = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: apolloRequest(req, search, body),
-        context: () => contextOf(req),
+        context: () => contextOf(req, apiKey),
       });
       for (const [key, value] of answer.headers) res.setHeader(key, value);
       res.statusCode = answer.status ?? 200;

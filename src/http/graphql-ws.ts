@@ -17,6 +17,7 @@ import { logger } from '../config/logger';
 import { BadInputError, UnauthenticatedError } from '../errors/app-errors';
 import { toClientError } from '../errors/to-client-error';
 import { keyFromAuthorization } from '../tenancy/authenticate';
+import { PresentedKey } from '../tenancy/key-secret';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
 import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
@@ -36,7 +37,7 @@ import { responseTooLarge, resultBytes } from './response-size';
 /** What a socket keeps after `connection_init`. */
 interface SocketState {
   connectionId: string;
-  apiKey?: string;
+  apiKey?: PresentedKey;
   principal?: Principal | null;
   /** Ids of this socket's running subscriptions (MAX_SUBSCRIPTIONS_PER_SOCKET caps them). */
   subscriptions: Set<string>;
@@ -46,13 +47,15 @@ interface SocketState {
 const FORBIDDEN = 4403;
 
 /** The key from connection_init: `{ authorization: "Bearer <key>" }` (any case) or `{ apiKey }`. */
-function keyFromConnectionParams(params: Record<string, unknown> | undefined): string | undefined {
+function keyFromConnectionParams(
+  params: Record<string, unknown> | undefined,
+): PresentedKey | undefined {
   if (!params) return undefined;
   const header = Object.entries(params).find(
     ([name]) => name.toLowerCase() === 'authorization',
   )?.[1];
   if (typeof header === 'string') return keyFromAuthorization(header);
-  return typeof params.apiKey === 'string' ? params.apiKey : undefined;
+  return typeof params.apiKey === 'string' ? new PresentedKey(params.apiKey) : undefined;
 }
 
 /**

@@ -2,8 +2,8 @@ import type express from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/config';
 import { RateLimitedError } from '../errors/app-errors';
-import { keyFromAuthorization } from '../tenancy/authenticate';
 import type { KeyAuthenticator } from '../tenancy/key-cache';
+import type { PresentedKey } from '../tenancy/key-secret';
 import { documentSizeRefusal } from './document-precheck';
 import { payerOf, type Payer, type RateLimits } from './rate-limits';
 
@@ -17,8 +17,11 @@ export const REFUSAL_COST = 100;
  * The payer of an HTTP request, with its tenant when this instance has the key cached. The address
  * is the socket's peer: Sentinel does not trust forwarding headers (docs/SECURITY.md).
  */
-export function requestPayer(req: IncomingMessage, keys: KeyAuthenticator): Payer {
-  const apiKey = keyFromAuthorization(req.headers.authorization);
+export function requestPayer(
+  req: IncomingMessage,
+  apiKey: PresentedKey | undefined,
+  keys: KeyAuthenticator,
+): Payer {
   const principal = keys.cached(apiKey);
   return payerOf(
     apiKey,

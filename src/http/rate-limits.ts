@@ -1,8 +1,8 @@
-import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../errors/app-errors';
 import { queuePrefix } from '../jobs/queues';
+import type { PresentedKey } from '../tenancy/key-secret';
 import { RedisCounters, type WindowCount } from './redis-counters';
 
 export interface RateLimitSettings {
@@ -37,14 +37,12 @@ export interface Payer {
 }
 
 export function payerOf(
-  apiKey: string | undefined,
+  apiKey: PresentedKey | undefined,
   address: string | undefined,
   tenantId?: string,
 ): Payer {
   return {
-    keyHash: apiKey
-      ? crypto.createHash('sha256').update(apiKey).digest('hex').slice(0, 32)
-      : undefined,
+    keyHash: apiKey?.hash.toString('hex', 0, 16),
     tenantId: apiKey ? tenantId : undefined,
     address: address ?? 'unknown',
   };

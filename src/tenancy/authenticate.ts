@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ApiKeyScope } from '../entities/api-key.entity';
-import { hashKey, looksLikeKey } from './key-secret';
+import { hashKey, looksLikeKey, PresentedKey } from './key-secret';
 import type { Principal } from './principal';
 
-/** Extracts the key from `Bearer <key>`; undefined when absent or not of that shape. */
-export function keyFromAuthorization(header: string | undefined): string | undefined {
+/** The key of `Bearer <key>`; undefined when absent or not of that shape. */
+export function keyFromAuthorization(header: string | undefined): PresentedKey | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  return match?.[1];
+  return match ? new PresentedKey(match[1]!) : undefined;
 }
 
 /**
@@ -17,17 +17,17 @@ export function keyFromAuthorization(header: string | undefined): string | undef
  */
 export async function authenticate(
   dataSource: DataSource,
-  presentedKey: string | undefined,
+  presentedKey: PresentedKey | undefined,
   platformKey: string | undefined,
 ): Promise<Principal | null> {
   if (!presentedKey) return null;
-  if (platformKey && crypto.timingSafeEqual(hashKey(presentedKey), hashKey(platformKey))) {
+  if (platformKey && crypto.timingSafeEqual(presentedKey.hash, hashKey(platformKey))) {
     return { kind: 'platform', keyId: null };
   }
-  if (!looksLikeKey(presentedKey)) return null;
+  if (!looksLikeKey(presentedKey.secret)) return null;
   const rows: Array<{ tenant_id: string | null; key_id: string; scope: string }> =
     await dataSource.query('select tenant_id, key_id, scope from authenticate_api_key($1)', [
-      hashKey(presentedKey),
+      presentedKey.hash,
     ]);
   const row = rows[0];
   if (!row) return null;

@@ -5,6 +5,7 @@ import type { ApiQueues } from '../jobs/api-queues';
 import type { Channels } from '../realtime/channels';
 import { ForbiddenError, UnauthenticatedError } from '../errors/app-errors';
 import type { KeyAuthenticator } from './key-cache';
+import type { PresentedKey } from './key-secret';
 import type { Principal } from './principal';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 
@@ -22,6 +23,8 @@ export interface RequestContext {
   logger: Logger;
   /** The client's address, for per-IP rate limits (absent for internal operations). */
   clientIp?: string;
+  /** The key the request presented, hashed once (HTTP; absent for internal operations). */
+  apiKey?: PresentedKey;
   /** When this execution must stop (src/http/execution-deadline.ts); set per operation or event. */
   deadline?: ExecutionDeadline;
 }

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { authenticate } from './authenticate';
-import { hashKey } from './key-secret';
+import type { PresentedKey } from './key-secret';
 import type { Principal } from './principal';
 
 /** Publishes and receives key revocations; the API's Redis channels implement it. */
@@ -39,10 +39,10 @@ export class KeyAuthenticator {
     private readonly ttlMs: number,
   ) {}
 
-  async authenticate(presentedKey: string | undefined): Promise<Principal | null> {
+  async authenticate(presentedKey: PresentedKey | undefined): Promise<Principal | null> {
     if (!presentedKey || this.ttlMs <= 0)
       return authenticate(this.dataSource, presentedKey, this.platformKey);
-    const id = hashKey(presentedKey).toString('base64');
+    const id = presentedKey.hash.toString('base64');
     const now = Date.now();
     const hit = this.cache.get(id);
     if (hit && hit.expires > now && !this.isRevoked(hit.principal, now)) return hit.principal;
@@ -60,9 +60,9 @@ export class KeyAuthenticator {
    * The principal of a key this instance has looked up lately, without asking the database; for
    * refusing a spent tenant's requests before any work. Undefined when not cached.
    */
-  cached(presentedKey: string | undefined): Principal | undefined {
+  cached(presentedKey: PresentedKey | undefined): Principal | undefined {
     if (!presentedKey || this.ttlMs <= 0) return undefined;
-    const hit = this.cache.get(hashKey(presentedKey).toString('base64'));
+    const hit = this.cache.get(presentedKey.hash.toString('base64'));
     const now = Date.now();
     return hit && hit.expires > now && !this.isRevoked(hit.principal, now)
       ? hit.principal

@@ -20,7 +20,19 @@ export function generateKeySecret(): NewKeySecret {
 
 /** SHA-256 suffices: keys carry 256 random bits, so there is nothing to brute-force. */
 export function hashKey(secret: string): Buffer {
-  return crypto.createHash('sha256').update(secret).digest();
+  return crypto.hash('sha256', secret, 'buffer');
+}
+
+/**
+ * A key as a caller presented it, hashed once: the key cache, the key lookup and the rate-limit
+ * budgets of a request all work from the same hash.
+ */
+export class PresentedKey {
+  readonly hash: Buffer;
+
+  constructor(readonly secret: string) {
+    this.hash = hashKey(secret);
+  }
 }
 
 export function looksLikeKey(value: string): boolean {
