@@ -33,6 +33,11 @@ export class PresentedKey {
   constructor(readonly secret: string) {
     this.hash = hashKey(secret);
   }
+
+  /** It travels in the request context: a log line or error that serialises it shows no secret. */
+  toJSON(): string {
+    return '[api key]';
+  }
 }
 
 export function looksLikeKey(value: string): boolean {
