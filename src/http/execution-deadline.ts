@@ -13,11 +13,11 @@ const enforced = new WeakSet<GraphQLSchema>();
 
 /**
  * Makes every field of `schema` that has a resolver check its execution's deadline
- * (`context.deadline`) before it resolves: a field that starts after it fails at once with EXECUTION_TIMEOUT, so an operation
- * past its deadline stops instead of running on (a statement already running is bounded by
- * statement_timeout). Resolvers are wrapped in place, once per schema, as Apollo's own plugins
- * do; executions without a deadline in their context are not affected. graphql-js's shared
- * introspection types (`__Schema`, ...) are left alone.
+ * (`context.deadline`) before it resolves: a field that starts after it fails at once with
+ * EXECUTION_TIMEOUT, so an operation past its deadline stops instead of running on (a statement
+ * already running is bounded by statement_timeout). Resolvers are wrapped in place, once per
+ * schema, as Apollo's own plugins do; executions without a deadline in their context are not
+ * affected. graphql-js's shared introspection types (`__Schema`, ...) are left alone.
  */
 export function enforceFieldDeadlines(schema: GraphQLSchema): void {
   if (enforced.has(schema)) return;
