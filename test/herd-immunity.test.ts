@@ -74,20 +74,22 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
     );
     assert.equal(queued.errors, undefined, JSON.stringify(queued.errors));
     const jobId = queued.data!.trainModel.id;
+    let last: unknown;
     const job = await until(
       async () => {
         const job = (
           await fx.api.gql<{
             trainingJob: { state: string; reason: string | null; modelId: string | null };
           }>(
-            `query($id: ID!) { trainingJob(id: $id) { state reason modelId } }`,
+            `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId progress { phase epoch } } }`,
             { id: jobId },
             PLATFORM_KEY,
           )
         ).data!.trainingJob;
+        last = job;
         return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.state) ? job : null;
       },
-      'the global job',
+      () => `the global job (last seen: ${JSON.stringify(last)})`,
       180_000,
     );
     // A 3-epoch model may stay a candidate at the promotion gate: promoted by hand here.
@@ -267,18 +269,20 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
       {},
       demo.adminKey,
     );
+    let last: unknown;
     const modelId = await until(
       async () => {
         const job = (
           await fx.api.gql<{ trainingJob: { state: string; modelId: string } }>(
-            `query($id: ID!) { trainingJob(id: $id) { state modelId } }`,
+            `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId progress { phase epoch } } }`,
             { id: queued.data!.trainModel.id },
             demo.adminKey,
           )
         ).data!.trainingJob;
+        last = job;
         return job.state === 'COMPLETED' && job.modelId;
       },
-      'the tenant model',
+      () => `the tenant model (last seen: ${JSON.stringify(last)})`,
       180_000,
     );
     // A 3-epoch model may stay a candidate at the promotion gate: promoted by hand here.
