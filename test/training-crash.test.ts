@@ -160,4 +160,60 @@ describe('a worker that dies or stops in the middle of training', () => {
       await next.stop();
     }
   });
+
+  it('stops a run past TRAINING_TIMEOUT_MS: FAILED with the reason, and the queue goes on to the next job', async () => {
+    const demo = await seedDemoTenant(fx.db.dataSource, fx.api.config, `slow-${Date.now()}`, 6, 19);
+    const urls = { appDatabaseUrl: fx.db.appUrl, redisUrl: fx.db.redisUrl };
+    // 200 epochs take far longer than 3 s: every run here runs out of time.
+    const config = { ...fx.api.config, jobs: { ...fx.api.config.jobs, trainingTimeoutMs: 3000 } };
+    const worker = await startWorker(config, urls, logger);
+    try {
+      const finished = async (seed: number) => {
+        const train = await fx.api.gql<{ trainModel: { id: string } }>(
+          `mutation($seed: Int!) { trainModel(input: { epochs: 200, seed: $seed }) { id } }`,
+          { seed },
+          demo.adminKey,
+        );
+        assert.equal(train.errors, undefined, JSON.stringify(train.errors));
+        const id = train.data!.trainModel.id;
+        return until(async () => {
+          const { trainingJob } = (
+            await fx.api.gql<{
+              trainingJob: {
+                state: string;
+                attempt: number;
+                reason: string | null;
+                modelId: string | null;
+              };
+            }>(
+              `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId } }`,
+              { id },
+              demo.adminKey,
+            )
+          ).data!;
+          return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(trainingJob.state)
+            ? trainingJob
+            : null;
+        }, `training job ${id} to finish`);
+      };
+      const first = await finished(1);
+      assert.deepEqual(
+        [first.state, first.attempt, first.modelId],
+        ['FAILED', 1, null],
+        'stopped once, not retried, no model',
+      );
+      assert.match(first.reason ?? '', /longer than TRAINING_TIMEOUT_MS \(3000 ms\)/);
+      // The worker's training queue was not left holding the stopped run.
+      const second = await finished(2);
+      assert.equal(second.state, 'FAILED');
+      const models = await ownerQuery(
+        fx.db.ownerUrl,
+        'select id from models where tenant_id = $1',
+        [demo.tenant.id],
+      );
+      assert.deepEqual(models, []);
+    } finally {
+      await worker.stop();
+    }
+  });
 });

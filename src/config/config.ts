@@ -77,6 +77,11 @@ export interface Config {
     scoringIntervalMs: number;
     /** How often the global model and Tenant0's retrain (RETRAIN_INTERVAL_MS, daily). */
     retrainIntervalMs: number;
+    /**
+     * The longest one training run may take (TRAINING_TIMEOUT_MS, an hour): past it the training
+     * process is stopped and the job FAILED, so a stuck run cannot hold the worker's training queue.
+     */
+    trainingTimeoutMs: number;
   };
   limits: {
     /** Rows per `ingestSamples` call (POST /ingest has no row limit, only MAX_INGEST_BYTES). */
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockMs: intFromEnv(env, 'SENTINEL_JOB_LOCK_MS', 30_000),
       scoringIntervalMs: intFromEnv(env, 'SCORING_INTERVAL_MS', 60_000),
       retrainIntervalMs: intFromEnv(env, 'RETRAIN_INTERVAL_MS', 86_400_000),
+      trainingTimeoutMs: intFromEnv(env, 'TRAINING_TIMEOUT_MS', 3_600_000),
     },
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),

@@ -124,6 +124,7 @@ export function createTrainingProcessor(config: Config): ProcessorRegistration {
           tenantId,
           jobId,
           () => interrupted,
+          config.jobs.trainingTimeoutMs,
         );
         if (outcome.kind === 'interrupted') {
           await advanceAndPublish({
@@ -232,13 +233,21 @@ async function superviseChild(
   tenantId: string,
   jobId: string,
   isInterrupted: () => boolean,
+  timeoutMs: number,
 ): Promise<ChildOutcome> {
   let cancelled = false;
+  let timedOut = false;
   const stopForCancel = () => {
     cancelled = true;
     child.kill('SIGKILL');
   };
   const unsubscribe = await channels.subscribe(cancelChannel(jobId), stopForCancel);
+  // A run past its time is stopped and refused (FAILED, not retried: it would stop again), so a
+  // training process that hangs cannot hold this worker's training queue.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
   let relay = Promise.resolve();
   try {
     return await new Promise<ChildOutcome>((resolve, reject) => {
@@ -282,7 +291,13 @@ async function superviseChild(
         void relay.then(() => {
           if (cancelled) resolve({ kind: 'cancelled' });
           else if (isInterrupted()) resolve({ kind: 'interrupted' });
+          // A result that came in just before the time ran out still counts.
           else if (outcome) resolve(outcome);
+          else if (timedOut)
+            resolve({
+              kind: 'refused',
+              reason: `training ran longer than TRAINING_TIMEOUT_MS (${timeoutMs} ms) and was stopped`,
+            });
           else
             reject(
               new Error(
@@ -294,6 +309,7 @@ async function superviseChild(
       child.send(command);
     });
   } finally {
+    clearTimeout(timer);
     await unsubscribe();
   }
 }
