@@ -130,16 +130,26 @@ export interface Config {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+function intFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min) {
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min || value > max) {
     const what = min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
-    throw new Error(`${name} must be ${what}, got "${raw}"`);
+    const most = max === Number.MAX_SAFE_INTEGER ? '' : ` and at most ${max}`;
+    throw new Error(`${name} must be ${what}${most}, got "${raw}"`);
   }
   return value;
 }
+
+/** The longest delay a Node timer takes; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** A number in (0, 1]. */
 function fractionFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -238,7 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockMs: intFromEnv(env, 'SENTINEL_JOB_LOCK_MS', 30_000),
       scoringIntervalMs: intFromEnv(env, 'SCORING_INTERVAL_MS', 60_000),
       retrainIntervalMs: intFromEnv(env, 'RETRAIN_INTERVAL_MS', 86_400_000),
-      trainingTimeoutMs: intFromEnv(env, 'TRAINING_TIMEOUT_MS', 3_600_000),
+      trainingTimeoutMs: intFromEnv(env, 'TRAINING_TIMEOUT_MS', 3_600_000, 1, MAX_TIMER_MS),
     },
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),

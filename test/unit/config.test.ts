@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       minRowsPerTenant: 1000,
     });
     assert.equal(config.statusCacheSeconds, 60);
+    assert.equal(config.jobs.trainingTimeoutMs, 3_600_000);
   });
 
   it('parses what is given', () => {
@@ -46,6 +47,11 @@ describe('loadConfig', () => {
       [{ PROBE_ALLOW_NETWORKS: 'intranet' }, /^PROBE_ALLOW_NETWORKS: "intranet" is not a CIDR/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info/],
       [{ DB_POOL_SIZE: ' ' }, /^DB_POOL_SIZE must be a positive integer/],
+      // Past a Node timer's longest delay the limit would fire at once and fail every run.
+      [
+        { TRAINING_TIMEOUT_MS: '2147483648' },
+        /^TRAINING_TIMEOUT_MS must be a positive integer and at most 2147483647/,
+      ],
     ];
     for (const [env, message] of refusals) {
       assert.throws(() => loadConfig(env), { message }, JSON.stringify(env));
