@@ -10,7 +10,7 @@
  *                                                                   # an onset against quiet ones
  *   node dist/bench/forecast/variants.js <cache dir> onsets        # scores before each onset
  *   node dist/bench/forecast/variants.js <cache dir> why           # what the generator was doing
- *                                                                   # at each held-out false alert
+ *                                                                   # at each held-out alert
  * (`score` first: the other modes read its scores; SERVED=1 counts alerts as served.)
  */
 import fs from 'node:fs';
@@ -255,8 +255,8 @@ async function main(): Promise<void> {
   if (mode === 'why') {
     // Each held-out alert at the chosen threshold, caught or false, next to what the generator
     // was doing on that endpoint then (the incident under way and how far into it, or the
-    // nightly batch, or nothing). The endpoint of a part is the one whose planned breaches
-    // line up with the part's onsets. Seeds come from the cache's names; DAYS and TO as run.ts.
+    // nightly batch, or nothing), from its incident plan replayed with the same seeds. Seeds
+    // come from the cache's names; DAYS and FORECAST_TO as run.ts took them.
     const days = Number(process.env.DAYS ?? 14);
     const to = new Date(process.env.FORECAST_TO ?? '2026-11-01T00:00:00Z');
     const from = Math.floor(to.getTime() / 60_000) * 60_000 - days * 86_400_000;
