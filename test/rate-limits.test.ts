@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { RateLimitedError } from '../src/errors/app-errors';
@@ -179,4 +180,45 @@ describe('rate limits', () => {
       unreachable.disconnect();
     }
   });
+  it(
+    'counts in memory when Redis accepts the connection but never answers, and no charge waits for good',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      // A black hole: it takes the connection and reads the commands, and answers nothing (a
+      // stalled Redis, or a half-open socket), so no error ever comes back by itself.
+      const sockets = new Set<net.Socket>();
+      const hole = net.createServer((socket) => {
+        sockets.add(socket);
+        socket.on('data', () => undefined);
+      });
+      await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+      const stalled = new Redis({
+        port: (hole.address() as net.AddressInfo).port,
+        host: '127.0.0.1',
+        retryStrategy: () => null,
+      });
+      try {
+        const limits = new RateLimits(stalled, SETTINGS);
+        const payer = newPayer();
+        // One charge in flight and eleven behind it: all settle, counted in memory, where the
+        // key's 10-second window holds 10 points (60 a minute over 10-second bursts).
+        const outcomes = await Promise.all(
+          Array.from({ length: 12 }, () =>
+            limits.charge({ ...payer }, 1).then(
+              () => 'ok',
+              (err: unknown) =>
+                err instanceof RateLimitedError ? String(err.details?.budget) : String(err),
+            ),
+          ),
+        );
+        assert.deepEqual(outcomes, [...Array(10).fill('ok'), 'key', 'key']);
+      } finally {
+        stalled.disconnect();
+        for (const socket of sockets) socket.destroy();
+        hole.close();
+      }
+    },
+  );
 });

@@ -40,6 +40,13 @@ const SCRIPT_SHA = crypto.createHash('sha1').update(SCRIPT).digest('hex');
 /** Charges per Redis call at most; more wait for the next call. */
 const MAX_CHARGES_PER_CALL = 256;
 
+/**
+ * How long a call may go unanswered before its charges fail (and the rate limits count in memory
+ * instead). A connection that hangs without closing (a half-open socket, a stalled Redis) would
+ * otherwise hold every later charge, and so every request, behind the call in flight.
+ */
+export const CALL_TIMEOUT_MS = 2000;
+
 interface Pending {
   counters: CounterCharge[];
   resolve: (counts: WindowCount[]) => void;
@@ -59,7 +66,10 @@ export class RedisCounters {
   private queue: Pending[] = [];
   private inFlight = false;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly timeoutMs = CALL_TIMEOUT_MS,
+  ) {}
 
   /** Grows the counters of one charge; rejects (with Redis's error) when the call fails. */
   charge(counters: CounterCharge[]): Promise<WindowCount[]> {
@@ -75,7 +85,7 @@ export class RedisCounters {
       const batch = this.queue.splice(0, MAX_CHARGES_PER_CALL);
       const counters = batch.flatMap((p) => p.counters);
       try {
-        const answer = await this.run(counters);
+        const answer = await this.answeredInTime(this.run(counters));
         let at = 0;
         for (const pending of batch) {
           pending.resolve(
@@ -91,6 +101,19 @@ export class RedisCounters {
       }
     }
     this.inFlight = false;
+  }
+
+  private answeredInTime<T>(call: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    // A late answer or error of the abandoned call is dropped.
+    call.catch(() => undefined);
+    return Promise.race([call, late]).finally(() => clearTimeout(timer));
   }
 
   private async run(counters: CounterCharge[]): Promise<number[]> {
