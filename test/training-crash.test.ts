@@ -21,6 +21,29 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A training job as its tenant reads it through the API. */
+interface JobView {
+  state: string;
+  attempt: number;
+  reason: string | null;
+  modelId: string | null;
+  progress: { epoch: number | null; reason: string | null };
+}
+
+async function readJob(
+  fx: ReturnType<typeof useApiFixture>,
+  id: string,
+  key: string,
+): Promise<JobView> {
+  return (
+    await fx.api.gql<{ trainingJob: JobView }>(
+      `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId progress { epoch reason } } }`,
+      { id },
+      key,
+    )
+  ).data!.trainingJob;
+}
+
 describe('a worker that dies or stops in the middle of training', () => {
   const fx = useApiFixture();
 
@@ -51,22 +74,7 @@ describe('a worker that dies or stops in the middle of training', () => {
         demo.adminKey,
       );
       const jobId = train.data!.trainModel.id;
-      const job = async () =>
-        (
-          await fx.api.gql<{
-            trainingJob: {
-              state: string;
-              attempt: number;
-              reason: string | null;
-              modelId: string | null;
-              progress: { epoch: number | null };
-            };
-          }>(
-            `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId progress { epoch } } }`,
-            { id: jobId },
-            demo.adminKey,
-          )
-        ).data!.trainingJob;
+      const job = () => readJob(fx, jobId, demo.adminKey);
       await until(async () => {
         const j = await job();
         return j.state === 'RUNNING' && (j.progress.epoch ?? 0) >= 1;
@@ -128,20 +136,7 @@ describe('a worker that dies or stops in the middle of training', () => {
       demo.adminKey,
     );
     const jobId = train.data!.trainModel.id;
-    const job = async () =>
-      (
-        await fx.api.gql<{
-          trainingJob: {
-            state: string;
-            attempt: number;
-            progress: { epoch: number | null; reason: string | null };
-          };
-        }>(
-          `query($id: ID!) { trainingJob(id: $id) { state attempt progress { epoch reason } } }`,
-          { id: jobId },
-          demo.adminKey,
-        )
-      ).data!.trainingJob;
+    const job = () => readJob(fx, jobId, demo.adminKey);
     await until(async () => (await job()).progress.epoch !== null, 'the first epoch');
     await first.stop();
     const stopped = await job();
@@ -177,23 +172,8 @@ describe('a worker that dies or stops in the middle of training', () => {
         assert.equal(train.errors, undefined, JSON.stringify(train.errors));
         const id = train.data!.trainModel.id;
         return until(async () => {
-          const { trainingJob } = (
-            await fx.api.gql<{
-              trainingJob: {
-                state: string;
-                attempt: number;
-                reason: string | null;
-                modelId: string | null;
-              };
-            }>(
-              `query($id: ID!) { trainingJob(id: $id) { state attempt reason modelId } }`,
-              { id },
-              demo.adminKey,
-            )
-          ).data!;
-          return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(trainingJob.state)
-            ? trainingJob
-            : null;
+          const job = await readJob(fx, id, demo.adminKey);
+          return ['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.state) ? job : null;
         }, `training job ${id} to finish`);
       };
       const first = await finished(1);
