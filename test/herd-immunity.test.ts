@@ -314,9 +314,12 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
     );
     // The distance is the one of the tenant's own training rows from the global model it was
     // compared with: recomputed here from the same rows and that model's normalization.
-    const [compared] = await ownerQuery<{ normalization: Normalization }>(
+    const [compared] = await ownerQuery<{
+      feature_names: string[];
+      normalization: Normalization;
+    }>(
       fx.db.ownerUrl,
-      `select g.normalization from models m join models g on g.id = (m.evaluation->'global'->>'modelId')::uuid
+      `select g.feature_names, g.normalization from models m join models g on g.id = (m.evaluation->'global'->>'modelId')::uuid
         where m.id = $1`,
       [comparison.tenantModel.id],
     );
@@ -327,7 +330,10 @@ describe('herd immunity: the anonymised aggregate, the global model, and tenants
       new Date(),
       15,
     );
-    const expected = featureDistance(rows, compared!.normalization);
+    const expected = featureDistance(rows, {
+      featureNames: compared!.feature_names,
+      normalization: compared!.normalization,
+    });
     assert.ok(expected > 0, 'a tenant is not the aggregate');
     assert.ok(
       Math.abs(comparison.featureDistance - expected) < 1e-9 * expected,

@@ -11,7 +11,6 @@ import { createScoringProcessor } from '../src/jobs/scoring-jobs';
 import { scoringReport } from '../src/jobs/scoring-report';
 import { serializeModel } from '../src/ml/artifact';
 import { loadTf } from '../src/ml/backend';
-import { FEATURE_NAMES } from '../src/ml/features';
 import { DEFAULT_MLP } from '../src/ml/mlp';
 import { trainAndEvaluate } from '../src/ml/pipeline';
 import { tenantFeatureRows } from '../src/training/feature-data';
@@ -78,7 +77,7 @@ describe('a scoring round with a tenant whose scoring fails', () => {
         GLOBAL_SCOPE_ID,
         {
           horizonMinutes: 15,
-          featureNames: [...FEATURE_NAMES],
+          featureNames: [...outcome.featureNames],
           normalization: outcome.normalization,
           calibration: outcome.calibration,
           hiddenUnits: DEFAULT_MLP.hidden,

@@ -2,6 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { logger } from '../src/config/logger';
 import { seedDemoTenant, type DemoTenant } from '../src/demo/seed-demo-tenant';
+import { serializeModel } from '../src/ml/artifact';
+import { loadTf } from '../src/ml/backend';
+import { FEATURE_NAMES } from '../src/ml/features';
+import { DEFAULT_MLP } from '../src/ml/mlp';
+import { MODEL_FEATURES } from '../src/ml/model-features';
+import { trainAndEvaluate } from '../src/ml/pipeline';
+import { toStoredEvaluation } from '../src/ml/stored-evaluation';
 import { startWorker } from '../src/processes/worker';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
@@ -10,6 +17,9 @@ import { streamSubscription } from './helpers/ws-stream';
 import { until } from './helpers/poll';
 import { untilSubscribed } from './helpers/subscribed';
 import { riskChannel } from '../src/scoring/risk-events';
+import { tenantFeatureRows } from '../src/training/feature-data';
+import { promoteModel, registerModel } from '../src/training/model-registry';
+import { withTenant } from '../src/tenancy/with-tenant';
 
 const RISK_CHANGED = `subscription($id: ID!) { riskChanged(endpointId: $id) { endpointId probability threshold aboveThreshold modelVersion horizonMinutes } }`;
 const RISK = `query($id: ID!) { risk(endpointId: $id) { probability aboveThreshold modelId modelVersion horizonMinutes minute topFeatures { name value contribution } } }`;
@@ -259,6 +269,73 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       'select refused_reason from models where id = $1',
       [copy!.id],
     );
+    assert.equal(row!.refused_reason, null);
+  });
+  it('keeps serving a model trained on an older feature list, with the calendar features', async () => {
+    // What the API trains now learns without time of day and day of week...
+    const [current] = await ownerQuery<{ feature_names: string[] }>(
+      fx.db.ownerUrl,
+      'select feature_names from models where id = $1',
+      [modelId],
+    );
+    assert.deepEqual(current!.feature_names, MODEL_FEATURES);
+    // ...while a model trained before the change, on every computed feature, still loads and
+    // scores after an upgrade: each model is given the features it names, in its order.
+    const { tf } = await loadTf(logger);
+    const now = new Date();
+    const data = await tenantFeatureRows(
+      fx.db.dataSource,
+      demo.tenant.id,
+      new Date(now.getTime() - 2 * 86_400_000),
+      now,
+      15,
+    );
+    const outcome = await trainAndEvaluate(tf, data, 15, {
+      ...DEFAULT_MLP,
+      epochs: 1,
+      featureNames: FEATURE_NAMES,
+    });
+    assert.equal(outcome.normalization.center.length, FEATURE_NAMES.length);
+    const artifact = await serializeModel(outcome.model, tf);
+    outcome.model.dispose();
+    const older = await withTenant(fx.db.dataSource, demo.tenant.id, async (m) => {
+      const { model } = await registerModel(
+        m,
+        demo.tenant.id,
+        {
+          horizonMinutes: 15,
+          featureNames: [...FEATURE_NAMES],
+          normalization: outcome.normalization,
+          calibration: outcome.calibration,
+          hiddenUnits: DEFAULT_MLP.hidden,
+          threshold: outcome.threshold,
+          trainingFrom: outcome.trainingFrom,
+          trainingTo: outcome.trainingTo,
+          evaluation: toStoredEvaluation(outcome.evaluation, null),
+          artifact,
+        },
+        '00000000-0000-4000-8000-000000000000',
+        false,
+      );
+      return promoteModel(m, demo.tenant.id, model.id);
+    });
+    const [row] = await until(
+      async () => {
+        const rows = await ownerQuery<{
+          probability: number | null;
+          refused_reason: string | null;
+        }>(
+          fx.db.ownerUrl,
+          `select p.probability, m.refused_reason from predictions p join models m on m.id = p.model_id
+            where p.model_id = $1 and p.probability is not null`,
+          [older.id],
+        );
+        return rows.length > 0 ? rows : null;
+      },
+      'a prediction from the model trained with the calendar features',
+      60_000,
+    );
+    assert.ok(row!.probability! >= 0 && row!.probability! <= 1);
     assert.equal(row!.refused_reason, null);
   });
 });

@@ -27,7 +27,8 @@ import {
 } from '../../src/ml/alert-metrics';
 import { servedAlert } from '../../src/ml/alert-rule';
 import { loadTf } from '../../src/ml/backend';
-import type { FeatureRow } from '../../src/ml/features';
+import { FEATURE_NAMES, type FeatureRow } from '../../src/ml/features';
+import { MODEL_FEATURES } from '../../src/ml/model-features';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
 import {
   scoreParts,
@@ -182,7 +183,26 @@ async function main(): Promise<void> {
     // trend features, tags trend-<s|t|r|c>, at commit 802ce9d; ensembles of networks, tags
     // ens<k>, at commit 5bc2b85.)
     const earlyStopping = tag.includes('esalert') ? ('ALERT' as const) : ('PR_AUC' as const);
-    const variant = { earlyStopping };
+    // Training settings from the tag, e.g. "lr0.001+pat8+bs1024+ep60+h64x32". (An L2 penalty,
+    // "l2=1e-4", and positives weighted by the square root of the class ratio were tried too.)
+    const setting = (key: string) => new RegExp(`(?:^|\\+)${key}=?([0-9.e-]+)`).exec(tag)?.[1];
+    const num = (key: string) => (setting(key) === undefined ? undefined : Number(setting(key)));
+    const hidden = /(?:^|\+)h(\d+)x(\d+)/.exec(tag);
+    // "calendar": learn from every computed feature, time of day and day of week included (the
+    // list before 2026-11-30); "drop=a,b": MODEL_FEATURES without those.
+    const dropped = (/drop=([a-z0-9_,]+)/.exec(tag)?.[1] ?? '').split(',');
+    const featureNames = (tag.includes('calendar') ? FEATURE_NAMES : MODEL_FEATURES).filter(
+      (name) => !dropped.includes(name),
+    );
+    const variant = {
+      earlyStopping,
+      ...(num('lr') !== undefined ? { learningRate: num('lr')! } : {}),
+      ...(num('pat') !== undefined ? { patience: num('pat')! } : {}),
+      ...(num('bs') !== undefined ? { batchSize: num('bs')! } : {}),
+      ...(num('ep') !== undefined ? { epochs: num('ep')! } : {}),
+      ...(hidden ? { hidden: [Number(hidden[1]), Number(hidden[2])] } : {}),
+      featureNames,
+    };
     const own: AlertMetrics[] = [];
     console.log(`variant ${tag}: ${JSON.stringify(variant)}`);
     const kept: Kept[] = [];
@@ -195,7 +215,16 @@ async function main(): Promise<void> {
     for (const seed of seeds) {
       const data = loadRows(dir, `seed-${seed}`);
       all.push(data);
-      const o = await trainAndEvaluate(tf, data, HORIZON, { ...DEFAULT_MLP, ...variant, seed });
+      const aucs: string[] = [];
+      const o = await trainAndEvaluate(
+        tf,
+        data,
+        HORIZON,
+        { ...DEFAULT_MLP, ...variant, seed },
+        (e) => {
+          aucs.push(f(e.validationPrAuc, 3));
+        },
+      );
       kept.push({
         name: `seed ${seed}`,
         threshold: o.threshold,
@@ -203,7 +232,9 @@ async function main(): Promise<void> {
         test: scoreParts(tf, o, o.test),
       });
       o.model.dispose();
-      console.log(`seed ${seed}: threshold ${o.threshold.toFixed(3)} ${fmt(o.evaluation.model)}`);
+      console.log(
+        `seed ${seed}: best epoch ${o.bestEpoch} of ${o.epochs} [${aucs.join(' ')}] threshold ${o.threshold.toFixed(3)} ${fmt(o.evaluation.model)}`,
+      );
       own.push(o.evaluation.model);
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

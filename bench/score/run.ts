@@ -13,7 +13,6 @@ import { seedDemoTenant } from '../../src/demo/seed-demo-tenant';
 import { serializeModel, loadModel } from '../../src/ml/artifact';
 import { loadTf } from '../../src/ml/backend';
 import { explainScores } from '../../src/ml/explain';
-import { FEATURE_NAMES } from '../../src/ml/features';
 import { DEFAULT_MLP } from '../../src/ml/mlp';
 import { trainAndEvaluate } from '../../src/ml/pipeline';
 import { tenantFeatureRows } from '../../src/training/feature-data';
@@ -84,7 +83,7 @@ runBench(async (env) => {
       tenant.id,
       {
         horizonMinutes: 15,
-        featureNames: [...FEATURE_NAMES],
+        featureNames: [...outcome.featureNames],
         normalization: outcome.normalization,
         hiddenUnits: DEFAULT_MLP.hidden,
         threshold: outcome.threshold,
@@ -117,12 +116,12 @@ runBench(async (env) => {
 
   // Baseline: the same number of rows through the network alone (with the explanations).
   const rows = Array.from({ length: scored.length }, () => ({
-    normalized: FEATURE_NAMES.map(() => Math.random() * 2 - 1),
-    raw: FEATURE_NAMES.map(() => 0),
+    normalized: outcome.featureNames.map(() => Math.random() * 2 - 1),
+    raw: outcome.featureNames.map(() => 0),
   }));
-  explainScores(tf, serving.network, rows.slice(0, 10), FEATURE_NAMES); // warm-up: kernels compile on first use
+  explainScores(tf, serving.network, rows.slice(0, 10), outcome.featureNames); // warm-up: kernels compile on first use
   const modelStarted = process.hrtime.bigint();
-  explainScores(tf, serving.network, rows, FEATURE_NAMES);
+  explainScores(tf, serving.network, rows, outcome.featureNames);
   const modelSeconds = Number(process.hrtime.bigint() - modelStarted) / 1e9;
 
   console.log(

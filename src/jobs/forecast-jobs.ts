@@ -5,6 +5,7 @@ import { normalize } from '../ml/dataset';
 import { featureRows } from '../ml/features';
 import { calibrate } from '../ml/calibration';
 import { predict } from '../ml/mlp';
+import { modelInput } from '../ml/model-features';
 import { ModelCache } from '../scoring/model-cache';
 import { withTenant } from '../tenancy/with-tenant';
 import { FORECAST_JOB, type ForecastJob, type ForecastResult } from '../services/risk';
@@ -50,7 +51,9 @@ export function createForecastProcessor(): ProcessorRegistration {
         ? predict(
             tf,
             network,
-            rows.map((r) => normalize(r.features, entry.normalization)),
+            rows.map((r) =>
+              normalize(modelInput(r.features, entry.featureNames), entry.normalization),
+            ),
           ).map((p) => calibrate(p, entry.calibration))
         : [];
       return {

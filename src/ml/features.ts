@@ -7,9 +7,9 @@ import { breachSql, slaWindowFrame } from '../telemetry/sla';
  * per-minute rollups (docs/DECISIONS.md says why SQL). Everything is relative to the endpoint's
  * own SLA (latency / threshold, error rate / errorRateThreshold, slow share / (1 - percentile))
  * and to its own recent normal (its usual level at this hour of the day over the previous days),
- * so one model serves endpoints whose normal sits at 20% or at 80% of their threshold. The list
- * and its order are stored with every model: a model only ever sees the features it was trained
- * on.
+ * so one model serves endpoints whose normal sits at 20% or at 80% of their threshold. This is
+ * what the query computes, in order; a model stores the names it was trained on and is given
+ * exactly those (src/ml/model-features.ts), so it only ever sees the features it learnt from.
  */
 export const FEATURE_NAMES = [
   'p95_ratio', // p95 / latency threshold, this minute
@@ -34,9 +34,11 @@ export const FEATURE_NAMES = [
   'baseline_dev', // 5-minute p95_ratio / its 24-hour average, minus 1
   'traffic_5m_vs_60m', // samples per minute, 5 minutes over 60 minutes, minus 1
   'data_sufficiency', // samples in the last 15 minutes / the usual number (4-hour rate), capped at 1
-  'tod_sin', // time of day (UTC), cyclic: reported as "usual for this time of day"
+  // Time of day (UTC) and day of week, cyclic: computed for models trained before 2026-11-30,
+  // which learnt from them; new models do not (src/ml/model-features.ts says why).
+  'tod_sin',
   'tod_cos',
-  'dow_sin', // day of week, cyclic
+  'dow_sin',
   'dow_cos',
   'since_breach', // log(1 + minutes since the last breached minute) / log(1 + one day), capped at 1
 ] as const;

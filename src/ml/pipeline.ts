@@ -13,6 +13,7 @@ import { calibrate, fitPlatt, type Calibration } from './calibration';
 import { fitNormalization, normalize, type Normalization } from './dataset';
 import type { FeatureRow } from './features';
 import { predict, trainMlp, type EpochReport, type MlpOptions } from './mlp';
+import { MODEL_FEATURES, modelInput } from './model-features';
 
 export interface EndpointRows {
   endpointId: string;
@@ -27,6 +28,8 @@ export type PipelineOptions = MlpOptions & {
    * ALERT, the threshold objective the calibrated served alert reaches on validation.
    */
   earlyStopping?: 'PR_AUC' | 'ALERT';
+  /** The features to learn from (default MODEL_FEATURES; a fine-tuned model keeps its base's). */
+  featureNames?: readonly string[];
 };
 
 export const DEFAULT_THRESHOLD_OBJECTIVE: ThresholdObjective = 'LEAD_F1';
@@ -42,6 +45,8 @@ export interface Evaluation {
 
 export interface TrainingOutcome {
   model: TF.Sequential;
+  /** The features the model learnt from, in its input order. */
+  featureNames: readonly string[];
   normalization: Normalization;
   /** Platt scaling fitted on validation; `threshold` is on the calibrated scale. */
   calibration: Calibration | null;
@@ -193,6 +198,8 @@ function span<K extends string>(
 /** A model with what it needs to score: its normalisation, calibration and alert threshold. */
 export interface ScoringModel {
   model: TF.LayersModel;
+  /** The features it was trained on: picked by name from the computed rows. */
+  featureNames: readonly string[];
   normalization: Normalization;
   /** Null for models trained before calibration: their raw output is used. */
   calibration?: Calibration | null;
@@ -211,7 +218,9 @@ export function scoreParts(
       ? predict(
           tf,
           scoring.model,
-          d.rows.map((r) => normalize(r.features, scoring.normalization)),
+          d.rows.map((r) =>
+            normalize(modelInput(r.features, scoring.featureNames), scoring.normalization),
+          ),
         ).map((p, i) => (d.rows[i]!.insufficient ? 0 : calibrate(p, scoring.calibration)))
       : [],
   }));
@@ -258,8 +267,8 @@ export async function trainAndEvaluate(
   horizon: number,
   options: PipelineOptions,
   onEpoch?: (report: EpochReport) => void | Promise<void>,
-  /** Fine-tune this model (its weights and normalisation) instead of starting from scratch. */
-  base?: { model: TF.LayersModel; normalization: Normalization },
+  /** Fine-tune this model (its weights, features and normalisation) instead of starting afresh. */
+  base?: { model: TF.LayersModel; featureNames: readonly string[]; normalization: Normalization },
   /** False alerts per endpoint-day the threshold should stay within on validation. */
   falseAlertBudget = 1,
 ): Promise<TrainingOutcome> {
@@ -273,20 +282,28 @@ export async function trainAndEvaluate(
   const validation = part(1);
   const test = part(2);
 
-  // Fine-tuning keeps the base model's normalisation: its weights expect inputs on that scale.
-  const normalization = base?.normalization ?? fitNormalization(train.flatMap((d) => d.rows));
+  // Fine-tuning keeps the base model's features and normalisation: its weights expect them.
+  const featureNames = base?.featureNames ?? options.featureNames ?? MODEL_FEATURES;
+  const inputs = (rows: FeatureRow[]) => rows.map((r) => modelInput(r.features, featureNames));
+  const normalization =
+    base?.normalization ??
+    fitNormalization(inputs(train.flatMap((d) => d.rows)).map((features) => ({ features })));
   const labelled = (parts: EndpointRows[]) => {
     // Neither minutes inside an episode nor minutes too thin to forecast are training rows.
     const rows = parts.flatMap((d) => d.rows.filter((r) => !r.inEpisode && !r.insufficient));
     return {
-      x: rows.map((r) => normalize(r.features, normalization)),
+      x: inputs(rows).map((features) => normalize(features, normalization)),
       y: rows.map((r) => r.label),
     };
   };
   const objective = options.thresholdObjective ?? DEFAULT_THRESHOLD_OBJECTIVE;
   /** Calibration and threshold fitted on validation, and the objective they reach there. */
   const fitAlert = (network: TF.LayersModel) => {
-    const raw = scoreParts(tf, { model: network, normalization, threshold: 0 }, validation);
+    const raw = scoreParts(
+      tf,
+      { model: network, featureNames, normalization, threshold: 0 },
+      validation,
+    );
     const usable = (r: FeatureRow) => !r.inEpisode && !r.insufficient;
     const calibration = fitPlatt(
       raw.flatMap((p) => p.scores.filter((_, i) => usable(p.rows[i]!))),
@@ -313,9 +330,10 @@ export async function trainAndEvaluate(
     options.earlyStopping === 'ALERT' ? (network) => fitAlert(network).value : undefined,
   );
   const { calibration, threshold } = fitAlert(model);
-  const scoring = { model, normalization, calibration, threshold };
+  const scoring = { model, featureNames, normalization, calibration, threshold };
   return {
     model,
+    featureNames,
     normalization,
     calibration,
     threshold,

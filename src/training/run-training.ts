@@ -5,8 +5,8 @@ import type { Model } from '../entities/model.entity';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact';
 import type { Normalization } from '../ml/dataset';
-import { FEATURE_NAMES } from '../ml/features';
 import { DEFAULT_MLP, UnlearnableDataError, type EpochReport } from '../ml/mlp';
+import { featurePositions, MODEL_FEATURES, modelInput } from '../ml/model-features';
 import { evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
 import { endpointFeatureRows } from './feature-data';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
@@ -77,10 +77,18 @@ export async function runTraining(
       ] as const,
   );
   const globalNetwork = global && compatible(global, request) ? await load(ctx, global) : null;
-  // Fine-tune from the global model when the shapes match: a tenant starts from what all learnt.
+  // Fine-tune from the global model when it has this version's inputs and the same shape: a
+  // tenant starts from what all learnt. (A global model trained on an older feature list still
+  // serves, but a new tenant model starts afresh rather than inherit that list.)
   const base =
-    globalNetwork && global!.hiddenUnits.join() === hidden.join()
-      ? { model: globalNetwork, normalization: global!.normalization }
+    globalNetwork &&
+    global!.hiddenUnits.join() === hidden.join() &&
+    global!.featureNames.join() === MODEL_FEATURES.join()
+      ? {
+          model: globalNetwork,
+          featureNames: global!.featureNames,
+          normalization: global!.normalization,
+        }
       : undefined;
 
   let outcome;
@@ -99,6 +107,7 @@ export async function runTraining(
       tf,
       {
         model: incumbentNetwork,
+        featureNames: incumbent.featureNames,
         normalization: incumbent.normalization,
         calibration: incumbent.calibration,
         threshold: incumbent.threshold,
@@ -114,6 +123,7 @@ export async function runTraining(
       tf,
       {
         model: globalNetwork,
+        featureNames: global.featureNames,
         normalization: global.normalization,
         calibration: global.calibration,
         threshold: global.threshold,
@@ -125,7 +135,7 @@ export async function runTraining(
       modelId: global.id,
       version: global.version,
       metrics,
-      featureDistance: featureDistance(data, global.normalization),
+      featureDistance: featureDistance(data, global),
     };
   }
   incumbentNetwork?.dispose();
@@ -133,7 +143,7 @@ export async function runTraining(
 
   const record = {
     horizonMinutes: request.horizonMinutes,
-    featureNames: [...FEATURE_NAMES],
+    featureNames: [...outcome.featureNames],
     normalization: outcome.normalization,
     hiddenUnits: hidden,
     threshold: outcome.threshold,
@@ -190,8 +200,7 @@ async function aggregateData(ctx: TrainingContext): Promise<EndpointRows[]> {
 
 function compatible(model: Model, request: TrainingRequest): boolean {
   return (
-    model.horizonMinutes === request.horizonMinutes &&
-    model.featureNames.join() === FEATURE_NAMES.join()
+    model.horizonMinutes === request.horizonMinutes && featurePositions(model.featureNames) !== null
   );
 }
 
@@ -213,13 +222,19 @@ async function load(ctx: TrainingContext, model: Model): Promise<TF.LayersModel 
  * How far a tenant's features sit from the aggregate's: the mean over features of the distance
  * between the tenant's mean and the aggregate's centre (median), in the aggregate's scale units.
  */
-export function featureDistance(data: EndpointRows[], aggregate: Normalization): number {
-  const rows = data.flatMap((d) => d.rows);
-  const width = aggregate.center.length;
+export function featureDistance(
+  data: EndpointRows[],
+  aggregate: { featureNames: readonly string[]; normalization: Normalization },
+): number {
+  const rows = data.flatMap((d) =>
+    d.rows.map((r) => modelInput(r.features, aggregate.featureNames)),
+  );
+  const { center, scale } = aggregate.normalization;
+  const width = center.length;
   let total = 0;
   for (let i = 0; i < width; i++) {
-    const mean = rows.reduce((sum, r) => sum + r.features[i]!, 0) / rows.length;
-    total += Math.abs(mean - aggregate.center[i]!) / aggregate.scale[i]!;
+    const mean = rows.reduce((sum, r) => sum + r[i]!, 0) / rows.length;
+    total += Math.abs(mean - center[i]!) / scale[i]!;
   }
   return total / width;
 }

@@ -1,0 +1,40 @@
+import { FEATURE_NAMES } from './features';
+
+/**
+ * The calendar features (time of day, day of week) are still computed, so that models trained
+ * with them keep serving after an upgrade, but new models do not learn from them. With the two to
+ * four weeks of history a model trains on, they mostly let the network remember when past
+ * incidents happened (a Tuesday at 14:00) instead of what they looked like; the endpoint's usual
+ * level at this hour already carries the daily pattern, relative to the endpoint itself; and a
+ * global model would carry one tenant's clock to another. Measured on the forecasting benchmark
+ * (docs/BENCHMARKS.md, docs/DECISIONS.md).
+ */
+const NOT_LEARNT: ReadonlySet<string> = new Set(['tod_sin', 'tod_cos', 'dow_sin', 'dow_cos']);
+
+/** The features a model trained now learns from, in order. */
+export const MODEL_FEATURES: readonly string[] = FEATURE_NAMES.filter((n) => !NOT_LEARNT.has(n));
+
+const positionsOf = new Map<string, number[] | null>();
+
+/**
+ * Where each of a model's features sits in a computed row, or null when this version does not
+ * compute one of them (such a model cannot serve). Memoised: a few distinct lists per process.
+ */
+export function featurePositions(names: readonly string[]): number[] | null {
+  const key = names.join();
+  let positions = positionsOf.get(key);
+  if (positions === undefined) {
+    const found = names.map((name) => (FEATURE_NAMES as readonly string[]).indexOf(name));
+    positions = found.includes(-1) ? null : found;
+    positionsOf.set(key, positions);
+  }
+  return positions;
+}
+
+/** A computed row's features as a model trained on `names` takes them. */
+export function modelInput(features: readonly number[], names: readonly string[]): number[] {
+  const positions = featurePositions(names);
+  if (!positions)
+    throw new Error(`model features [${names.join(', ')}] are not the ones this version computes`);
+  return positions.map((i) => features[i]!);
+}
