@@ -148,8 +148,16 @@ function intFromEnv(
   return value;
 }
 
-/** The longest delay a Node timer takes; a longer one fires at once. */
+/**
+ * The longest delay a Node timer takes (a longer one fires at once), and the largest
+ * statement_timeout PostgreSQL takes: every duration in milliseconds is bounded by it.
+ */
 const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in milliseconds: an integer from `min` up to what a timer can wait. */
+function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  return intFromEnv(env, name, fallback, min, MAX_TIMER_MS);
+}
 
 /** A number in (0, 1]. */
 function fractionFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -218,10 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? intFromEnv(env, 'WORKER_METRICS_PORT', 0)
       : undefined,
     database: {
-      acquireTimeoutMs: intFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000),
-      statementTimeoutMs: intFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000),
-      workerStatementTimeoutMs: intFromEnv(env, 'WORKER_DB_STATEMENT_TIMEOUT_MS', 600_000),
-      idleInTransactionTimeoutMs: intFromEnv(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
+      acquireTimeoutMs: msFromEnv(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000),
+      statementTimeoutMs: msFromEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 30_000),
+      workerStatementTimeoutMs: msFromEnv(env, 'WORKER_DB_STATEMENT_TIMEOUT_MS', 600_000),
+      idleInTransactionTimeoutMs: msFromEnv(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000),
       // Half the pool: one tenant's burst leaves the other half to everyone else.
       connectionsPerTenant: intFromEnv(
         env,
@@ -230,7 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     tenantMetricsCacheSeconds: intFromEnv(env, 'TENANT_METRICS_CACHE_SECONDS', 30, 0),
-    keyCacheMs: intFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000, 0),
+    keyCacheMs: msFromEnv(env, 'SENTINEL_KEY_CACHE_MS', 10_000, 0),
     queuePrefix: optional(env, 'SENTINEL_QUEUE_PREFIX') ?? 'sentinel',
     probeAllowNetworks: networksFromEnv(env, 'PROBE_ALLOW_NETWORKS'),
     globalAggregate: {
@@ -245,16 +253,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       futureSkewSeconds: intFromEnv(env, 'SAMPLE_FUTURE_SKEW_SECONDS', 300),
     },
     jobs: {
-      lockMs: intFromEnv(env, 'SENTINEL_JOB_LOCK_MS', 30_000),
-      scoringIntervalMs: intFromEnv(env, 'SCORING_INTERVAL_MS', 60_000),
-      retrainIntervalMs: intFromEnv(env, 'RETRAIN_INTERVAL_MS', 86_400_000),
-      trainingTimeoutMs: intFromEnv(env, 'TRAINING_TIMEOUT_MS', 3_600_000, 1, MAX_TIMER_MS),
+      lockMs: msFromEnv(env, 'SENTINEL_JOB_LOCK_MS', 30_000),
+      scoringIntervalMs: msFromEnv(env, 'SCORING_INTERVAL_MS', 60_000),
+      retrainIntervalMs: msFromEnv(env, 'RETRAIN_INTERVAL_MS', 86_400_000),
+      trainingTimeoutMs: msFromEnv(env, 'TRAINING_TIMEOUT_MS', 3_600_000),
     },
     limits: {
       ingestBatchRows: intFromEnv(env, 'MAX_INGEST_BATCH_ROWS', 1000),
       maxIngestBytes: intFromEnv(env, 'MAX_INGEST_BYTES', 2 * 1024 * 1024 * 1024),
-      ingestIdleTimeoutMs: intFromEnv(env, 'INGEST_IDLE_TIMEOUT_MS', 15_000),
-      ingestRequestTimeoutMs: intFromEnv(env, 'INGEST_REQUEST_TIMEOUT_MS', 900_000),
+      ingestIdleTimeoutMs: msFromEnv(env, 'INGEST_IDLE_TIMEOUT_MS', 15_000),
+      ingestRequestTimeoutMs: msFromEnv(env, 'INGEST_REQUEST_TIMEOUT_MS', 900_000),
       ingestConcurrencyPerTenant: intFromEnv(env, 'INGEST_CONCURRENCY_PER_TENANT', 2),
       maxIngestLineBytes: intFromEnv(env, 'MAX_INGEST_LINE_BYTES', 64 * 1024),
       maxQueryDepth: intFromEnv(env, 'MAX_QUERY_DEPTH', 8),
@@ -264,13 +272,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptionsPerSocket: intFromEnv(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100),
       maxForecastsPerRequest: intFromEnv(env, 'MAX_FORECASTS_PER_REQUEST', 2),
       maxResponseBytes: intFromEnv(env, 'MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
-      executionTimeoutMs: intFromEnv(env, 'GRAPHQL_EXECUTION_TIMEOUT_MS', 30_000),
+      executionTimeoutMs: msFromEnv(env, 'GRAPHQL_EXECUTION_TIMEOUT_MS', 30_000),
       rateLimitKeyPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_KEY_POINTS', 30_000),
       rateLimitTenantPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_TENANT_POINTS', 60_000),
       rateLimitIpPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_POINTS', 60_000),
       rateLimitIpKeyedPointsPerMinute: intFromEnv(env, 'RATE_LIMIT_IP_KEYED_POINTS', 300_000, 0),
       rateLimitBurstSeconds: Math.min(60, intFromEnv(env, 'RATE_LIMIT_BURST_SECONDS', 10)),
-      rateLimitHoldMs: intFromEnv(env, 'RATE_LIMIT_HOLD_MS', 1000, 0),
+      rateLimitHoldMs: msFromEnv(env, 'RATE_LIMIT_HOLD_MS', 1000, 0),
       rateLimitMaxHeld: intFromEnv(env, 'RATE_LIMIT_MAX_HELD', 1000),
       maxQueuedTrainingPerTenant: intFromEnv(env, 'MAX_QUEUED_TRAINING_PER_TENANT', 3),
     },

@@ -31,10 +31,15 @@ export function featurePositions(names: readonly string[]): number[] | null {
   return positions;
 }
 
-/** A computed row's features as a model trained on `names` takes them. */
-export function modelInput(features: readonly number[], names: readonly string[]): number[] {
+/** featurePositions, or the reason a model with these features is refused. */
+export function requirePositions(names: readonly string[]): number[] {
   const positions = featurePositions(names);
   if (!positions)
     throw new Error(`model features [${names.join(', ')}] are not the ones this version computes`);
-  return positions.map((i) => features[i]!);
+  return positions;
+}
+
+/** A computed row's features as a model trained on `names` takes them. */
+export function modelInput(features: readonly number[], names: readonly string[]): number[] {
+  return requirePositions(names).map((i) => features[i]!);
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../config/logger';
 import { IsNull, Not, type DataSource } from 'typeorm';
 import { Model } from '../entities/model.entity';
 import { canonicalJson, loadModel, TamperedArtifactError } from '../ml/artifact';
-import { featurePositions } from '../ml/model-features';
+import { requirePositions } from '../ml/model-features';
 import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { activeModel, modelRecord, withArtifact } from '../training/model-registry';
 import { chooseServing } from './serving';
@@ -91,10 +91,7 @@ export class ModelCache {
       cached.network.dispose();
     }
     try {
-      if (featurePositions(entry.featureNames) === null)
-        throw new Error(
-          `model features [${entry.featureNames.join(', ')}] are not the ones this version computes`,
-        );
+      requirePositions(entry.featureNames);
       const stored = await withTenant(dataSource, entry.tenantId, (manager) =>
         withArtifact(manager, entry.id),
       );

@@ -47,10 +47,23 @@ describe('loadConfig', () => {
       [{ PROBE_ALLOW_NETWORKS: 'intranet' }, /^PROBE_ALLOW_NETWORKS: "intranet" is not a CIDR/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info/],
       [{ DB_POOL_SIZE: ' ' }, /^DB_POOL_SIZE must be a positive integer/],
-      // Past a Node timer's longest delay the limit would fire at once and fail every run.
+      // Past a Node timer's longest delay a limit would fire at once (and PostgreSQL refuses a
+      // statement_timeout that large): every duration in milliseconds is bounded.
       [
         { TRAINING_TIMEOUT_MS: '2147483648' },
         /^TRAINING_TIMEOUT_MS must be a positive integer and at most 2147483647/,
+      ],
+      [
+        { GRAPHQL_EXECUTION_TIMEOUT_MS: '2592000000' },
+        /^GRAPHQL_EXECUTION_TIMEOUT_MS must be a positive integer and at most 2147483647/,
+      ],
+      [
+        { DB_STATEMENT_TIMEOUT_MS: '9999999999' },
+        /^DB_STATEMENT_TIMEOUT_MS must be a positive integer and at most 2147483647/,
+      ],
+      [
+        { SENTINEL_KEY_CACHE_MS: '2147483648' },
+        /^SENTINEL_KEY_CACHE_MS must be an integer of at least 0 and at most 2147483647/,
       ],
     ];
     for (const [env, message] of refusals) {
