@@ -9,17 +9,14 @@ import { GLOBAL_SCOPE_ID } from '../src/entities/tenant.entity';
 import { openApiQueues } from '../src/jobs/api-queues';
 import { createScoringProcessor } from '../src/jobs/scoring-jobs';
 import { scoringReport } from '../src/jobs/scoring-report';
-import { serializeModel } from '../src/ml/artifact';
 import { loadTf } from '../src/ml/backend';
 import { DEFAULT_MLP } from '../src/ml/mlp';
 import { trainAndEvaluate } from '../src/ml/pipeline';
 import { tenantFeatureRows } from '../src/training/feature-data';
-import { toStoredEvaluation } from '../src/ml/stored-evaluation';
 import { Channels } from '../src/realtime/channels';
 import { createTenant } from '../src/services/tenants';
-import { promoteModel, registerModel } from '../src/training/model-registry';
-import { withTenant } from '../src/tenancy/with-tenant';
 import { createTestDatabase, ownerQuery, type TestDatabase } from './helpers/database';
+import { promoteTrained } from './helpers/promote-trained';
 
 /** N passive endpoints with an hour of healthy rollups each, made in SQL. */
 async function tenantWithRollups(db: TestDatabase, slug: string): Promise<string> {
@@ -69,29 +66,7 @@ describe('a scoring round with a tenant whose scoring fails', () => {
       15,
     );
     const outcome = await trainAndEvaluate(tf, data, 15, { ...DEFAULT_MLP, epochs: 1 });
-    const artifact = await serializeModel(outcome.model, tf);
-    await withTenant(db.dataSource, GLOBAL_SCOPE_ID, async (m) => {
-      // A one-epoch model may stay a candidate at the promotion gate: promoted by hand here.
-      const { model } = await registerModel(
-        m,
-        GLOBAL_SCOPE_ID,
-        {
-          horizonMinutes: 15,
-          featureNames: [...outcome.featureNames],
-          normalization: outcome.normalization,
-          calibration: outcome.calibration,
-          hiddenUnits: DEFAULT_MLP.hidden,
-          threshold: outcome.threshold,
-          trainingFrom: outcome.trainingFrom,
-          trainingTo: outcome.trainingTo,
-          evaluation: toStoredEvaluation(outcome.evaluation, null),
-          artifact,
-        },
-        '00000000-0000-4000-8000-000000000000',
-        true,
-      );
-      await promoteModel(m, GLOBAL_SCOPE_ID, model.id);
-    });
+    await promoteTrained(tf, db.dataSource, GLOBAL_SCOPE_ID, outcome);
   });
   after(async () => {
     await queues?.close();

@@ -2,24 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { logger } from '../src/config/logger';
 import { seedDemoTenant, type DemoTenant } from '../src/demo/seed-demo-tenant';
-import { serializeModel } from '../src/ml/artifact';
 import { loadTf } from '../src/ml/backend';
 import { FEATURE_NAMES } from '../src/ml/features';
 import { DEFAULT_MLP } from '../src/ml/mlp';
 import { MODEL_FEATURES } from '../src/ml/model-features';
 import { trainAndEvaluate } from '../src/ml/pipeline';
-import { toStoredEvaluation } from '../src/ml/stored-evaluation';
 import { startWorker } from '../src/processes/worker';
 import { useApiFixture } from './helpers/api';
 import { ownerQuery } from './helpers/database';
+import { promoteTrained } from './helpers/promote-trained';
 import { resealThreshold } from './helpers/reseal';
 import { streamSubscription } from './helpers/ws-stream';
 import { until } from './helpers/poll';
 import { untilSubscribed } from './helpers/subscribed';
 import { riskChannel } from '../src/scoring/risk-events';
 import { tenantFeatureRows } from '../src/training/feature-data';
-import { promoteModel, registerModel } from '../src/training/model-registry';
-import { withTenant } from '../src/tenancy/with-tenant';
 
 const RISK_CHANGED = `subscription($id: ID!) { riskChanged(endpointId: $id) { endpointId probability threshold aboveThreshold modelVersion horizonMinutes } }`;
 const RISK = `query($id: ID!) { risk(endpointId: $id) { probability aboveThreshold modelId modelVersion horizonMinutes minute topFeatures { name value contribution } } }`;
@@ -296,29 +293,10 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
       featureNames: FEATURE_NAMES,
     });
     assert.equal(outcome.normalization.center.length, FEATURE_NAMES.length);
-    const artifact = await serializeModel(outcome.model, tf);
+    // The model as trained before 2026-11-30: registered with every computed feature's name.
+    const older = await promoteTrained(tf, fx.db.dataSource, demo.tenant.id, outcome);
+    assert.deepEqual(older.featureNames, FEATURE_NAMES);
     outcome.model.dispose();
-    const older = await withTenant(fx.db.dataSource, demo.tenant.id, async (m) => {
-      const { model } = await registerModel(
-        m,
-        demo.tenant.id,
-        {
-          horizonMinutes: 15,
-          featureNames: [...FEATURE_NAMES],
-          normalization: outcome.normalization,
-          calibration: outcome.calibration,
-          hiddenUnits: DEFAULT_MLP.hidden,
-          threshold: outcome.threshold,
-          trainingFrom: outcome.trainingFrom,
-          trainingTo: outcome.trainingTo,
-          evaluation: toStoredEvaluation(outcome.evaluation, null),
-          artifact,
-        },
-        '00000000-0000-4000-8000-000000000000',
-        false,
-      );
-      return promoteModel(m, demo.tenant.id, model.id);
-    });
     const [row] = await until(
       async () => {
         const rows = await ownerQuery<{
