@@ -37,9 +37,17 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/**
+ * A test (or a whole describe) still running after this long fails, named, and the run goes on: a
+ * promise nothing settles (a lost reply) is a failure to read, not a run held until CI's own
+ * limit. The longest suite takes about a minute here, a few on a loaded machine.
+ */
+const TEST_TIMEOUT_MS = 600_000;
+
 /** node --test over `files`; Ctrl-C or a CI timeout is passed on, so the tests stop first. */
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+  const args = ['--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files];
+  const child = spawn(process.execPath, args, {
     stdio: 'inherit',
     env,
   });
