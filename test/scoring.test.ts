@@ -268,6 +268,40 @@ describe('scoring every minute, risk, riskChanged and forecast', () => {
     );
     assert.equal(row!.refused_reason, null);
   });
+  it('backtests a minute after a data gap as too little data: probability 0 and why, never an alert', async () => {
+    // Thirty minutes without telemetry on one endpoint, ending 90 minutes ago.
+    const endpointId = demo.endpoints[2]!.id;
+    const minute = (ago: number) =>
+      new Date(Math.floor(Date.now() / 60_000) * 60_000 - ago * 60_000);
+    const gapEnd = minute(90);
+    await ownerQuery(
+      fx.db.ownerUrl,
+      'delete from rollups_minute where endpoint_id = $1 and minute >= $2 and minute < $3',
+      [endpointId, minute(120), gapEnd],
+    );
+    const response = await fx.api.gql<{
+      forecast: {
+        threshold: number;
+        points: Array<{ minute: string; probability: number; insufficientData: string | null }>;
+      };
+    }>(
+      `query($id: ID!, $from: DateTimeISO!, $to: DateTimeISO!) { forecast(endpointId: $id, from: $from, to: $to) { threshold points { minute probability insufficientData } } }`,
+      { id: endpointId, from: minute(180), to: minute(60) },
+      demo.adminKey,
+    );
+    assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+    const { points } = response.data!.forecast;
+    const afterGap = points.find((p) => new Date(p.minute) >= gapEnd);
+    assert.ok(afterGap, 'a point after the gap');
+    assert.equal(afterGap.minute, gapEnd.toISOString(), 'no minute inside the gap');
+    assert.match(afterGap.insufficientData ?? '', /sample.* in the last 15 minutes/);
+    assert.equal(afterGap.probability, 0);
+    // Before the gap the endpoint had its usual data: forecasts, each with no reason.
+    const before = points.filter((p) => new Date(p.minute) < minute(120));
+    assert.ok(before.length > 30);
+    assert.ok(before.every((p) => p.insufficientData === null));
+  });
+
   it('keeps serving a model trained on an older feature list, with the calendar features', async () => {
     // What the API trains now learns without time of day and day of week...
     const [current] = await ownerQuery<{ feature_names: string[] }>(

@@ -63,7 +63,9 @@ export function createForecastProcessor(): ProcessorRegistration {
         horizonMinutes: entry.horizonMinutes,
         points: rows.map((r, i) => ({
           minute: r.minute.toISOString(),
-          probability: probabilities[i]!,
+          // A minute that stands on too little data never alerts: 0, and why.
+          probability: r.insufficient ? 0 : probabilities[i]!,
+          insufficientData: r.insufficient,
           breached: r.breached,
           onset: r.onset,
         })),

@@ -123,8 +123,18 @@ export class ForecastPoint {
   @Field()
   minute!: Date;
 
-  @Field(() => Float)
+  @Field(() => Float, {
+    description:
+      'Calibrated probability (0-1) that a breach episode starts within horizonMinutes, as the model gave it then. 0 for a minute that stood on too little data to forecast (insufficientData says why): such a minute never alerts.',
+  })
   probability!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why this minute had too little data to forecast (its probability is 0), e.g. the first minute after a gap; null otherwise.',
+  })
+  insufficientData!: string | null;
 
   @Field({ description: 'The SLA was breached this minute.' })
   breached!: boolean;

@@ -28,7 +28,9 @@ export const FORECAST_JOB = defineJob<ForecastJob>({
 
 export interface ForecastPoint {
   minute: string;
+  /** 0 for a minute too thin to forecast (`insufficientData`), as the evaluation counts it. */
   probability: number;
+  insufficientData: string | null;
   breached: boolean;
   onset: boolean;
 }
