@@ -1,28 +1,17 @@
 import express from 'express';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from '../runtime/with-timeout';
 
 async function check(
   probe: () => Promise<unknown>,
   timeoutMs = 2000,
 ): Promise<{ ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      probe(),
-      new Promise(
-        (_, reject) =>
-          (timer = setTimeout(
-            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
-            timeoutMs,
-          )),
-      ),
-    ]);
+    await withTimeout(probe(), timeoutMs, `no answer within ${timeoutMs} ms`);
     return { ok: true };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { withTimeout } from '../runtime/with-timeout';
 
 /** One counter a charge grows: its Redis key, the points, and its window in seconds. */
 export interface CounterCharge {
@@ -85,7 +86,11 @@ export class RedisCounters {
       const batch = this.queue.splice(0, MAX_CHARGES_PER_CALL);
       const counters = batch.flatMap((p) => p.counters);
       try {
-        const answer = await this.answeredInTime(this.run(counters));
+        const answer = await withTimeout(
+          this.run(counters),
+          this.timeoutMs,
+          `Redis did not answer within ${this.timeoutMs} ms`,
+        );
         let at = 0;
         for (const pending of batch) {
           pending.resolve(
@@ -101,19 +106,6 @@ export class RedisCounters {
       }
     }
     this.inFlight = false;
-  }
-
-  private answeredInTime<T>(call: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    // A late answer or error of the abandoned call is dropped.
-    call.catch(() => undefined);
-    return Promise.race([call, late]).finally(() => clearTimeout(timer));
   }
 
   private async run(counters: CounterCharge[]): Promise<number[]> {

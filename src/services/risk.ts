@@ -1,5 +1,6 @@
 import type Bull from 'bull';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from '../runtime/with-timeout';
 import { BadInputError, ConflictError } from '../errors/app-errors';
 import { defineJob, enqueue, type TenantScoped } from '../jobs/job-definition';
 import { latestPrediction } from '../scoring/predictions';
@@ -92,15 +93,11 @@ export async function backtest(
     from: from.toISOString(),
     to: to.toISOString(),
   });
-  const result = (await Promise.race([
+  const result = (await withTimeout(
     job.finished(),
-    new Promise((_, reject) =>
-      setTimeout(
-        () => reject(new Error('forecast timed out waiting for a worker')),
-        FORECAST_TIMEOUT_MS,
-      ).unref(),
-    ),
-  ])) as ForecastResult | null;
+    FORECAST_TIMEOUT_MS,
+    'forecast timed out waiting for a worker',
+  )) as ForecastResult | null;
   if (!result) {
     // A model the worker refuses is named as such, not taken for "no model".
     const refused = await withTenant(dataSource, tenantId, (manager) =>
