@@ -5,7 +5,7 @@ import { normalize } from '../ml/dataset';
 import { featureRows } from '../ml/features';
 import { calibrate } from '../ml/calibration';
 import { predict } from '../ml/mlp';
-import { modelInput } from '../ml/model-features';
+import { modelInputs } from '../ml/model-features';
 import { ModelCache } from '../scoring/model-cache';
 import { withTenant } from '../tenancy/with-tenant';
 import { FORECAST_JOB, type ForecastJob, type ForecastResult } from '../services/risk';
@@ -47,13 +47,12 @@ export function createForecastProcessor(): ProcessorRegistration {
           entry.horizonMinutes,
         );
       });
+      const inputs = modelInputs(entry.featureNames);
       const probabilities = rows.length
         ? predict(
             tf,
             network,
-            rows.map((r) =>
-              normalize(modelInput(r.features, entry.featureNames), entry.normalization),
-            ),
+            rows.map((r) => normalize(inputs(r.features), entry.normalization)),
           ).map((p) => calibrate(p, entry.calibration))
         : [];
       return {

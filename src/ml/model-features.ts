@@ -14,21 +14,13 @@ const NOT_LEARNT: ReadonlySet<string> = new Set(['tod_sin', 'tod_cos', 'dow_sin'
 /** The features a model trained now learns from, in order. */
 export const MODEL_FEATURES: readonly string[] = FEATURE_NAMES.filter((n) => !NOT_LEARNT.has(n));
 
-const positionsOf = new Map<string, number[] | null>();
-
 /**
  * Where each of a model's features sits in a computed row, or null when this version does not
- * compute one of them (such a model cannot serve). Memoised: a few distinct lists per process.
+ * compute one of them (such a model cannot serve).
  */
 export function featurePositions(names: readonly string[]): number[] | null {
-  const key = names.join();
-  let positions = positionsOf.get(key);
-  if (positions === undefined) {
-    const found = names.map((name) => (FEATURE_NAMES as readonly string[]).indexOf(name));
-    positions = found.includes(-1) ? null : found;
-    positionsOf.set(key, positions);
-  }
-  return positions;
+  const found = names.map((name) => (FEATURE_NAMES as readonly string[]).indexOf(name));
+  return found.includes(-1) ? null : found;
 }
 
 /** featurePositions, or the reason a model with these features is refused. */
@@ -39,7 +31,11 @@ export function requirePositions(names: readonly string[]): number[] {
   return positions;
 }
 
-/** A computed row's features as a model trained on `names` takes them. */
-export function modelInput(features: readonly number[], names: readonly string[]): number[] {
-  return requirePositions(names).map((i) => features[i]!);
+/**
+ * Picks, from a computed row, the features a model trained on `names` takes, in its order. The
+ * positions are looked up once here, not per row (a training run picks from millions of rows).
+ */
+export function modelInputs(names: readonly string[]): (features: readonly number[]) => number[] {
+  const positions = requirePositions(names);
+  return (features) => positions.map((i) => features[i]!);
 }

@@ -13,7 +13,7 @@ import { calibrate, fitPlatt, type Calibration } from './calibration';
 import { fitNormalization, normalize, type Normalization } from './dataset';
 import type { FeatureRow } from './features';
 import { predict, trainMlp, type EpochReport, type MlpOptions } from './mlp';
-import { MODEL_FEATURES, modelInput } from './model-features';
+import { MODEL_FEATURES, modelInputs } from './model-features';
 
 export interface EndpointRows {
   endpointId: string;
@@ -212,15 +212,14 @@ export function scoreParts(
   scoring: ScoringModel,
   parts: EndpointRows[],
 ): Array<{ rows: FeatureRow[]; scores: number[] }> {
+  const pick = modelInputs(scoring.featureNames);
   return parts.map((d) => ({
     rows: d.rows,
     scores: d.rows.length
       ? predict(
           tf,
           scoring.model,
-          d.rows.map((r) =>
-            normalize(modelInput(r.features, scoring.featureNames), scoring.normalization),
-          ),
+          d.rows.map((r) => normalize(pick(r.features), scoring.normalization)),
         ).map((p, i) => (d.rows[i]!.insufficient ? 0 : calibrate(p, scoring.calibration)))
       : [],
   }));
@@ -284,7 +283,8 @@ export async function trainAndEvaluate(
 
   // Fine-tuning keeps the base model's features and normalisation: its weights expect them.
   const featureNames = base?.featureNames ?? options.featureNames ?? MODEL_FEATURES;
-  const inputs = (rows: FeatureRow[]) => rows.map((r) => modelInput(r.features, featureNames));
+  const pick = modelInputs(featureNames);
+  const inputs = (rows: FeatureRow[]) => rows.map((r) => pick(r.features));
   const normalization =
     base?.normalization ??
     fitNormalization(inputs(train.flatMap((d) => d.rows)).map((features) => ({ features })));

@@ -7,7 +7,7 @@ import type { FeatureRow } from '../ml/features';
 import { latestFeatureRows } from '../ml/latest-features';
 import { normalize } from '../ml/dataset';
 import { predict } from '../ml/mlp';
-import { modelInput } from '../ml/model-features';
+import { modelInputs } from '../ml/model-features';
 import { ensureRollupState } from '../telemetry/rollup-state';
 import { withTenant } from '../tenancy/with-tenant';
 import type { ServingModel } from './model-cache';
@@ -91,8 +91,9 @@ export async function scoreTenant(
     );
     const wasAbove = new Map(previous.map((p) => [p.endpoint_id, p.above_threshold]));
     // Every row through the network in one batch; then explanations only where they matter.
+    const pick = modelInputs(entry.featureNames);
     const inputs = latest.map(({ row }) => {
-      const raw = modelInput(row.features, entry.featureNames);
+      const raw = pick(row.features);
       return { normalized: normalize(raw, entry.normalization), raw };
     });
     const probabilities = predict(

@@ -6,7 +6,7 @@ import { GLOBAL_SCOPE_ID } from '../entities/tenant.entity';
 import { loadModel, serializeModel, TamperedArtifactError } from '../ml/artifact';
 import type { Normalization } from '../ml/dataset';
 import { DEFAULT_MLP, UnlearnableDataError, type EpochReport } from '../ml/mlp';
-import { featurePositions, MODEL_FEATURES, modelInput } from '../ml/model-features';
+import { featurePositions, MODEL_FEATURES, modelInputs } from '../ml/model-features';
 import { evaluateModel, trainAndEvaluate, type EndpointRows } from '../ml/pipeline';
 import { endpointFeatureRows } from './feature-data';
 import { toStoredEvaluation, type StoredEvaluation } from '../ml/stored-evaluation';
@@ -226,9 +226,8 @@ export function featureDistance(
   data: EndpointRows[],
   aggregate: { featureNames: readonly string[]; normalization: Normalization },
 ): number {
-  const rows = data.flatMap((d) =>
-    d.rows.map((r) => modelInput(r.features, aggregate.featureNames)),
-  );
+  const inputs = modelInputs(aggregate.featureNames);
+  const rows = data.flatMap((d) => d.rows.map((r) => inputs(r.features)));
   const { center, scale } = aggregate.normalization;
   const width = center.length;
   let total = 0;
